@@ -1,0 +1,2 @@
+//! Placeholder main, replaced in the next commit.
+fn main() {}
