@@ -37,7 +37,10 @@ pub struct Edge {
 impl Edge {
     /// An edge `from -> to`.
     pub fn new(from: &str, to: &str) -> Self {
-        Self { from: from.to_owned(), to: to.to_owned() }
+        Self {
+            from: from.to_owned(),
+            to: to.to_owned(),
+        }
     }
 }
 
@@ -63,13 +66,20 @@ pub enum Violation {
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Violation::Upward { edge, from_level, to_level } => write!(
+            Violation::Upward {
+                edge,
+                from_level,
+                to_level,
+            } => write!(
                 f,
                 "{} (level {from_level}) depends on {} (level {to_level}): dependencies must point to a strictly lower level",
                 edge.from, edge.to
             ),
             Violation::Unknown { name } => {
-                write!(f, "workspace crate {name} has no level in the layering table")
+                write!(
+                    f,
+                    "workspace crate {name} has no level in the layering table"
+                )
             }
         }
     }
@@ -80,11 +90,15 @@ pub fn check(edges: &[Edge]) -> Result<(), Vec<Violation>> {
     let mut bad = Vec::new();
     for e in edges {
         match (level(&e.from), level(&e.to)) {
-            (Some(a), Some(b)) if b >= a => {
-                bad.push(Violation::Upward { edge: e.clone(), from_level: a, to_level: b })
-            }
+            (Some(a), Some(b)) if b >= a => bad.push(Violation::Upward {
+                edge: e.clone(),
+                from_level: a,
+                to_level: b,
+            }),
             (Some(_), Some(_)) => {}
-            (None, _) => bad.push(Violation::Unknown { name: e.from.clone() }),
+            (None, _) => bad.push(Violation::Unknown {
+                name: e.from.clone(),
+            }),
             (_, None) => bad.push(Violation::Unknown { name: e.to.clone() }),
         }
     }
@@ -99,14 +113,25 @@ pub fn edges_from_metadata(meta: &serde_json::Value) -> Result<Vec<Edge>, String
         .get("packages")
         .and_then(|p| p.as_array())
         .ok_or("cargo metadata output has no \"packages\" array")?;
-    let names: Vec<&str> =
-        packages.iter().filter_map(|p| p.get("name").and_then(|n| n.as_str())).collect();
+    let names: Vec<&str> = packages
+        .iter()
+        .filter_map(|p| p.get("name").and_then(|n| n.as_str()))
+        .collect();
     let mut edges = Vec::new();
     for p in packages {
-        let from = p.get("name").and_then(|n| n.as_str()).ok_or("package without a name")?;
-        let deps = p.get("dependencies").and_then(|d| d.as_array()).ok_or("package without dependencies")?;
+        let from = p
+            .get("name")
+            .and_then(|n| n.as_str())
+            .ok_or("package without a name")?;
+        let deps = p
+            .get("dependencies")
+            .and_then(|d| d.as_array())
+            .ok_or("package without dependencies")?;
         for d in deps {
-            let to = d.get("name").and_then(|n| n.as_str()).ok_or("dependency without a name")?;
+            let to = d
+                .get("name")
+                .and_then(|n| n.as_str())
+                .ok_or("dependency without a name")?;
             // Only edges to workspace members matter (path dependencies).
             if names.contains(&to) && d.get("path").is_some_and(|p| !p.is_null()) {
                 edges.push(Edge::new(from, to));
@@ -142,7 +167,17 @@ mod tests {
             ("avcodec", &["avutil"]),
             ("swscale", &["avutil"]),
             ("avformat", &["avutil", "avcodec"]),
-            ("fastforward", &["avutil", "rtos-sync", "looper", "avcodec", "swscale", "avformat"]),
+            (
+                "fastforward",
+                &[
+                    "avutil",
+                    "rtos-sync",
+                    "looper",
+                    "avcodec",
+                    "swscale",
+                    "avformat",
+                ],
+            ),
             ("ffw", &["fastforward"]),
             ("ffwprobe", &["fastforward"]),
         ]);
@@ -183,16 +218,36 @@ mod tests {
     #[test]
     fn the_real_workspace_passes() {
         let out = std::process::Command::new(env!("CARGO"))
-            .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+            .args([
+                "metadata",
+                "--format-version",
+                "1",
+                "--no-deps",
+                "--offline",
+            ])
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .output()
             .expect("cargo metadata runs");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let m: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let edges = edges_from_metadata(&m).unwrap();
-        assert!(edges.iter().any(|e| e.from == "avformat" && e.to == "avcodec"));
+        assert!(
+            edges
+                .iter()
+                .any(|e| e.from == "avformat" && e.to == "avcodec")
+        );
         if let Err(v) = check(&edges) {
-            panic!("{}", v.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("\n"));
+            panic!(
+                "{}",
+                v.iter()
+                    .map(|v| v.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            );
         }
     }
 }

@@ -22,13 +22,11 @@ struct Storage {
 
 impl Drop for Storage {
     fn drop(&mut self) {
-        if let Some(pool) = self.pool.take().and_then(|w| w.upgrade()) {
-            if self.bytes.len() == pool.size + PADDING {
-                let bytes = std::mem::take(&mut self.bytes);
-                if let Ok(mut free) = pool.free.lock() {
-                    free.push(bytes);
-                }
-            }
+        if let Some(pool) = self.pool.take().and_then(|w| w.upgrade())
+            && self.bytes.len() == pool.size + PADDING
+            && let Ok(mut free) = pool.free.lock()
+        {
+            free.push(std::mem::take(&mut self.bytes));
         }
     }
 }
@@ -73,7 +71,11 @@ impl Buffer {
     }
 
     fn from_storage(bytes: Vec<u8>, pool: Option<Weak<PoolShared>>, len: usize) -> Self {
-        Buffer { storage: Arc::new(Storage { bytes, pool }), start: 0, len }
+        Buffer {
+            storage: Arc::new(Storage { bytes, pool }),
+            start: 0,
+            len,
+        }
     }
 
     /// Number of data bytes.
@@ -114,7 +116,11 @@ impl Buffer {
         if lo > hi || hi > self.len {
             return None;
         }
-        Some(Buffer { storage: self.storage.clone(), start: self.start + lo, len: hi - lo })
+        Some(Buffer {
+            storage: self.storage.clone(),
+            start: self.start + lo,
+            len: hi - lo,
+        })
     }
 
     /// Shortens the view to `len` bytes (no effect if already shorter).
@@ -230,7 +236,12 @@ pub struct BufferPool {
 impl BufferPool {
     /// A pool handing out buffers of `size` bytes.
     pub fn new(size: usize) -> Self {
-        BufferPool { shared: Arc::new(PoolShared { size, free: Mutex::new(Vec::new()) }) }
+        BufferPool {
+            shared: Arc::new(PoolShared {
+                size,
+                free: Mutex::new(Vec::new()),
+            }),
+        }
     }
 
     /// Size of the buffers of this pool.
@@ -253,7 +264,12 @@ impl BufferPool {
 
 impl std::fmt::Debug for BufferPool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "BufferPool(size {}, {} free)", self.size(), self.available())
+        write!(
+            f,
+            "BufferPool(size {}, {} free)",
+            self.size(),
+            self.available()
+        )
     }
 }
 
@@ -280,7 +296,9 @@ mod tests {
         assert_eq!(&s.slice(1..=1).unwrap()[..], b"3");
         assert_eq!(s.slice(..).unwrap().len(), 3);
         assert!(b.slice(5..11).is_none());
-        assert!(b.slice(6..5).is_none());
+        #[allow(clippy::reversed_empty_ranges)]
+        let reversed = b.slice(6..5);
+        assert!(reversed.is_none());
         assert!(b.slice(..=usize::MAX).is_none());
         assert_eq!(s.padded().len(), 3 + PADDING);
         assert_eq!(b.slice(10..).unwrap().len(), 0);

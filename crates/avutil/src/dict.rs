@@ -100,7 +100,12 @@ impl Dictionary {
     /// The first entry matching `key` under `flags` after index `after`
     /// (`None` to start from the beginning): `(index, key, value)`. Iterate
     /// over all matches by passing the previous index back.
-    pub fn get_with(&self, key: &str, flags: DictFlags, after: Option<usize>) -> Option<(usize, &str, &str)> {
+    pub fn get_with(
+        &self,
+        key: &str,
+        flags: DictFlags,
+        after: Option<usize>,
+    ) -> Option<(usize, &str, &str)> {
         let start = after.map_or(0, |i| i + 1);
         self.entries
             .iter()
@@ -192,12 +197,17 @@ mod tests {
         assert_eq!((first.2, second.2), ("v1", "v2"));
         assert!(d.get_with("key", DictFlags::NONE, Some(second.0)).is_none());
         assert!(d.get_with("KEY", DictFlags::MATCH_CASE, None).is_none());
-        assert_eq!(d.get_with("ke", DictFlags::IGNORE_SUFFIX, None).map(|e| e.2), Some("v1"));
+        assert_eq!(
+            d.get_with("ke", DictFlags::IGNORE_SUFFIX, None)
+                .map(|e| e.2),
+            Some("v1")
+        );
         assert!(d.get("ke").is_none());
-        let all: Vec<_> = std::iter::successors(d.get_with("", DictFlags::IGNORE_SUFFIX, None), |e| {
-            d.get_with("", DictFlags::IGNORE_SUFFIX, Some(e.0))
-        })
-        .collect();
+        let all: Vec<_> =
+            std::iter::successors(d.get_with("", DictFlags::IGNORE_SUFFIX, None), |e| {
+                d.get_with("", DictFlags::IGNORE_SUFFIX, Some(e.0))
+            })
+            .collect();
         assert_eq!(all.len(), 2);
         d.set_with("new", Some("x"), DictFlags::APPEND);
         assert_eq!(d.get("new"), Some("x"));
@@ -211,7 +221,11 @@ mod tests {
     fn merge_and_non_ascii_keys() {
         let mut a = Dictionary::new();
         a.set("Ünïcode", "1");
-        assert_eq!(a.get("ünïcode"), None, "case folding is ASCII-only, as in FFmpeg");
+        assert_eq!(
+            a.get("ünïcode"),
+            None,
+            "case folding is ASCII-only, as in FFmpeg"
+        );
         let b: Dictionary = [("x", "1"), ("Ünïcode", "2")].into_iter().collect();
         a.merge(&b, DictFlags::DONT_OVERWRITE);
         assert_eq!(a.get("Ünïcode"), Some("1"));

@@ -4,7 +4,11 @@
 //! timestamp rescaling ([`mathematics`]), time parsing and printing
 //! ([`time`]), refcounted [`Buffer`]s with padding and pools, ordered
 //! [`Dictionary`] metadata, pixel formats with descriptors ([`PixelFormat`])
-//! and image layout helpers ([`imgutils`]).
+//! and image layout helpers ([`imgutils`]), sample formats and conversion
+//! ([`SampleFormat`], [`samplefmt::convert_samples`]), channel layouts
+//! ([`ChannelLayout`]), colour enums ([`color`]), [`Frame`]s, checksums
+//! ([`hash`]), FFmpeg's log levels ([`LogLevel`]) and option-value parsers
+//! ([`parse`]).
 //!
 //! ```
 //! use avutil::{Rational, mathematics::{rescale_q, Rounding, rescale_q_rnd}};
@@ -18,16 +22,32 @@
 #![forbid(unsafe_code)]
 
 pub mod buffer;
+pub mod channel_layout;
+pub mod color;
 pub mod dict;
 pub mod error;
+pub mod frame;
+pub mod hash;
+pub mod imgutils;
+pub mod log;
 pub mod mathematics;
+pub mod parse;
 pub mod pixfmt;
 pub mod rational;
+pub mod samplefmt;
 pub mod time;
 
 pub use buffer::{Buffer, BufferPool};
+pub use channel_layout::{Channel, ChannelLayout};
+pub use color::{
+    ChromaLocation, ColorPrimaries, ColorRange, ColorSpace, ColorTransfer, PictureType,
+};
 pub use dict::{DictFlags, Dictionary};
 pub use error::{Error, Result};
+pub use frame::{Frame, FrameKind, VideoFramePool};
+pub use log::LogLevel;
 pub use mathematics::{Rnd, Rounding};
 pub use pixfmt::{PixFmtDescriptor, PixelFormat};
 pub use rational::Rational;
+pub use samplefmt::SampleFormat;
+pub use time::{TIME_BASE, TIME_BASE_Q};

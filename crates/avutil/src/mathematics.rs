@@ -44,13 +44,19 @@ pub struct Rnd {
 impl Rounding {
     /// This mode with `AV_ROUND_PASS_MINMAX` set.
     pub const fn pass_min_max(self) -> Rnd {
-        Rnd { mode: self, pass_min_max: true }
+        Rnd {
+            mode: self,
+            pass_min_max: true,
+        }
     }
 }
 
 impl From<Rounding> for Rnd {
     fn from(mode: Rounding) -> Rnd {
-        Rnd { mode, pass_min_max: false }
+        Rnd {
+            mode,
+            pass_min_max: false,
+        }
     }
 }
 
@@ -117,7 +123,11 @@ pub fn compare_ts(ts_a: i64, tb_a: Rational, ts_b: i64, tb_b: Rational) -> Order
 /// as 33-bit MPEG timestamps. `bits` must be in `1..=64`.
 pub fn compare_mod(a: u64, b: u64, bits: u32) -> Ordering {
     let bits = bits.clamp(1, 64);
-    let mask = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
+    let mask = if bits == 64 {
+        u64::MAX
+    } else {
+        (1u64 << bits) - 1
+    };
     let diff = a.wrapping_sub(b) & mask;
     // Sign-extend the `bits`-bit difference.
     let shift = 64 - bits;
@@ -144,7 +154,8 @@ pub fn rescale_delta(
     out_tb: Rational,
 ) -> Option<i64> {
     let duration = i64::from(duration);
-    let input_finer = i64::from(in_tb.num) * i64::from(out_tb.den) <= i64::from(out_tb.num) * i64::from(in_tb.den);
+    let input_finer = i64::from(in_tb.num) * i64::from(out_tb.den)
+        <= i64::from(out_tb.num) * i64::from(in_tb.den);
     let simple = |last: &mut Option<i64>| {
         *last = rescale_q(in_ts, in_tb, fs_tb).and_then(|t| t.checked_add(duration));
         rescale_q(in_ts, in_tb, out_tb)
@@ -161,11 +172,16 @@ pub fn rescale_delta(
     };
     let (Some(a), Some(b)) = (
         rescale_q_rnd(lo, in_tb, fs_tb, Rounding::Down).map(|v| v >> 1),
-        rescale_q_rnd(hi, in_tb, fs_tb, Rounding::Up).and_then(|v| v.checked_add(1)).map(|v| v >> 1),
+        rescale_q_rnd(hi, in_tb, fs_tb, Rounding::Up)
+            .and_then(|v| v.checked_add(1))
+            .map(|v| v >> 1),
     ) else {
         return simple(last);
     };
-    let (lower, upper) = (2i128 * i128::from(a) - i128::from(b), 2i128 * i128::from(b) - i128::from(a));
+    let (lower, upper) = (
+        2i128 * i128::from(a) - i128::from(b),
+        2i128 * i128::from(b) - i128::from(a),
+    );
     if i128::from(prev) < lower || i128::from(prev) > upper {
         return simple(last);
     }
@@ -183,16 +199,20 @@ pub fn rescale_delta(
 /// Adds `inc` units of `inc_tb` to `ts` (in `ts_tb`) without accumulating
 /// rounding errors over repeated additions (cf. `av_add_stable`).
 pub fn add_stable(ts_tb: Rational, ts: i64, inc_tb: Rational, inc: i64) -> Option<i64> {
-    let inc_tb = if inc != 1 { inc_tb * Rational::reduced(inc, 1) } else { inc_tb };
+    let inc_tb = if inc != 1 {
+        inc_tb * Rational::reduced(inc, 1)
+    } else {
+        inc_tb
+    };
     let m = i64::from(inc_tb.num) * i64::from(ts_tb.den);
     let d = i64::from(inc_tb.den) * i64::from(ts_tb.num);
     if d == 0 {
         return None;
     }
-    if m % d == 0 {
-        if let Some(sum) = ts.checked_add(m / d) {
-            return Some(sum);
-        }
+    if m % d == 0
+        && let Some(sum) = ts.checked_add(m / d)
+    {
+        return Some(sum);
     }
     if m < d {
         return Some(ts);
@@ -238,10 +258,19 @@ mod tests {
         assert_eq!(rescale_rnd(1, 1, -1, Rounding::Zero), None);
         assert_eq!(rescale_rnd(1, -1, 1, Rounding::Zero), None);
         assert_eq!(rescale_rnd(i64::MAX, 2, 1, Rounding::Zero), None);
-        assert_eq!(rescale_rnd(i64::MAX, i64::MAX, i64::MAX, Rounding::Zero), Some(i64::MAX));
+        assert_eq!(
+            rescale_rnd(i64::MAX, i64::MAX, i64::MAX, Rounding::Zero),
+            Some(i64::MAX)
+        );
         assert_eq!(rescale_rnd(i64::MIN, 1, 1, Rounding::Zero), Some(-i64::MAX));
-        assert_eq!(rescale_rnd(i64::MIN, 1, 1, Rounding::Zero.pass_min_max()), Some(i64::MIN));
-        assert_eq!(rescale_rnd(i64::MAX, 1, 2, Rounding::Zero.pass_min_max()), Some(i64::MAX));
+        assert_eq!(
+            rescale_rnd(i64::MIN, 1, 1, Rounding::Zero.pass_min_max()),
+            Some(i64::MIN)
+        );
+        assert_eq!(
+            rescale_rnd(i64::MAX, 1, 2, Rounding::Zero.pass_min_max()),
+            Some(i64::MAX)
+        );
     }
 
     #[test]
@@ -249,8 +278,15 @@ mod tests {
         assert_eq!(rescale_q(1, q(1, 25), q(1, 90000)), Some(3600));
         assert_eq!(rescale_q(3600, q(1, 90000), q(1, 25)), Some(1));
         assert_eq!(rescale_q(1001, q(1, 30000), q(1, 1000)), Some(33));
-        assert_eq!(rescale_q_rnd(1001, q(1, 30000), q(1, 1000), Rounding::Up), Some(34));
-        assert_eq!(rescale_q(1, q(1, 0), q(1, 1)), None, "a zero denominator in the source is invalid");
+        assert_eq!(
+            rescale_q_rnd(1001, q(1, 30000), q(1, 1000), Rounding::Up),
+            Some(34)
+        );
+        assert_eq!(
+            rescale_q(1, q(1, 0), q(1, 1)),
+            None,
+            "a zero denominator in the source is invalid"
+        );
         assert_eq!(rescale_q(1, q(1, 1), q(1, 0)), Some(0));
     }
 
@@ -258,9 +294,18 @@ mod tests {
     fn compare_ts_exact() {
         assert_eq!(compare_ts(1, q(1, 25), 3600, q(1, 90000)), Ordering::Equal);
         assert_eq!(compare_ts(1, q(1, 25), 3601, q(1, 90000)), Ordering::Less);
-        assert_eq!(compare_ts(i64::MAX, q(1, 1), i64::MAX, q(2, 1)), Ordering::Less);
-        assert_eq!(compare_ts(i64::MIN, q(1, 1), i64::MAX, q(1, 1)), Ordering::Less);
-        assert_eq!(compare_ts(i64::MAX, q(i32::MAX, 1), i64::MAX - 1, q(i32::MAX, 1)), Ordering::Greater);
+        assert_eq!(
+            compare_ts(i64::MAX, q(1, 1), i64::MAX, q(2, 1)),
+            Ordering::Less
+        );
+        assert_eq!(
+            compare_ts(i64::MIN, q(1, 1), i64::MAX, q(1, 1)),
+            Ordering::Less
+        );
+        assert_eq!(
+            compare_ts(i64::MAX, q(i32::MAX, 1), i64::MAX - 1, q(i32::MAX, 1)),
+            Ordering::Greater
+        );
     }
 
     #[test]

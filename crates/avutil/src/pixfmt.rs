@@ -98,7 +98,11 @@ impl PixFmtDescriptor {
 
     /// Number of data planes (the palette of pal8 not counted, cf. `av_pix_fmt_count_planes`).
     pub fn plane_count(&self) -> usize {
-        self.components().iter().map(|c| usize::from(c.plane) + 1).max().unwrap_or(0)
+        self.components()
+            .iter()
+            .map(|c| usize::from(c.plane) + 1)
+            .max()
+            .unwrap_or(0)
     }
 
     /// Bits per pixel without padding (cf. `av_get_bits_per_pixel`), as `ffmpeg -pix_fmts` prints.
@@ -184,7 +188,13 @@ impl PixFmtDescriptor {
 }
 
 const fn c(plane: u8, step: u8, offset: u8, shift: u8, depth: u8) -> Component {
-    Component { plane, step, offset, shift, depth }
+    Component {
+        plane,
+        step,
+        offset,
+        shift,
+        depth,
+    }
 }
 
 const Z: Component = c(0, 0, 0, 0, 0);
@@ -203,55 +213,172 @@ const fn d(
     elem_bytes: u8,
     comp: [Component; 4],
 ) -> PixFmtDescriptor {
-    PixFmtDescriptor { name, nb_components: n, log2_chroma_w: cw, log2_chroma_h: ch, flags, elem_bytes, comp }
+    PixFmtDescriptor {
+        name,
+        nb_components: n,
+        log2_chroma_w: cw,
+        log2_chroma_h: ch,
+        flags,
+        elem_bytes,
+        comp,
+    }
 }
 
 /// Planar YUV (optionally with alpha) of any depth.
-const fn yuv(name: &'static str, cw: u8, ch: u8, depth: u8, be: bool, alpha: bool) -> PixFmtDescriptor {
+const fn yuv(
+    name: &'static str,
+    cw: u8,
+    ch: u8,
+    depth: u8,
+    be: bool,
+    alpha: bool,
+) -> PixFmtDescriptor {
     let b = if depth > 8 { 2 } else { 1 };
-    let flags = PL.or(if be { BE } else { NONE }).or(if alpha { A } else { NONE });
+    let flags = PL
+        .or(if be { BE } else { NONE })
+        .or(if alpha { A } else { NONE });
     let a = if alpha { c(3, b, 0, 0, depth) } else { Z };
-    d(name, if alpha { 4 } else { 3 }, cw, ch, flags, b, [c(0, b, 0, 0, depth), c(1, b, 0, 0, depth), c(2, b, 0, 0, depth), a])
+    d(
+        name,
+        if alpha { 4 } else { 3 },
+        cw,
+        ch,
+        flags,
+        b,
+        [
+            c(0, b, 0, 0, depth),
+            c(1, b, 0, 0, depth),
+            c(2, b, 0, 0, depth),
+            a,
+        ],
+    )
 }
 
 /// Planar GBR (optionally with alpha): R in plane 2, G in plane 0, B in plane 1.
 const fn gbr(name: &'static str, depth: u8, be: bool, alpha: bool) -> PixFmtDescriptor {
     let b = if depth > 8 { 2 } else { 1 };
-    let flags = PL.or(RGB).or(if be { BE } else { NONE }).or(if alpha { A } else { NONE });
+    let flags = PL
+        .or(RGB)
+        .or(if be { BE } else { NONE })
+        .or(if alpha { A } else { NONE });
     let a = if alpha { c(3, b, 0, 0, depth) } else { Z };
-    d(name, if alpha { 4 } else { 3 }, 0, 0, flags, b, [c(2, b, 0, 0, depth), c(0, b, 0, 0, depth), c(1, b, 0, 0, depth), a])
+    d(
+        name,
+        if alpha { 4 } else { 3 },
+        0,
+        0,
+        flags,
+        b,
+        [
+            c(2, b, 0, 0, depth),
+            c(0, b, 0, 0, depth),
+            c(1, b, 0, 0, depth),
+            a,
+        ],
+    )
 }
 
 /// Gray of any depth.
 const fn gray(name: &'static str, depth: u8, be: bool) -> PixFmtDescriptor {
     let b = if depth > 8 { 2 } else { 1 };
-    d(name, 1, 0, 0, if be { BE } else { NONE }, b, [c(0, b, 0, 0, depth), Z, Z, Z])
+    d(
+        name,
+        1,
+        0,
+        0,
+        if be { BE } else { NONE },
+        b,
+        [c(0, b, 0, 0, depth), Z, Z, Z],
+    )
 }
 
 /// Semi-planar YUV: Y plane, then interleaved chroma (U first unless `swap`).
-const fn semi(name: &'static str, cw: u8, ch: u8, depth: u8, shift: u8, be: bool, swap: bool) -> PixFmtDescriptor {
+const fn semi(
+    name: &'static str,
+    cw: u8,
+    ch: u8,
+    depth: u8,
+    shift: u8,
+    be: bool,
+    swap: bool,
+) -> PixFmtDescriptor {
     let b = if depth > 8 { 2 } else { 1 };
     let (u, v) = if swap { (b, 0) } else { (0, b) };
     let flags = PL.or(if be { BE } else { NONE });
-    d(name, 3, cw, ch, flags, b, [c(0, b, 0, shift, depth), c(1, 2 * b, u, shift, depth), c(1, 2 * b, v, shift, depth), Z])
+    d(
+        name,
+        3,
+        cw,
+        ch,
+        flags,
+        b,
+        [
+            c(0, b, 0, shift, depth),
+            c(1, 2 * b, u, shift, depth),
+            c(1, 2 * b, v, shift, depth),
+            Z,
+        ],
+    )
 }
 
 /// Packed RGB with one element per component: offsets of R, G, B and (if any) A in a pixel of `step` elements.
-const fn packed(name: &'static str, elem: u8, step: u8, r: u8, g: u8, b: u8, a: Option<u8>, be: bool) -> PixFmtDescriptor {
+/// `rgba` are the element offsets of R, G, B and (if any) A.
+const fn packed(
+    name: &'static str,
+    elem: u8,
+    step: u8,
+    rgba: (u8, u8, u8, Option<u8>),
+    be: bool,
+) -> PixFmtDescriptor {
+    let (r, g, b, a) = rgba;
     let depth = elem * 8;
     let st = step * elem;
-    let flags = RGB.or(if be { BE } else { NONE }).or(if a.is_some() { A } else { NONE });
+    let flags = RGB
+        .or(if be { BE } else { NONE })
+        .or(if a.is_some() { A } else { NONE });
     let (n, ac) = match a {
         Some(o) => (4, c(0, st, o * elem, 0, depth)),
         None => (3, Z),
     };
-    d(name, n, 0, 0, flags, elem, [c(0, st, r * elem, 0, depth), c(0, st, g * elem, 0, depth), c(0, st, b * elem, 0, depth), ac])
+    d(
+        name,
+        n,
+        0,
+        0,
+        flags,
+        elem,
+        [
+            c(0, st, r * elem, 0, depth),
+            c(0, st, g * elem, 0, depth),
+            c(0, st, b * elem, 0, depth),
+            ac,
+        ],
+    )
 }
 
 /// Packed 16-bit RGB words (565, 555): shifts and depths of R, G, B within the word.
-const fn word16(name: &'static str, r: (u8, u8), g: (u8, u8), b: (u8, u8), be: bool) -> PixFmtDescriptor {
+const fn word16(
+    name: &'static str,
+    r: (u8, u8),
+    g: (u8, u8),
+    b: (u8, u8),
+    be: bool,
+) -> PixFmtDescriptor {
     let flags = RGB.or(if be { BE } else { NONE });
-    d(name, 3, 0, 0, flags, 2, [c(0, 2, 0, r.0, r.1), c(0, 2, 0, g.0, g.1), c(0, 2, 0, b.0, b.1), Z])
+    d(
+        name,
+        3,
+        0,
+        0,
+        flags,
+        2,
+        [
+            c(0, 2, 0, r.0, r.1),
+            c(0, 2, 0, g.0, g.1),
+            c(0, 2, 0, b.0, b.1),
+            Z,
+        ],
+    )
 }
 
 macro_rules! pixel_formats {
@@ -278,9 +405,9 @@ pixel_formats! {
     /// Packed YUV 4:2:2, Cb Y0 Cr Y1.
     Uyvy422 => d("uyvy422", 3, 1, 0, NONE, 1, [c(0, 2, 1, 0, 8), c(0, 4, 0, 0, 8), c(0, 4, 2, 0, 8), Z]),
     /// Packed RGB 8:8:8.
-    Rgb24 => packed("rgb24", 1, 3, 0, 1, 2, None, false),
+    Rgb24 => packed("rgb24", 1, 3, (0, 1, 2, None), false),
     /// Packed BGR 8:8:8.
-    Bgr24 => packed("bgr24", 1, 3, 2, 1, 0, None, false),
+    Bgr24 => packed("bgr24", 1, 3, (2, 1, 0, None), false),
     /// Planar YUV 4:2:2.
     Yuv422p => yuv("yuv422p", 1, 0, 8, false, false),
     /// Planar YUV 4:4:4.
@@ -360,21 +487,21 @@ pixel_formats! {
     /// 8-bit indices into a 256-entry palette of 32-bit ARGB.
     Pal8 => d("pal8", 1, 0, 0, PixFmtFlags::PAL.or(A), 1, [c(0, 1, 0, 0, 8), Z, Z, Z]),
     /// Packed ARGB 8:8:8:8.
-    Argb => packed("argb", 1, 4, 1, 2, 3, Some(0), false),
+    Argb => packed("argb", 1, 4, (1, 2, 3, Some(0)), false),
     /// Packed RGBA 8:8:8:8.
-    Rgba => packed("rgba", 1, 4, 0, 1, 2, Some(3), false),
+    Rgba => packed("rgba", 1, 4, (0, 1, 2, Some(3)), false),
     /// Packed ABGR 8:8:8:8.
-    Abgr => packed("abgr", 1, 4, 3, 2, 1, Some(0), false),
+    Abgr => packed("abgr", 1, 4, (3, 2, 1, Some(0)), false),
     /// Packed BGRA 8:8:8:8.
-    Bgra => packed("bgra", 1, 4, 2, 1, 0, Some(3), false),
+    Bgra => packed("bgra", 1, 4, (2, 1, 0, Some(3)), false),
     /// Packed XRGB, the first byte unused (`0rgb`).
-    Zrgb => packed("0rgb", 1, 4, 1, 2, 3, None, false),
+    Zrgb => packed("0rgb", 1, 4, (1, 2, 3, None), false),
     /// Packed RGBX, the last byte unused (`rgb0`).
-    Rgb0 => packed("rgb0", 1, 4, 0, 1, 2, None, false),
+    Rgb0 => packed("rgb0", 1, 4, (0, 1, 2, None), false),
     /// Packed XBGR, the first byte unused (`0bgr`).
-    Zbgr => packed("0bgr", 1, 4, 3, 2, 1, None, false),
+    Zbgr => packed("0bgr", 1, 4, (3, 2, 1, None), false),
     /// Packed BGRX, the last byte unused (`bgr0`).
-    Bgr0 => packed("bgr0", 1, 4, 2, 1, 0, None, false),
+    Bgr0 => packed("bgr0", 1, 4, (2, 1, 0, None), false),
     /// Packed RGB 5:6:5 in LE words.
     Rgb565le => word16("rgb565le", (11, 5), (5, 6), (0, 5), false),
     /// Packed RGB 5:6:5 in BE words.
@@ -392,21 +519,21 @@ pixel_formats! {
     /// Packed BGR 5:5:5 in BE words, top bit unused.
     Bgr555be => word16("bgr555be", (0, 5), (5, 5), (10, 5), true),
     /// Packed RGB 16:16:16, LE.
-    Rgb48le => packed("rgb48le", 2, 3, 0, 1, 2, None, false),
+    Rgb48le => packed("rgb48le", 2, 3, (0, 1, 2, None), false),
     /// Packed RGB 16:16:16, BE.
-    Rgb48be => packed("rgb48be", 2, 3, 0, 1, 2, None, true),
+    Rgb48be => packed("rgb48be", 2, 3, (0, 1, 2, None), true),
     /// Packed BGR 16:16:16, LE.
-    Bgr48le => packed("bgr48le", 2, 3, 2, 1, 0, None, false),
+    Bgr48le => packed("bgr48le", 2, 3, (2, 1, 0, None), false),
     /// Packed BGR 16:16:16, BE.
-    Bgr48be => packed("bgr48be", 2, 3, 2, 1, 0, None, true),
+    Bgr48be => packed("bgr48be", 2, 3, (2, 1, 0, None), true),
     /// Packed RGBA 16:16:16:16, LE.
-    Rgba64le => packed("rgba64le", 2, 4, 0, 1, 2, Some(3), false),
+    Rgba64le => packed("rgba64le", 2, 4, (0, 1, 2, Some(3)), false),
     /// Packed RGBA 16:16:16:16, BE.
-    Rgba64be => packed("rgba64be", 2, 4, 0, 1, 2, Some(3), true),
+    Rgba64be => packed("rgba64be", 2, 4, (0, 1, 2, Some(3)), true),
     /// Packed BGRA 16:16:16:16, LE.
-    Bgra64le => packed("bgra64le", 2, 4, 2, 1, 0, Some(3), false),
+    Bgra64le => packed("bgra64le", 2, 4, (2, 1, 0, Some(3)), false),
     /// Packed BGRA 16:16:16:16, BE.
-    Bgra64be => packed("bgra64be", 2, 4, 2, 1, 0, Some(3), true),
+    Bgra64be => packed("bgra64be", 2, 4, (2, 1, 0, Some(3)), true),
     /// Planar GBR 8-bit.
     Gbrp => gbr("gbrp", 8, false, false),
     /// Planar GBR 9-bit, LE.
@@ -547,12 +674,17 @@ impl PixelFormat {
         let find = |n: &str| ALL.iter().copied().find(|f| f.name() == n);
         find(name)
             .or_else(|| find(&format!("{name}le")))
-            .ok_or_else(|| Error::UnknownPixelFormat { name: name.to_owned() })
+            .ok_or_else(|| Error::UnknownPixelFormat {
+                name: name.to_owned(),
+            })
     }
 
     /// True for the `yuvj*` formats, which imply full ("JPEG") range.
     pub fn is_jpeg_range(self) -> bool {
-        matches!(self, Self::Yuvj420p | Self::Yuvj422p | Self::Yuvj444p | Self::Yuvj440p | Self::Yuvj411p)
+        matches!(
+            self,
+            Self::Yuvj420p | Self::Yuvj422p | Self::Yuvj444p | Self::Yuvj440p | Self::Yuvj411p
+        )
     }
 
     /// The same layout with the other endianness, if FFmpeg has it
@@ -605,8 +737,14 @@ mod tests {
 
     #[test]
     fn aliases_and_errors() {
-        assert_eq!(PixelFormat::from_name("yuv420p10").unwrap(), PixelFormat::Yuv420p10le);
-        assert_eq!(PixelFormat::from_name("gray16").unwrap(), PixelFormat::Gray16le);
+        assert_eq!(
+            PixelFormat::from_name("yuv420p10").unwrap(),
+            PixelFormat::Yuv420p10le
+        );
+        assert_eq!(
+            PixelFormat::from_name("gray16").unwrap(),
+            PixelFormat::Gray16le
+        );
         assert_eq!(PixelFormat::from_name("rgb32").unwrap(), PixelFormat::Bgra);
         let e = PixelFormat::from_name("yuv421p").unwrap_err();
         assert_eq!(e.to_string(), "unknown pixel format 'yuv421p'");
@@ -640,7 +778,15 @@ mod tests {
         ];
         for (name, n, bpp, padded) in cases {
             let d = PixelFormat::from_name(name).unwrap().descriptor();
-            assert_eq!((d.nb_components, d.bits_per_pixel(), d.padded_bits_per_pixel()), (n, bpp, padded), "{name}");
+            assert_eq!(
+                (
+                    d.nb_components,
+                    d.bits_per_pixel(),
+                    d.padded_bits_per_pixel()
+                ),
+                (n, bpp, padded),
+                "{name}"
+            );
         }
     }
 
@@ -656,10 +802,19 @@ mod tests {
         assert!(PixelFormat::Ya8.descriptor().is_gray());
         assert!(!PixelFormat::Rgb24.descriptor().is_gray());
         assert!(PixelFormat::Yuvj420p.is_jpeg_range());
-        assert_eq!(PixelFormat::Rgb48le.swap_endianness(), Some(PixelFormat::Rgb48be));
-        assert_eq!(PixelFormat::Yuv420p.swap_endianness(), Some(PixelFormat::Yuv420p));
+        assert_eq!(
+            PixelFormat::Rgb48le.swap_endianness(),
+            Some(PixelFormat::Rgb48be)
+        );
+        assert_eq!(
+            PixelFormat::Yuv420p.swap_endianness(),
+            Some(PixelFormat::Yuv420p)
+        );
         assert_eq!(PixelFormat::Yuva420p16le.swap_endianness(), None);
-        assert_eq!(PixelFormat::Uyvy422.descriptor().max_pixel_steps(), [4, 0, 0, 0]);
+        assert_eq!(
+            PixelFormat::Uyvy422.descriptor().max_pixel_steps(),
+            [4, 0, 0, 0]
+        );
         // Every component's element lies within its step.
         for &f in PixelFormat::all() {
             let d = f.descriptor();

@@ -79,9 +79,9 @@ pub(crate) fn reduce_wide(num: i128, den: i128, max: u64) -> (i64, i64, bool) {
     let mut n = num.unsigned_abs();
     let mut d = den.unsigned_abs();
     let g = gcd_u128(n, d);
-    if g != 0 {
-        n /= g;
-        d /= g;
+    if let (Some(a), Some(b)) = (n.checked_div(g), d.checked_div(g)) {
+        n = a;
+        d = b;
     }
     let max = u128::from(max);
     // Two previous convergents p0/q0 and p1/q1, starting from 0/1 and 1/0.
@@ -113,11 +113,11 @@ pub(crate) fn reduce_wide(num: i128, den: i128, max: u64) -> (i64, i64, bool) {
                 _ => {
                     // Largest k with k*p1 + p0 <= max and k*q1 + q0 <= max.
                     let mut k = a;
-                    if p1 != 0 {
-                        k = k.min((max - p0) / p1);
+                    if let Some(kp) = (max - p0).checked_div(p1) {
+                        k = k.min(kp);
                     }
-                    if q1 != 0 {
-                        k = k.min((max - q0) / q1);
+                    if let Some(kq) = (max - q0).checked_div(q1) {
+                        k = k.min(kq);
                     }
                     // The semiconvergent k is closer than p1/q1 exactly when
                     // 2k + q0/q1 > n/d (the remaining complete quotient).
@@ -159,12 +159,21 @@ impl Rational {
     /// Returns the rational and whether it is exact.
     pub fn reduce(num: i64, den: i64, max: u64) -> (Self, bool) {
         let (n, d, exact) = reduce_wide(i128::from(num), i128::from(den), max.min(i32::MAX as u64));
-        (Rational { num: n as i32, den: d as i32 }, exact)
+        (
+            Rational {
+                num: n as i32,
+                den: d as i32,
+            },
+            exact,
+        )
     }
 
     fn from_wide(num: i128, den: i128) -> Self {
         let (n, d, _) = reduce_wide(num, den, i32::MAX as u64);
-        Rational { num: n as i32, den: d as i32 }
+        Rational {
+            num: n as i32,
+            den: d as i32,
+        }
     }
 
     /// The closest rational to `d` with terms at most `max` (cf. `av_d2q`).
@@ -175,7 +184,10 @@ impl Rational {
             return Rational::UNDEFINED;
         }
         if d.abs() > i32::MAX as f64 + 3.0 {
-            return Rational { num: if d < 0.0 { -1 } else { 1 }, den: 0 };
+            return Rational {
+                num: if d < 0.0 { -1 } else { 1 },
+                den: 0,
+            };
         }
         let exponent = (frexp_exponent(d) - 1).max(0);
         let den: i64 = 1i64 << (61 - exponent);
@@ -195,7 +207,10 @@ impl Rational {
 
     /// `den/num` (cf. `av_inv_q`).
     pub const fn invert(self) -> Self {
-        Rational { num: self.den, den: self.num }
+        Rational {
+            num: self.den,
+            den: self.num,
+        }
     }
 
     /// True for `0/0`.
@@ -328,7 +343,8 @@ impl Div for Rational {
     type Output = Rational;
     /// Quotient, reduced (cf. `av_div_q`); dividing by zero gives an infinity or `0/0`.
     fn div(self, c: Rational) -> Rational {
-        self * c.invert()
+        let (bn, bd, cn, cd) = wide4(self, c);
+        Rational::from_wide(bn * cd, bd * cn)
     }
 }
 
@@ -340,7 +356,12 @@ impl Neg for Rational {
 }
 
 fn wide4(b: Rational, c: Rational) -> (i128, i128, i128, i128) {
-    (i128::from(b.num), i128::from(b.den), i128::from(c.num), i128::from(c.den))
+    (
+        i128::from(b.num),
+        i128::from(b.den),
+        i128::from(c.num),
+        i128::from(c.den),
+    )
 }
 
 impl fmt::Display for Rational {
@@ -361,14 +382,23 @@ impl From<i32> for Rational {
 /// [`Rational::from_f64`]). Unlike FFmpeg, arbitrary arithmetic expressions
 /// are not evaluated.
 pub fn parse_ratio(text: &str, max: i32) -> Result<Rational> {
-    let bad = |reason| Error::InvalidRational { text: text.to_owned(), reason };
+    let bad = |reason| Error::InvalidRational {
+        text: text.to_owned(),
+        reason,
+    };
     let t = text.trim();
     if t.is_empty() {
         return Err(bad("empty"));
     }
     if let Some((a, b)) = t.split_once([':', '/']) {
-        let num: i64 = a.trim().parse().map_err(|_| bad("numerator is not an integer"))?;
-        let den: i64 = b.trim().parse().map_err(|_| bad("denominator is not an integer"))?;
+        let num: i64 = a
+            .trim()
+            .parse()
+            .map_err(|_| bad("numerator is not an integer"))?;
+        let den: i64 = b
+            .trim()
+            .parse()
+            .map_err(|_| bad("denominator is not an integer"))?;
         if i32::try_from(num).is_err() || i32::try_from(den).is_err() {
             return Err(bad("term out of range"));
         }
@@ -399,7 +429,10 @@ mod tests {
 
     #[test]
     fn reduce_exact_and_bounded() {
-        assert_eq!(Rational::reduce(30000, 1001, 1_000_000), (q(30000, 1001), true));
+        assert_eq!(
+            Rational::reduce(30000, 1001, 1_000_000),
+            (q(30000, 1001), true)
+        );
         assert_eq!(Rational::reduce(50, 100, 100), (q(1, 2), true));
         assert_eq!(Rational::reduce(-6, 4, 100), (q(-3, 2), true));
         assert_eq!(Rational::reduce(6, -4, 100), (q(-3, 2), true));
@@ -411,7 +444,11 @@ mod tests {
         assert!(!exact);
         assert_eq!((pi.num, pi.den), (355, 113));
         let (pi, _) = Rational::reduce(314159265358979, 100000000000000, 100);
-        assert_eq!((pi.num, pi.den), (22, 7), "311/99 is closer but its numerator exceeds 100");
+        assert_eq!(
+            (pi.num, pi.den),
+            (22, 7),
+            "311/99 is closer but its numerator exceeds 100"
+        );
         // A large value clamps to max/1.
         let (big, _) = Rational::reduce(i64::MAX, 1, 1000);
         assert_eq!((big.num, big.den), (1000, 1));
@@ -420,14 +457,23 @@ mod tests {
     #[test]
     fn reduce_bounded_is_best_approximation() {
         // Brute force: for small bounds, no fraction with terms <= max is closer.
-        for (n, d) in [(1_000_003i64, 999_983i64), (22, 7), (123_456, 7_890), (-987_654, 123), (3, 1000)] {
+        for (n, d) in [
+            (1_000_003i64, 999_983i64),
+            (22, 7),
+            (123_456, 7_890),
+            (-987_654, 123),
+            (3, 1000),
+        ] {
             for max in [3u64, 10, 37, 100] {
                 let (r, _) = Rational::reduce(n, d, max);
                 let err = |a: i64, b: i64| ((n as f64 / d as f64) - a as f64 / b as f64).abs();
                 let got = err(i64::from(r.num), i64::from(r.den));
                 for b in 1..=max as i64 {
                     for a in -(max as i64)..=max as i64 {
-                        assert!(err(a, b) >= got - 1e-12, "{n}/{d} max {max}: {a}/{b} beats {r}");
+                        assert!(
+                            err(a, b) >= got - 1e-12,
+                            "{n}/{d} max {max}: {a}/{b} beats {r}"
+                        );
                     }
                 }
             }
@@ -437,7 +483,10 @@ mod tests {
     #[test]
     fn d2q_matches_ffmpeg_values() {
         assert_eq!(Rational::from_f64(29.97, 1001000), q(2997, 100));
-        assert_eq!(Rational::from_f64(30000.0 / 1001.0, 1001000), q(30000, 1001));
+        assert_eq!(
+            Rational::from_f64(30000.0 / 1001.0, 1001000),
+            q(30000, 1001)
+        );
         assert_eq!(Rational::from_f64(0.5, 255), q(1, 2));
         assert_eq!(Rational::from_f64(25.0, i32::MAX), q(25, 1));
         assert_eq!(Rational::from_f64(-1.5, 100), q(-3, 2));
@@ -465,7 +514,10 @@ mod tests {
         assert_eq!(q(0, 0).compare(q(0, 0)), None);
         assert_eq!(q(0, 0).compare(q(1, 0)), None);
         assert!(q(0, 0) != q(0, 0));
-        assert_eq!(q(i32::MAX, 1).compare(q(i32::MAX - 1, 1)), Some(Ordering::Greater));
+        assert_eq!(
+            q(i32::MAX, 1).compare(q(i32::MAX - 1, 1)),
+            Some(Ordering::Greater)
+        );
     }
 
     #[test]
@@ -475,10 +527,18 @@ mod tests {
         assert_eq!(q(2, 3) * q(3, 4), q(1, 2));
         assert_eq!(q(2, 3) / q(4, 3), q(1, 2));
         assert_eq!(-q(1, 2), q(-1, 2));
-        assert_eq!(-q(i32::MIN, 1), q(i32::MAX, 1), "negating i32::MIN saturates by reduction");
+        assert_eq!(
+            -q(i32::MIN, 1),
+            q(i32::MAX, 1),
+            "negating i32::MIN saturates by reduction"
+        );
         assert_eq!(q(3, 4).invert(), q(4, 3));
         let sum = q(i32::MAX, 1) + q(i32::MAX, 1);
-        assert_eq!((sum.num, sum.den), (i32::MAX, 1), "overflowing sums approximate within bounds");
+        assert_eq!(
+            (sum.num, sum.den),
+            (i32::MAX, 1),
+            "overflowing sums approximate within bounds"
+        );
         let s = q(i32::MIN, 1) + q(i32::MIN, 1);
         assert_eq!((s.num, s.den), (-i32::MAX, 1));
         assert_eq!((q(1, 2) / q(0, 1)).den, 0);

@@ -32,7 +32,10 @@ pub const TIME_BASE_Q: Rational = Rational::new(1, 1_000_000);
 /// assert!(parse_duration("1:75").is_err());
 /// ```
 pub fn parse_duration(text: &str) -> Result<i64> {
-    let bad = |reason| Error::InvalidTime { text: text.to_owned(), reason };
+    let bad = |reason| Error::InvalidTime {
+        text: text.to_owned(),
+        reason,
+    };
     let (negative, body) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text),
@@ -129,7 +132,9 @@ pub fn parse_duration(text: &str) -> Result<i64> {
 /// assert_eq!(format_duration(None), "N/A");
 /// ```
 pub fn format_duration(us: Option<i64>) -> String {
-    let Some(us) = us else { return "N/A".to_owned() };
+    let Some(us) = us else {
+        return "N/A".to_owned();
+    };
     let rounded = us.saturating_add(if us <= i64::MAX - 5000 { 5000 } else { 0 });
     format_hms_cs(rounded)
 }
@@ -138,7 +143,10 @@ pub fn format_duration(us: Option<i64>) -> String {
 /// the `time=` field of FFmpeg's progress line).
 pub fn format_time(us: i64) -> String {
     if us < 0 {
-        format!("-{}", format_hms_cs(us.unsigned_abs().min(i64::MAX as u64) as i64))
+        format!(
+            "-{}",
+            format_hms_cs(us.unsigned_abs().min(i64::MAX as u64) as i64)
+        )
     } else {
         format_hms_cs(us)
     }
@@ -196,14 +204,34 @@ mod tests {
         assert_eq!(parse_duration("1.5ms").unwrap(), 1_500);
         assert_eq!(parse_duration("42us").unwrap(), 42);
         assert_eq!(parse_duration("3600").unwrap(), 3_600_000_000);
-        assert_eq!(parse_duration("9223372036854").unwrap(), 9_223_372_036_854_000_000);
+        assert_eq!(
+            parse_duration("9223372036854").unwrap(),
+            9_223_372_036_854_000_000
+        );
     }
 
     #[test]
     fn errors_quote_the_text() {
-        for bad in ["", "-", "abc", "1:60", "1:2:60", "1:75:00", "1.5x", "1::2", "1:2:3:4", "99999999999999999999", "9223372036855", "1:02ms", "123:45"] {
+        for bad in [
+            "",
+            "-",
+            "abc",
+            "1:60",
+            "1:2:60",
+            "1:75:00",
+            "1.5x",
+            "1::2",
+            "1:2:3:4",
+            "99999999999999999999",
+            "9223372036855",
+            "1:02ms",
+            "123:45",
+        ] {
             let err = parse_duration(bad).unwrap_err();
-            assert!(err.to_string().contains(&format!("'{bad}'")), "{bad}: {err}");
+            assert!(
+                err.to_string().contains(&format!("'{bad}'")),
+                "{bad}: {err}"
+            );
         }
     }
 

@@ -9,7 +9,10 @@ fn main() -> ExitCode {
     {
         Ok(o) if o.status.success() => o,
         Ok(o) => {
-            eprintln!("layering: cargo metadata failed: {}", String::from_utf8_lossy(&o.stderr));
+            eprintln!(
+                "layering: cargo metadata failed: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
             return ExitCode::FAILURE;
         }
         Err(e) => {
@@ -33,7 +36,10 @@ fn main() -> ExitCode {
     };
     match fastforward_tests::layering::check(&edges) {
         Ok(()) => {
-            println!("layering: {} edges between workspace crates, all pointing down", edges.len());
+            println!(
+                "layering: {} edges between workspace crates, all pointing down",
+                edges.len()
+            );
             ExitCode::SUCCESS
         }
         Err(violations) => {

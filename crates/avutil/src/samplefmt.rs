@@ -1,0 +1,462 @@
+//! Audio sample formats and conversion between them (cf. `enum AVSampleFormat`,
+//! libswresample's `audioconvert`).
+//!
+//! Conversions follow FFmpeg exactly: integer widening shifts left
+//! (`s16 -> s32` is `x << 16`), narrowing shifts right (truncating), `u8` is
+//! offset by 128, integer to float divides by the full scale (`s16 -> flt`
+//! is `x / 32768`), and float to integer multiplies by the full scale,
+//! rounds to nearest-even (C's `lrintf`) and saturates.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::{Error, Result};
+
+/// An audio sample format (cf. `enum AVSampleFormat`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SampleFormat {
+    /// Unsigned 8-bit, packed.
+    U8,
+    /// Signed 16-bit, packed.
+    S16,
+    /// Signed 32-bit, packed.
+    S32,
+    /// 32-bit float, packed.
+    Flt,
+    /// 64-bit float, packed.
+    Dbl,
+    /// Unsigned 8-bit, planar.
+    U8p,
+    /// Signed 16-bit, planar.
+    S16p,
+    /// Signed 32-bit, planar.
+    S32p,
+    /// 32-bit float, planar.
+    Fltp,
+    /// 64-bit float, planar.
+    Dblp,
+    /// Signed 64-bit, packed.
+    S64,
+    /// Signed 64-bit, planar.
+    S64p,
+}
+
+impl SampleFormat {
+    /// Every sample format, in FFmpeg's order.
+    pub const ALL: [SampleFormat; 12] = [
+        Self::U8,
+        Self::S16,
+        Self::S32,
+        Self::Flt,
+        Self::Dbl,
+        Self::U8p,
+        Self::S16p,
+        Self::S32p,
+        Self::Fltp,
+        Self::Dblp,
+        Self::S64,
+        Self::S64p,
+    ];
+
+    /// FFmpeg's name (cf. `av_get_sample_fmt_name`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::U8 => "u8",
+            Self::S16 => "s16",
+            Self::S32 => "s32",
+            Self::Flt => "flt",
+            Self::Dbl => "dbl",
+            Self::U8p => "u8p",
+            Self::S16p => "s16p",
+            Self::S32p => "s32p",
+            Self::Fltp => "fltp",
+            Self::Dblp => "dblp",
+            Self::S64 => "s64",
+            Self::S64p => "s64p",
+        }
+    }
+
+    /// Looks a format up by name (cf. `av_get_sample_fmt`).
+    pub fn from_name(name: &str) -> Result<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|f| f.name() == name)
+            .ok_or_else(|| Error::UnknownSampleFormat {
+                name: name.to_owned(),
+            })
+    }
+
+    /// Bytes per sample (cf. `av_get_bytes_per_sample`).
+    pub const fn bytes_per_sample(self) -> usize {
+        match self.packed() {
+            Self::U8 => 1,
+            Self::S16 => 2,
+            Self::S32 | Self::Flt => 4,
+            _ => 8,
+        }
+    }
+
+    /// True for planar formats (cf. `av_sample_fmt_is_planar`).
+    pub const fn is_planar(self) -> bool {
+        matches!(
+            self,
+            Self::U8p | Self::S16p | Self::S32p | Self::Fltp | Self::Dblp | Self::S64p
+        )
+    }
+
+    /// True for float formats.
+    pub const fn is_float(self) -> bool {
+        matches!(self.packed(), Self::Flt | Self::Dbl)
+    }
+
+    /// The packed twin (cf. `av_get_packed_sample_fmt`).
+    pub const fn packed(self) -> Self {
+        match self {
+            Self::U8p => Self::U8,
+            Self::S16p => Self::S16,
+            Self::S32p => Self::S32,
+            Self::Fltp => Self::Flt,
+            Self::Dblp => Self::Dbl,
+            Self::S64p => Self::S64,
+            f => f,
+        }
+    }
+
+    /// The planar twin (cf. `av_get_planar_sample_fmt`).
+    pub const fn planar(self) -> Self {
+        match self {
+            Self::U8 => Self::U8p,
+            Self::S16 => Self::S16p,
+            Self::S32 => Self::S32p,
+            Self::Flt => Self::Fltp,
+            Self::Dbl => Self::Dblp,
+            Self::S64 => Self::S64p,
+            f => f,
+        }
+    }
+
+    /// Bytes of one plane of `nb_samples` samples of `channels` channels, with
+    /// lines aligned to `align` bytes (cf. `av_samples_get_buffer_size`,
+    /// whose result is per plane times planes; this returns the per-plane size).
+    pub fn plane_size(self, channels: usize, nb_samples: usize, align: usize) -> Result<usize> {
+        let per = if self.is_planar() { 1 } else { channels };
+        let raw = nb_samples
+            .checked_mul(per)
+            .and_then(|x| x.checked_mul(self.bytes_per_sample()))
+            .ok_or(Error::Overflow {
+                what: "audio plane",
+            })?;
+        crate::imgutils::align_up(raw, align.max(1)).ok_or(Error::Overflow {
+            what: "audio plane",
+        })
+    }
+}
+
+impl fmt::Display for SampleFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for SampleFormat {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Self::from_name(s)
+    }
+}
+
+/// One decoded sample, widened to the type a conversion goes through.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Sample {
+    Int(i64, u32),
+    F32(f32),
+    F64(f64),
+}
+
+fn read(fmt: SampleFormat, b: &[u8]) -> Sample {
+    match fmt.packed() {
+        SampleFormat::U8 => Sample::Int(i64::from(b[0]) - 0x80, 8),
+        SampleFormat::S16 => Sample::Int(i64::from(i16::from_ne_bytes([b[0], b[1]])), 16),
+        SampleFormat::S32 => {
+            Sample::Int(i64::from(i32::from_ne_bytes([b[0], b[1], b[2], b[3]])), 32)
+        }
+        SampleFormat::S64 => Sample::Int(
+            i64::from_ne_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+            64,
+        ),
+        SampleFormat::Flt => Sample::F32(f32::from_ne_bytes([b[0], b[1], b[2], b[3]])),
+        _ => Sample::F64(f64::from_ne_bytes([
+            b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+        ])),
+    }
+}
+
+/// Converts one sample, as libswresample does.
+fn convert(s: Sample, to: SampleFormat, out: &mut [u8]) {
+    let to = to.packed();
+    match (s, to) {
+        (
+            Sample::Int(v, bits),
+            SampleFormat::U8 | SampleFormat::S16 | SampleFormat::S32 | SampleFormat::S64,
+        ) => {
+            let target = (to.bytes_per_sample() * 8) as u32;
+            let w = if target >= bits {
+                v << (target - bits)
+            } else {
+                v >> (bits - target)
+            };
+            write_int(w, to, out);
+        }
+        (Sample::Int(v, bits), SampleFormat::Flt) => {
+            // Scaled by the float constant 1/2^(bits-1), multiplied in single precision.
+            let x = v as f32 * (1.0f32 / (1u64 << (bits - 1)) as f32);
+            out.copy_from_slice(&x.to_ne_bytes());
+        }
+        (Sample::Int(v, bits), _) => {
+            let x = v as f64 * (1.0f64 / (1u64 << (bits - 1)) as f64);
+            out.copy_from_slice(&x.to_ne_bytes());
+        }
+        (Sample::F32(x), SampleFormat::Flt) => out.copy_from_slice(&x.to_ne_bytes()),
+        (Sample::F32(x), SampleFormat::Dbl) => out.copy_from_slice(&f64::from(x).to_ne_bytes()),
+        (Sample::F64(x), SampleFormat::Flt) => out.copy_from_slice(&(x as f32).to_ne_bytes()),
+        (Sample::F64(x), SampleFormat::Dbl) => out.copy_from_slice(&x.to_ne_bytes()),
+        (Sample::F32(x), _) => {
+            let bits = (to.bytes_per_sample() * 8) as i32;
+            let scaled = x * 2f32.powi(bits - 1);
+            write_int(
+                saturate_round(f64::from(scaled.round_ties_even()), bits),
+                to,
+                out,
+            );
+        }
+        (Sample::F64(x), _) => {
+            let bits = (to.bytes_per_sample() * 8) as i32;
+            let scaled = x * 2f64.powi(bits - 1);
+            write_int(saturate_round(scaled.round_ties_even(), bits), to, out);
+        }
+    }
+}
+
+/// Clamps an already rounded value to the signed range of `bits` bits.
+fn saturate_round(v: f64, bits: i32) -> i64 {
+    let max = 2f64.powi(bits - 1) - 1.0;
+    let min = -(2f64.powi(bits - 1));
+    if v.is_nan() {
+        0
+    } else if v >= max {
+        if bits == 64 { i64::MAX } else { max as i64 }
+    } else if v <= min {
+        if bits == 64 { i64::MIN } else { min as i64 }
+    } else {
+        v as i64
+    }
+}
+
+fn write_int(v: i64, to: SampleFormat, out: &mut [u8]) {
+    match to {
+        SampleFormat::U8 => out[0] = (v + 0x80) as u8,
+        SampleFormat::S16 => out.copy_from_slice(&(v as i16).to_ne_bytes()),
+        SampleFormat::S32 => out.copy_from_slice(&(v as i32).to_ne_bytes()),
+        _ => out.copy_from_slice(&v.to_ne_bytes()),
+    }
+}
+
+/// Converts interleaved or planar audio between any two sample formats.
+///
+/// `src` and `dst` hold one slice per plane (one for packed formats, one per
+/// channel for planar ones); samples are in native byte order. Converts
+/// `nb_samples` samples of `channels` channels.
+///
+/// ```
+/// use avutil::samplefmt::{convert_samples, SampleFormat};
+/// let src: Vec<u8> = [16384i16, -32768].iter().flat_map(|s| s.to_ne_bytes()).collect();
+/// let mut left = vec![0u8; 4];
+/// let mut right = vec![0u8; 4];
+/// convert_samples(SampleFormat::S16, &[&src], SampleFormat::Fltp, &mut [&mut left, &mut right], 2, 1).unwrap();
+/// assert_eq!(f32::from_ne_bytes(left[..].try_into().unwrap()), 0.5);
+/// assert_eq!(f32::from_ne_bytes(right[..].try_into().unwrap()), -1.0);
+/// ```
+pub fn convert_samples(
+    src_fmt: SampleFormat,
+    src: &[&[u8]],
+    dst_fmt: SampleFormat,
+    dst: &mut [&mut [u8]],
+    channels: usize,
+    nb_samples: usize,
+) -> Result<()> {
+    let (sb, db) = (src_fmt.bytes_per_sample(), dst_fmt.bytes_per_sample());
+    let planes_needed = |f: SampleFormat| if f.is_planar() { channels } else { 1 };
+    if src.len() < planes_needed(src_fmt) || dst.len() < planes_needed(dst_fmt) {
+        return Err(Error::InvalidArgument {
+            what: "fewer planes than the format and channel count need",
+        });
+    }
+    let per_plane = |f: SampleFormat, bytes: usize| -> Result<usize> {
+        let n = if f.is_planar() {
+            nb_samples
+        } else {
+            nb_samples
+                .checked_mul(channels)
+                .ok_or(Error::Overflow { what: "samples" })?
+        };
+        n.checked_mul(bytes)
+            .ok_or(Error::Overflow { what: "samples" })
+    };
+    let (sn, dn) = (per_plane(src_fmt, sb)?, per_plane(dst_fmt, db)?);
+    for p in &src[..planes_needed(src_fmt)] {
+        if p.len() < sn {
+            return Err(Error::BufferTooSmall {
+                what: "source audio plane",
+                needed: sn,
+                available: p.len(),
+            });
+        }
+    }
+    for p in dst[..planes_needed(dst_fmt)].iter() {
+        if p.len() < dn {
+            return Err(Error::BufferTooSmall {
+                what: "destination audio plane",
+                needed: dn,
+                available: p.len(),
+            });
+        }
+    }
+    for ch in 0..channels {
+        for i in 0..nb_samples {
+            let (sp, si) = if src_fmt.is_planar() {
+                (ch, i)
+            } else {
+                (0, i * channels + ch)
+            };
+            let (dp, di) = if dst_fmt.is_planar() {
+                (ch, i)
+            } else {
+                (0, i * channels + ch)
+            };
+            let s = read(src_fmt, &src[sp][si * sb..si * sb + sb]);
+            convert(s, dst_fmt, &mut dst[dp][di * db..di * db + db]);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use SampleFormat as F;
+
+    fn one(from: F, bytes: &[u8], to: F) -> Vec<u8> {
+        let mut out = vec![0u8; to.bytes_per_sample()];
+        convert_samples(from, &[bytes], to, &mut [&mut out], 1, 1).unwrap();
+        out
+    }
+    fn f32_to_s16(x: f32) -> i16 {
+        i16::from_ne_bytes(one(F::Flt, &x.to_ne_bytes(), F::S16).try_into().unwrap())
+    }
+
+    #[test]
+    fn names_and_properties() {
+        for f in F::ALL {
+            assert_eq!(f.name().parse::<F>().unwrap(), f);
+            assert_eq!(f.planar().packed(), f.packed());
+        }
+        assert_eq!(F::S16p.bytes_per_sample(), 2);
+        assert!(F::Fltp.is_planar() && F::Fltp.is_float());
+        assert_eq!(
+            "s24".parse::<F>().unwrap_err().to_string(),
+            "unknown sample format 's24'"
+        );
+        assert_eq!(F::S16.plane_size(2, 1024, 1).unwrap(), 4096);
+        assert_eq!(F::S16p.plane_size(2, 1023, 32).unwrap(), 2048);
+    }
+
+    #[test]
+    fn integer_conversions() {
+        assert_eq!(one(F::U8, &[0x00], F::S16), (-32768i16).to_ne_bytes());
+        assert_eq!(one(F::U8, &[0xff], F::S16), (0x7f00i16).to_ne_bytes());
+        assert_eq!(one(F::S16, &(-1i16).to_ne_bytes(), F::U8), [0x7f]);
+        assert_eq!(
+            one(F::S16, &(0x1234i16).to_ne_bytes(), F::S32),
+            (0x1234_0000i32).to_ne_bytes()
+        );
+        assert_eq!(
+            one(F::S32, &(0x1234_ffffi32).to_ne_bytes(), F::S16),
+            (0x1234i16).to_ne_bytes()
+        );
+        assert_eq!(
+            one(F::S16, &(-2i16).to_ne_bytes(), F::S64),
+            (-2i64 << 48).to_ne_bytes()
+        );
+        assert_eq!(one(F::S64, &(i64::MIN).to_ne_bytes(), F::U8), [0]);
+    }
+
+    #[test]
+    fn float_conversions_round_and_clip() {
+        assert_eq!(
+            one(F::S16, &(16384i16).to_ne_bytes(), F::Flt),
+            0.5f32.to_ne_bytes()
+        );
+        assert_eq!(one(F::U8, &[0], F::Dbl), (-1.0f64).to_ne_bytes());
+        assert_eq!(f32_to_s16(0.5), 16384);
+        assert_eq!(f32_to_s16(1.0), 32767);
+        assert_eq!(f32_to_s16(-1.0), -32768);
+        assert_eq!(f32_to_s16(2.0), 32767);
+        assert_eq!(f32_to_s16(-7.0), -32768);
+        assert_eq!(f32_to_s16(f32::NAN), 0);
+        // lrintf rounds halves to even.
+        assert_eq!(f32_to_s16(0.5 / 32768.0), 0);
+        assert_eq!(f32_to_s16(1.5 / 32768.0), 2);
+        assert_eq!(f32_to_s16(-2.5 / 32768.0), -2);
+        assert_eq!(one(F::Flt, &1.0f32.to_ne_bytes(), F::U8), [255]);
+        assert_eq!(one(F::Flt, &(-1.0f32).to_ne_bytes(), F::U8), [0]);
+        assert_eq!(
+            one(F::Dbl, &1.0f64.to_ne_bytes(), F::S32),
+            i32::MAX.to_ne_bytes()
+        );
+        assert_eq!(
+            one(F::Dbl, &1.0f64.to_ne_bytes(), F::S64),
+            i64::MAX.to_ne_bytes()
+        );
+        assert_eq!(
+            one(F::Dbl, &0.25f64.to_ne_bytes(), F::Flt),
+            0.25f32.to_ne_bytes()
+        );
+    }
+
+    #[test]
+    fn packed_planar_round_trip() {
+        let src: Vec<u8> = (0i16..6).flat_map(|s| (s * 1000).to_ne_bytes()).collect();
+        let (mut a, mut b, mut c) = (vec![0u8; 8], vec![0u8; 8], vec![0u8; 8]);
+        convert_samples(
+            F::S16,
+            &[&src],
+            F::S32p,
+            &mut [&mut a, &mut b, &mut c],
+            3,
+            2,
+        )
+        .unwrap();
+        assert_eq!(i32::from_ne_bytes(b[4..8].try_into().unwrap()), 4000 << 16);
+        let mut back = vec![0u8; 12];
+        convert_samples(F::S32p, &[&a, &b, &c], F::S16, &mut [&mut back], 3, 2).unwrap();
+        assert_eq!(back, src);
+    }
+
+    #[test]
+    fn size_errors() {
+        let mut out = vec![0u8; 2];
+        let e = convert_samples(F::S16, &[&[0u8; 4]], F::S16, &mut [&mut out], 2, 1).unwrap_err();
+        assert!(matches!(
+            e,
+            Error::BufferTooSmall {
+                needed: 4,
+                available: 2,
+                ..
+            }
+        ));
+        assert!(
+            convert_samples(F::S16p, &[&[0u8; 2]], F::S16, &mut [&mut [0u8; 4]], 2, 1).is_err()
+        );
+    }
+}
