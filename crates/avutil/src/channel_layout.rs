@@ -151,6 +151,43 @@ impl Channel {
         }
     }
 
+    /// FFmpeg's description (`front left`, ...; cf. `av_channel_description`).
+    pub const fn description(self) -> &'static str {
+        use Channel::*;
+        match self {
+            FrontLeft => "front left",
+            FrontRight => "front right",
+            FrontCenter => "front center",
+            LowFrequency => "low frequency",
+            BackLeft => "back left",
+            BackRight => "back right",
+            FrontLeftOfCenter => "front left-of-center",
+            FrontRightOfCenter => "front right-of-center",
+            BackCenter => "back center",
+            SideLeft => "side left",
+            SideRight => "side right",
+            TopCenter => "top center",
+            TopFrontLeft => "top front left",
+            TopFrontCenter => "top front center",
+            TopFrontRight => "top front right",
+            TopBackLeft => "top back left",
+            TopBackCenter => "top back center",
+            TopBackRight => "top back right",
+            StereoLeft => "downmix left",
+            StereoRight => "downmix right",
+            WideLeft => "wide left",
+            WideRight => "wide right",
+            SurroundDirectLeft => "surround direct left",
+            SurroundDirectRight => "surround direct right",
+            LowFrequency2 => "low frequency 2",
+            TopSideLeft => "top side left",
+            TopSideRight => "top side right",
+            BottomFrontCenter => "bottom front center",
+            BottomFrontLeft => "bottom front left",
+            BottomFrontRight => "bottom front right",
+        }
+    }
+
     /// The channel's bit in a layout mask.
     pub const fn mask(self) -> u64 {
         1u64 << (self as u8)
@@ -330,6 +367,12 @@ impl ChannelLayout {
                 .nth(index),
             ChannelLayout::Unspecified(_) => None,
         }
+    }
+
+    /// The channels of a native layout in order (empty for an unspecified order).
+    pub fn iter(self) -> impl Iterator<Item = Channel> {
+        let m = self.mask().unwrap_or(0);
+        CHANNELS.iter().copied().filter(move |c| m & c.mask() != 0)
     }
 
     /// The named layout's name, if this is one.
