@@ -421,7 +421,7 @@ impl Frame {
     }
 
     /// The frame's data packed without padding between lines, planes one
-    /// after another (cf. `av_image_copy_to_buffer` with align 1 and
+    /// after another (the pal8 palette 4-byte aligned) (cf. `av_image_copy_to_buffer` with align 1 and
     /// `av_samples_copy`): what the rawvideo/PCM encoders emit and what
     /// `framecrc`/`framemd5` hash.
     pub fn to_packed_bytes(&self) -> Vec<u8> {
@@ -430,7 +430,14 @@ impl Frame {
         };
         let total = exp.iter().map(|&(l, r)| l * r).sum();
         let mut out = Vec::with_capacity(total);
+        let paletted = self
+            .video()
+            .is_some_and(|v| v.format.descriptor().is_paletted());
         for (p, &(len, rows)) in exp.iter().enumerate() {
+            if paletted && p == 1 {
+                // The palette starts 4-byte aligned, as in `imgutils::layout`.
+                out.resize(out.len().next_multiple_of(4), 0);
+            }
             if let Some(plane) = self.planes.get(p) {
                 for y in 0..rows {
                     out.extend_from_slice(

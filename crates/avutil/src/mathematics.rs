@@ -62,7 +62,9 @@ impl From<Rounding> for Rnd {
 
 /// `a * b / c` rounded with `rnd` (cf. `av_rescale_rnd`).
 ///
-/// `None` when `c <= 0`, `b < 0`, or the result does not fit in `i64`.
+/// `None` when `c <= 0`, `b < 0`, or the result is outside
+/// `-i64::MAX..=i64::MAX` (`i64::MIN` is FFmpeg's "no timestamp" value and is
+/// never produced).
 /// As in FFmpeg, `i64::MIN` is treated as `-i64::MAX` (unless passed through
 /// with [`Rounding::pass_min_max`]).
 pub fn rescale_rnd(a: i64, b: i64, c: i64, rnd: impl Into<Rnd>) -> Option<i64> {

@@ -1,0 +1,20 @@
+//! The codecs implemented in this crate, one module each.
+
+pub mod pcm;
+pub mod rawvideo;
+
+use crate::registry::{DecoderInfo, EncoderInfo};
+
+/// Every decoder of this crate.
+pub fn decoders() -> Vec<DecoderInfo> {
+    let mut v = vec![rawvideo::decoder()];
+    v.extend(pcm::decoders());
+    v
+}
+
+/// Every encoder of this crate.
+pub fn encoders() -> Vec<EncoderInfo> {
+    let mut v = vec![rawvideo::encoder()];
+    v.extend(pcm::encoders());
+    v
+}
