@@ -1,0 +1,364 @@
+//! Opening and reading inputs (cf. `avformat_open_input`,
+//! `avformat_find_stream_info`, `av_read_frame`, `av_seek_frame`).
+
+use std::collections::VecDeque;
+
+use avcodec::{MediaType, Packet};
+use avutil::mathematics::{Rounding, rescale_q};
+use avutil::{Dictionary, Rational, TIME_BASE_Q};
+
+use crate::demux::{DemuxState, Demuxer, FormatOptions, SeekFlags, SeekTarget};
+use crate::error::{Error, Result};
+use crate::io::IoReader;
+use crate::probe::{self, PROBE_MAX, PROBE_MIN, ProbeData, SCORE_RETRY};
+use crate::registry::{DemuxerInfo, FormatRegistry};
+use crate::stream::Stream;
+
+/// How to open an input.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct InputOptions {
+    /// Force a demuxer by name (`-f`), skipping probing.
+    pub format: Option<String>,
+    /// Options for the demuxer.
+    pub format_options: FormatOptions,
+}
+
+impl InputOptions {
+    /// Options forcing demuxer `name`.
+    pub fn with_format(name: &str) -> Self {
+        InputOptions {
+            format: Some(name.to_owned()),
+            ..Default::default()
+        }
+    }
+}
+
+/// An open input (cf. `AVFormatContext` for demuxing).
+pub struct InputContext {
+    info: DemuxerInfo,
+    demuxer: Box<dyn Demuxer>,
+    io: IoReader,
+    state: DemuxState,
+    probe_score: u32,
+    /// Packets read ahead by `find_stream_info`, replayed first.
+    queued: VecDeque<Packet>,
+    /// Per stream: where the next packet without timestamps continues from.
+    next_dts: Vec<Option<i64>>,
+}
+
+impl std::fmt::Debug for InputContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "InputContext({}, {})", self.info.name, self.state.url)
+    }
+}
+
+/// Packets `find_stream_info` reads at most before giving up on filling gaps.
+const MAX_ANALYZE_PACKETS: usize = 50;
+
+impl InputContext {
+    /// Opens `url` (a path, `-`/`pipe:` for stdin, or for `lavfi` a source
+    /// description), probing the format unless `opts.format` names one.
+    pub fn open(url: &str, registry: &FormatRegistry, opts: &InputOptions) -> Result<Self> {
+        let forced = opts
+            .format
+            .as_deref()
+            .map(|n| registry.find_demuxer(n))
+            .transpose()?;
+        let mut io = match forced {
+            Some(d) if d.flags.no_file => IoReader::from_bytes(Vec::new(), url),
+            _ => IoReader::open(url)?,
+        };
+        let (info, score) = match forced {
+            Some(d) => (*d, 100),
+            None => probe_input(&mut io, url, registry)?,
+        };
+        Self::open_with(io, info, score, url, &opts.format_options)
+    }
+
+    /// Opens an already created reader with demuxer `info`.
+    pub fn open_reader(
+        io: IoReader,
+        registry: &FormatRegistry,
+        opts: &InputOptions,
+    ) -> Result<Self> {
+        let url = io.url().to_owned();
+        let mut io = io;
+        let (info, score) = match opts.format.as_deref() {
+            Some(n) => (*registry.find_demuxer(n)?, 100),
+            None => probe_input(&mut io, &url, registry)?,
+        };
+        Self::open_with(io, info, score, &url, &opts.format_options)
+    }
+
+    fn open_with(
+        mut io: IoReader,
+        info: DemuxerInfo,
+        score: u32,
+        url: &str,
+        opts: &FormatOptions,
+    ) -> Result<Self> {
+        let mut demuxer = (info.create)();
+        let mut state = DemuxState {
+            url: url.to_owned(),
+            options: opts.clone(),
+            ..Default::default()
+        };
+        demuxer.read_header(&mut io, &mut state)?;
+        let n = state.streams.len();
+        let mut ctx = InputContext {
+            info,
+            demuxer,
+            io,
+            state,
+            probe_score: score,
+            queued: VecDeque::new(),
+            next_dts: vec![None; n],
+        };
+        ctx.find_stream_info()?;
+        ctx.update_timings();
+        Ok(ctx)
+    }
+
+    /// Reads ahead where a stream's start time is still unknown (video
+    /// streams, as FFmpeg's analysis does), keeping the packets for replay.
+    fn find_stream_info(&mut self) -> Result<()> {
+        let needs =
+            |st: &Stream| st.start_time.is_none() && st.params.media_type == MediaType::Video;
+        while self.queued.len() < MAX_ANALYZE_PACKETS && self.state.streams.iter().any(needs) {
+            let Some(pkt) = self.read_raw()? else { break };
+            if let Some(st) = self.state.streams.get_mut(pkt.stream_index)
+                && st.start_time.is_none()
+            {
+                st.start_time = pkt.pts.or(pkt.dts);
+            }
+            self.queued.push_back(pkt);
+        }
+        Ok(())
+    }
+
+    /// Container start time and duration from the streams (cf. `update_stream_timings`),
+    /// and the bit rate from the file size (cf. `estimate_timings`).
+    fn update_timings(&mut self) {
+        let mut start = i64::MAX;
+        let mut end = i64::MIN;
+        let mut dur = i64::MIN;
+        for st in &self.state.streams {
+            if st.time_base.den == 0 {
+                continue;
+            }
+            let s = st
+                .start_time
+                .and_then(|t| rescale_q(t, st.time_base, TIME_BASE_Q));
+            let d = st
+                .duration
+                .and_then(|t| rescale_q(t, st.time_base, TIME_BASE_Q));
+            if let Some(s) = s {
+                start = start.min(s);
+                if let Some(d) = d {
+                    end = end.max(s.saturating_add(d));
+                }
+            }
+            if let Some(d) = d {
+                dur = dur.max(d);
+            }
+        }
+        if start != i64::MAX {
+            if self.state.start_time.is_none() {
+                self.state.start_time = Some(start);
+            }
+            if end != i64::MIN {
+                dur = dur.max(end - start);
+            }
+        }
+        if self.state.duration.is_none() && dur > 0 {
+            self.state.duration = Some(dur);
+        }
+        // Without stream durations, estimate from the streams' bit rates.
+        let size = self.io.size().filter(|&s| s > 0);
+        if self.state.duration.is_none()
+            && let Some(size) = size
+        {
+            let rates: Option<u64> = self.state.streams.iter().map(|s| s.params.bit_rate).sum();
+            if let Some(rate) = rates.filter(|&r| r > 0) {
+                self.state.duration = Some((size as f64 * 8.0 * 1e6 / rate as f64) as i64);
+            }
+        }
+        if let (Some(size), Some(d)) = (size, self.state.duration.filter(|&d| d > 0)) {
+            self.state.bit_rate = Some((size as f64 * 8.0 * 1e6 / d as f64) as u64);
+        }
+    }
+
+    fn read_raw(&mut self) -> Result<Option<Packet>> {
+        let pkt = self.demuxer.read_packet(&mut self.io, &mut self.state)?;
+        let Some(mut pkt) = pkt else { return Ok(None) };
+        let Some(st) = self.state.streams.get(pkt.stream_index) else {
+            return Err(Error::InvalidData {
+                format: self.info.name,
+                offset: self.io.tell(),
+                reason: format!(
+                    "packet for stream {} which does not exist",
+                    pkt.stream_index
+                ),
+            });
+        };
+        if self.next_dts.len() < self.state.streams.len() {
+            self.next_dts.resize(self.state.streams.len(), None);
+        }
+        pkt.time_base = st.time_base;
+        // Fill missing timestamps of intra-only streams from the running clock.
+        let nd = &mut self.next_dts[pkt.stream_index];
+        if pkt.dts.is_none() && pkt.pts.is_none() {
+            pkt.dts = *nd;
+            pkt.pts = *nd;
+        } else if pkt.dts.is_none() {
+            pkt.dts = pkt.pts;
+        }
+        if let (Some(d), Some(dur)) = (pkt.dts, pkt.duration) {
+            *nd = Some(d + dur);
+        }
+        Ok(Some(pkt))
+    }
+
+    /// The next packet in file order, `Ok(None)` at end of input (cf. `av_read_frame`).
+    ///
+    /// Packet timestamps are in the stream's time base (also recorded in [`Packet::time_base`]).
+    pub fn read_packet(&mut self) -> Result<Option<Packet>> {
+        if let Some(p) = self.queued.pop_front() {
+            return Ok(Some(p));
+        }
+        self.read_raw()
+    }
+
+    /// Seeks so that the next packet of `stream` is at `ts` (in its time base), landing on a key
+    /// frame at or before it with `flags.backward`; returns where it landed (cf. `av_seek_frame`).
+    pub fn seek(&mut self, stream: usize, ts: i64, flags: SeekFlags) -> Result<i64> {
+        if stream >= self.state.streams.len() {
+            return Err(Error::Seek {
+                url: self.state.url.clone(),
+                reason: format!("no stream {stream}"),
+            });
+        }
+        self.queued.clear();
+        let landed = self.demuxer.seek(
+            &mut self.io,
+            &mut self.state,
+            SeekTarget { stream, ts, flags },
+        )?;
+        for (i, nd) in self.next_dts.iter_mut().enumerate() {
+            *nd = self.state.streams.get(i).and_then(|st| {
+                rescale_q(landed, self.state.streams[stream].time_base, st.time_base)
+            });
+        }
+        Ok(landed)
+    }
+
+    /// Seeks to a time in microseconds on the first stream, as `ffmpeg -ss` does
+    /// (backward: at or before); returns the landing time in microseconds.
+    pub fn seek_time(&mut self, us: i64) -> Result<i64> {
+        let tb = self
+            .state
+            .streams
+            .first()
+            .map_or(TIME_BASE_Q, |s| s.time_base);
+        let ts =
+            avutil::mathematics::rescale_q_rnd(us, TIME_BASE_Q, tb, Rounding::Down).unwrap_or(0);
+        let landed = self.seek(
+            0,
+            ts,
+            SeekFlags {
+                backward: true,
+                ..Default::default()
+            },
+        )?;
+        Ok(rescale_q(landed, tb, TIME_BASE_Q).unwrap_or(us))
+    }
+
+    /// The demuxer.
+    pub fn format(&self) -> &DemuxerInfo {
+        &self.info
+    }
+
+    /// The probe score that selected the demuxer (100 when forced).
+    pub fn probe_score(&self) -> u32 {
+        self.probe_score
+    }
+
+    /// The input's name.
+    pub fn url(&self) -> &str {
+        &self.state.url
+    }
+
+    /// The streams.
+    pub fn streams(&self) -> &[Stream] {
+        &self.state.streams
+    }
+
+    /// Container metadata.
+    pub fn metadata(&self) -> &Dictionary {
+        &self.state.metadata
+    }
+
+    /// Duration in microseconds, if known.
+    pub fn duration(&self) -> Option<i64> {
+        self.state.duration
+    }
+
+    /// Start time in microseconds, if known.
+    pub fn start_time(&self) -> Option<i64> {
+        self.state.start_time
+    }
+
+    /// Total bit rate, if known.
+    pub fn bit_rate(&self) -> Option<u64> {
+        self.state.bit_rate
+    }
+
+    /// Size of the input in bytes, if known.
+    pub fn size(&self) -> Option<u64> {
+        self.io.size()
+    }
+
+    /// The time base of stream `i` (`1/1000000` if there is no such stream).
+    pub fn time_base(&self, i: usize) -> Rational {
+        self.state
+            .streams
+            .get(i)
+            .map_or(TIME_BASE_Q, |s| s.time_base)
+    }
+}
+
+/// Probes with growing buffers as `av_probe_input_buffer2` does.
+fn probe_input(
+    io: &mut IoReader,
+    url: &str,
+    registry: &FormatRegistry,
+) -> Result<(DemuxerInfo, u32)> {
+    let mut size = PROBE_MIN;
+    loop {
+        let buf = io.peek(size)?;
+        let eof = buf.len() < size;
+        let pd = ProbeData {
+            filename: url,
+            buf,
+            mime_type: None,
+        };
+        if let Some((d, score)) = probe::probe(registry.demuxers(), &pd)
+            && (score > SCORE_RETRY || eof || size >= PROBE_MAX)
+        {
+            log::debug!(
+                "Format {} probed with size={} and score={}",
+                d.name,
+                size,
+                score
+            );
+            return Ok((*d, score));
+        }
+        if eof || size >= PROBE_MAX {
+            return Err(Error::UnknownInputFormat {
+                url: url.to_owned(),
+            });
+        }
+        size = (size * 2).min(PROBE_MAX);
+    }
+}
