@@ -11,6 +11,10 @@
 //! ```
 #![forbid(unsafe_code)]
 
+/// How fastforward identifies itself in files it writes (`encoder` tags,
+/// `#software` lines) unless bitexact output is requested; FFmpeg writes `Lavf59.27.100` there.
+pub const SOFTWARE: &str = concat!("fastforward ", env!("CARGO_PKG_VERSION"));
+
 pub mod demux;
 pub mod error;
 pub mod formats;

@@ -7,13 +7,11 @@ use std::fmt::Write as _;
 use avcodec::{CodecId, MediaType, Packet};
 use avutil::hash::{Md5, adler32};
 
+use crate::SOFTWARE;
 use crate::error::Result;
 use crate::io::IoWriter;
 use crate::mux::{MuxState, Muxer};
 use crate::registry::{MuxFlags, MuxerInfo, any_codec};
-
-/// The identification printed in `#software` lines and `encoder` tags.
-pub const SOFTWARE: &str = concat!("fastforward ", env!("CARGO_PKG_VERSION"));
 
 /// The per-stream header of the frame hash formats (cf. `ff_framehash_write_header`).
 fn stream_header(state: &MuxState) -> String {
