@@ -319,6 +319,21 @@ impl InputContext {
         self.io.size()
     }
 
+    /// FFmpeg's description of this input as input number `index` (cf. `av_dump_format`).
+    pub fn dump(&self, index: usize) -> String {
+        crate::dump::dump(&crate::dump::DumpInfo {
+            index,
+            format: self.info.name,
+            url: &self.state.url,
+            is_output: false,
+            metadata: &self.state.metadata,
+            duration: self.state.duration,
+            start_time: self.state.start_time,
+            bit_rate: self.state.bit_rate,
+            streams: &self.state.streams,
+        })
+    }
+
     /// The time base of stream `i` (`1/1000000` if there is no such stream).
     pub fn time_base(&self, i: usize) -> Rational {
         self.state

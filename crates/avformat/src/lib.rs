@@ -16,6 +16,7 @@
 pub const SOFTWARE: &str = concat!("fastforward ", env!("CARGO_PKG_VERSION"));
 
 pub mod demux;
+pub mod dump;
 pub mod error;
 pub mod formats;
 pub mod input;

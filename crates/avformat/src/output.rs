@@ -125,6 +125,21 @@ impl OutputContext {
         self.state.bitexact = on;
     }
 
+    /// FFmpeg's description of this output as output number `index` (cf. `av_dump_format`).
+    pub fn dump(&self, index: usize) -> String {
+        crate::dump::dump(&crate::dump::DumpInfo {
+            index,
+            format: self.info.name,
+            url: &self.state.url,
+            is_output: true,
+            metadata: &self.state.metadata,
+            duration: None,
+            start_time: None,
+            bit_rate: None,
+            streams: &self.state.streams,
+        })
+    }
+
     /// Bytes written so far.
     pub fn bytes_written(&self) -> u64 {
         self.io.bytes_written()
