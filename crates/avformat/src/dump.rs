@@ -27,9 +27,9 @@ pub fn fps_string(d: f64) -> String {
     let v = (d * 100.0).round_ties_even() as u64;
     if v == 0 {
         format!("{d:1.4}")
-    } else if v % 100 != 0 {
+    } else if !v.is_multiple_of(100) {
         format!("{d:3.2}")
-    } else if v % (100 * 1000) != 0 {
+    } else if !v.is_multiple_of(100 * 1000) {
         format!("{d:1.0}")
     } else {
         format!("{:1.0}k", d / 1000.0)
