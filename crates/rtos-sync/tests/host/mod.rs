@@ -1,0 +1,1 @@
+//! HostPort scenarios.
