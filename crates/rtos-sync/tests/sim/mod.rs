@@ -967,3 +967,223 @@ fn queueset_select_order_and_rules() {
         ]
     );
 }
+
+/// Two interrupt sends in one tick while a receiver is blocked: both items arrive, no
+/// wake-up is lost, and only the first send reports a woken task.
+#[test]
+fn two_isr_sends_while_receiver_blocks() {
+    let sim = SimPort::new();
+    let q = Queue::new(&sim, 4).unwrap();
+    let log = Log::new();
+    let (q1, l1) = (q.clone(), log.clone());
+    sim.spawn("R", 1, move |cx| {
+        for _ in 0..2 {
+            let v: u32 = q1.receive(BlockTime::Forever).unwrap();
+            l1.push(cx.now(), format!("got {v}"));
+        }
+    })
+    .unwrap();
+    let l2 = log.clone();
+    sim.isr_at(5, move || {
+        let a = q.send_from_isr(1).unwrap();
+        let b = q.send_from_isr(2).unwrap();
+        l2.push(5, format!("woken {a} {b}"));
+    });
+    assert_eq!(sim.run().unwrap(), 5);
+    assert_eq!(log.texts(), ["woken true false", "got 1", "got 2"]);
+}
+
+/// A give does not hand the mutex over: the giver takes it straight back and the woken
+/// waiter, finding it taken, blocks again.
+#[test]
+fn no_hand_off_on_give() {
+    let sim = SimPort::new();
+    let m = Mutex::new(&sim);
+    let log = Log::new();
+    let (m1, l1) = (m.clone(), log.clone());
+    sim.spawn("G", 2, move |cx| {
+        m1.take(BlockTime::Forever).unwrap();
+        cx.delay(5);
+        m1.give().unwrap();
+        m1.take(BlockTime::NoWait).unwrap();
+        l1.push(cx.now(), "G took it back");
+        cx.delay(5);
+        m1.give().unwrap();
+    })
+    .unwrap();
+    let l2 = log.clone();
+    sim.spawn("W", 1, move |cx| {
+        m.take(BlockTime::Forever).unwrap();
+        l2.push(cx.now(), "W got it");
+        m.give().unwrap();
+    })
+    .unwrap();
+    sim.run().unwrap();
+    assert_eq!(
+        log.get(),
+        [
+            (5, "G took it back".to_string()),
+            (10, "W got it".to_string())
+        ]
+    );
+}
+
+fn busy_scenario() -> (Trace, Tick) {
+    let sim = SimPort::new();
+    let q = Queue::new(&sim, 2).unwrap();
+    let m = Mutex::new(&sim);
+    for i in 0..4u32 {
+        let (q, m) = (q.clone(), m.clone());
+        sim.spawn(&format!("t{i}"), i % 3, move |cx| {
+            for j in 0..20u32 {
+                let g = m.lock().unwrap();
+                cx.busy(u64::from(j % 3));
+                drop(g);
+                let _ = q.send(j, BlockTime::Ticks(u64::from(i)));
+                let _ = q.receive(BlockTime::Ticks(2));
+                cx.yield_now();
+            }
+        })
+        .unwrap();
+    }
+    let q2 = q.clone();
+    for t in [3, 17, 40] {
+        let q2 = q2.clone();
+        sim.isr_at(t, move || {
+            let _ = q2.send_from_isr(99);
+        });
+    }
+    let end = sim.run().unwrap();
+    (sim.trace(), end)
+}
+
+/// The same program gives the same schedule: identical traces, tick for tick.
+#[test]
+fn identical_schedule_identical_trace() {
+    let (a, ea) = busy_scenario();
+    let (b, eb) = busy_scenario();
+    assert!(a.events().len() > 50);
+    assert_eq!(ea, eb);
+    assert_eq!(a, b);
+}
+
+/// Round-robin among equal priorities at every tick of `busy`, and `delay_until` keeps a
+/// fixed period.
+#[test]
+fn round_robin_time_slicing_and_delay_until() {
+    let sim = SimPort::new();
+    let log = Log::new();
+    for name in ["a", "b"] {
+        let l = log.clone();
+        sim.spawn(name, 1, move |cx| {
+            for _ in 0..3 {
+                l.push(cx.now(), name);
+                cx.busy(1);
+            }
+        })
+        .unwrap();
+    }
+    let l = log.clone();
+    sim.spawn("periodic", 2, move |cx| {
+        let mut last = cx.now();
+        for _ in 0..3 {
+            assert!(cx.delay_until(&mut last, 10));
+            l.push(cx.now(), "tick");
+            cx.busy(3);
+        }
+        assert!(!cx.delay_until(&mut last, 0));
+    })
+    .unwrap();
+    sim.run().unwrap();
+    let got = log.get();
+    assert_eq!(
+        got,
+        [
+            (0, "a".to_string()),
+            (1, "b".to_string()),
+            (2, "a".to_string()),
+            (3, "b".to_string()),
+            (4, "a".to_string()),
+            (5, "b".to_string()),
+            (10, "tick".to_string()),
+            (20, "tick".to_string()),
+            (30, "tick".to_string()),
+        ]
+    );
+}
+
+/// vTaskPrioritySet while a priority is inherited: the base changes at once, the effective
+/// priority only if raised. Once base and effective priority are equal FreeRTOS no longer
+/// sees an inheritance, so a later lowering takes effect even with a more urgent waiter;
+/// chained mode recomputes from the waiters instead.
+#[test]
+fn set_priority_interacts_with_inheritance() {
+    for (mode, after_lowering) in [
+        (InheritanceMode::FreeRtos, 2),
+        (InheritanceMode::Chained, 3),
+    ] {
+        let sim = SimPort::with_config(PortConfig::default().with_mode(mode));
+        let m = Mutex::new(&sim);
+        let m1 = m.clone();
+        let h = sim.handle().clone();
+        let l = sim
+            .spawn("L", 1, move |cx| {
+                m1.take(BlockTime::Forever).unwrap();
+                cx.busy(5);
+                // Inherited 3; lowering the base to 0 keeps 3 in effect.
+                cx.set_priority(0).unwrap();
+                assert_eq!((cx.priority(), h.base_priority(cx.id()).unwrap()), (3, 0));
+                // Raising the base above the inherited priority takes effect at once.
+                cx.set_priority(4).unwrap();
+                assert_eq!(cx.priority(), 4);
+                cx.set_priority(2).unwrap();
+                assert_eq!(cx.priority(), after_lowering);
+                m1.give().unwrap();
+                assert_eq!(cx.priority(), 2);
+            })
+            .unwrap();
+        sim.spawn("H", 3, move |cx| {
+            cx.delay(1);
+            m.take(BlockTime::Forever).unwrap();
+            m.give().unwrap();
+        })
+        .unwrap();
+        sim.run().unwrap();
+        assert_eq!(sim.priority(l).unwrap(), 2);
+        assert!(matches!(
+            sim.set_priority(l, 99),
+            Err(Error::InvalidArgument { .. })
+        ));
+    }
+}
+
+/// Interrupts may only use the `*_from_isr` API; task-level calls report `InIsr`.
+#[test]
+fn isr_context_rejects_task_calls() {
+    let sim = SimPort::new();
+    let q = Queue::<u8>::new(&sim, 1).unwrap();
+    let s = BinarySemaphore::new(&sim);
+    let h = sim.handle().clone();
+    sim.isr_at(3, move || {
+        assert_eq!(q.receive(BlockTime::NoWait), Err(Error::InIsr));
+        assert_eq!(
+            q.send(1, BlockTime::NoWait).unwrap_err().error,
+            Error::InIsr
+        );
+        assert_eq!(s.take(BlockTime::Forever), Err(Error::InIsr));
+        assert_eq!(s.give_from_isr(), Ok(false));
+        assert_eq!(s.take_from_isr(), Ok(false));
+        assert_eq!(s.take_from_isr(), Err(Error::QueueEmpty));
+        assert!(matches!(h.spawn("x", 1, |_| {}), Err(Error::InIsr)));
+    });
+    assert_eq!(sim.run().unwrap(), 3);
+}
+
+/// A panic in a task is re-raised by `run`.
+#[test]
+#[should_panic(expected = "boom")]
+fn task_panic_propagates() {
+    let sim = SimPort::new();
+    sim.spawn("p", 1, |_| panic!("boom")).unwrap();
+    let _ = sim.run();
+}
