@@ -24,6 +24,9 @@ pub(crate) type Guard<'a> = MutexGuard<'a, KState>;
 /// dropped. Caught by the task wrapper; never seen by users.
 struct Abort;
 
+/// Name of HostPort tasks adopted from foreign threads.
+const ADOPTED: &str = "(adopted thread)";
+
 static NEXT_KERNEL_ID: AtomicU64 = AtomicU64::new(1);
 
 thread_local! {
@@ -357,18 +360,22 @@ impl Kernel {
     /// The calling task of this kernel; on HostPort a foreign thread is adopted as a task of
     /// priority 0.
     pub(crate) fn current(&self, g: &mut KState) -> Option<usize> {
-        let found = CURRENT.with(|c| {
+        let found = self.lookup_current();
+        if found.is_some() || self.is_sim() {
+            return found;
+        }
+        let t = self.new_tcb(g, ADOPTED, 0, TState::Running);
+        CURRENT.with(|c| c.borrow_mut().push((self.id, t)));
+        Some(t)
+    }
+
+    fn lookup_current(&self) -> Option<usize> {
+        CURRENT.with(|c| {
             c.borrow()
                 .iter()
                 .find(|(k, _)| *k == self.id)
                 .map(|&(_, t)| t)
-        });
-        if found.is_some() || self.is_sim() {
-            return found;
-        }
-        let t = self.new_tcb(g, "adopted", 0, TState::Running);
-        CURRENT.with(|c| c.borrow_mut().push((self.id, t)));
-        Some(t)
+        })
     }
 
     fn new_tcb(&self, g: &mut KState, name: &str, prio: Priority, state: TState) -> usize {
@@ -442,7 +449,7 @@ impl Kernel {
             .unwrap_or_else(PoisonError::into_inner)
             .push(handle);
         // A task created by a running task preempts it if more urgent.
-        let me = self.current(&mut g);
+        let me = self.lookup_current();
         let _g = self.after_op(g, me);
         Ok(TaskId(t))
     }
@@ -793,12 +800,7 @@ impl Kernel {
         let cur = if self.is_sim() {
             g.running
         } else {
-            CURRENT.with(|c| {
-                c.borrow()
-                    .iter()
-                    .find(|(k, _)| *k == self.id)
-                    .map(|&(_, t)| t)
-            })
+            self.lookup_current()
         };
         match cur {
             Some(c) => g.tasks[w].prio > g.tasks[c].prio,
@@ -899,7 +901,12 @@ impl Kernel {
 
     /// Runs the simulation until every task finished (or joins every host task).
     pub(crate) fn run(&self) -> Result<Tick> {
-        if CURRENT.with(|c| c.borrow().iter().any(|(k, _)| *k == self.id)) || in_isr() {
+        let adopted = {
+            let g = self.lock();
+            self.lookup_current()
+                .is_some_and(|t| &*g.tasks[t].name == ADOPTED)
+        };
+        if (self.lookup_current().is_some() && !adopted) || in_isr() {
             return Err(Error::InvalidArgument {
                 reason: "run() called from a task",
             });
