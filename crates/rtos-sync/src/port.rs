@@ -191,7 +191,7 @@ impl SimPort {
 
     /// Runs `isr` in simulated interrupt context when virtual time reaches `tick`, after the
     /// time-outs of that tick. It may call only `*_from_isr` functions; task-level calls fail
-    /// with [`Error::InIsr`]. Tasks it wakes run after it returns (cf. `portYIELD_FROM_ISR`).
+    /// with [`Error::InIsr`](crate::Error::InIsr). Tasks it wakes run after it returns (cf. `portYIELD_FROM_ISR`).
     pub fn isr_at<F>(&self, tick: Tick, isr: F)
     where
         F: FnOnce() + Send + 'static,

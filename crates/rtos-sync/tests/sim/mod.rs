@@ -91,7 +91,7 @@ fn queueoverwrite_length_one() {
     q.overwrite(2).unwrap();
     assert_eq!(q.messages_waiting(), 1);
     assert_eq!(q.peek_from_isr().unwrap(), 2);
-    assert_eq!(q.overwrite_from_isr(3).unwrap(), false);
+    assert!(!q.overwrite_from_isr(3).unwrap());
     assert_eq!(q.receive(BlockTime::NoWait).unwrap(), 3);
     assert_eq!(q.receive(BlockTime::NoWait), Err(Error::QueueEmpty));
     let e = long.overwrite(5u8).unwrap_err();
@@ -523,7 +523,8 @@ fn genqtest_two_mutexes_same_and_reverse_order() {
 #[test]
 fn disinherit_after_waiter_timeout_both_orders() {
     // (timeout of the priority-2 waiter, of the priority-3 waiter, expected changes of L)
-    let cases: [(u64, u64, &[(u64, u32, u32)]); 2] = [
+    type Changes = &'static [(u64, u32, u32)];
+    let cases: [(u64, u64, Changes); 2] = [
         // The more urgent waiter times out first: L drops to 2, then to 0.
         (20, 5, &[(1, 0, 2), (2, 2, 3), (7, 3, 2), (21, 2, 0)]),
         // The less urgent one first: L stays at 3 until the other times out.
