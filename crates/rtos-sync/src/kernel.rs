@@ -10,13 +10,24 @@ use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::sync::PoisonError;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 use crate::trace::{BlockedTask, DeadlockReport, Trace, TraceEvent, TraceKind};
 use crate::types::{BlockTime, InheritanceMode, PortKind, Priority, TaskId, Tick};
+
+/// The synchronisation primitives of the kernel: std's, or loom's under `--cfg loom` so that
+/// the loom models explore the real state machine.
+pub(crate) mod sync {
+    #[cfg(loom)]
+    pub(crate) use loom::sync::{Arc, Condvar, Mutex, MutexGuard};
+    #[cfg(not(loom))]
+    pub(crate) use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+}
+
+use sync::{Arc, Condvar, Mutex, MutexGuard};
 
 pub(crate) type Guard<'a> = MutexGuard<'a, KState>;
 
@@ -29,11 +40,18 @@ const ADOPTED: &str = "(adopted thread)";
 
 static NEXT_KERNEL_ID: AtomicU64 = AtomicU64::new(1);
 
+#[cfg(not(loom))]
 thread_local! {
     /// `(kernel id, task index)` for every kernel this thread is a task of.
     static CURRENT: RefCell<Vec<(u64, usize)>> = const { RefCell::new(Vec::new()) };
     /// Set while a simulated interrupt handler runs on this thread.
     static IN_ISR: Cell<bool> = const { Cell::new(false) };
+}
+
+#[cfg(loom)]
+loom::thread_local! {
+    static CURRENT: RefCell<Vec<(u64, usize)>> = RefCell::new(Vec::new());
+    static IN_ISR: Cell<bool> = Cell::new(false);
 }
 
 pub(crate) fn in_isr() -> bool {
@@ -125,7 +143,7 @@ enum TState {
 }
 
 struct Tcb {
-    name: Arc<str>,
+    name: std::sync::Arc<str>,
     base: Priority,
     prio: Priority,
     state: TState,
@@ -380,7 +398,7 @@ impl Kernel {
 
     fn new_tcb(&self, g: &mut KState, name: &str, prio: Priority, state: TState) -> usize {
         g.tasks.push(Tcb {
-            name: Arc::from(name),
+            name: std::sync::Arc::from(name),
             base: prio,
             prio,
             state,
@@ -406,34 +424,34 @@ impl Kernel {
 
     /// Creates a task running `f` on its own thread (cf. `xTaskCreate`).
     pub(crate) fn spawn(
-        self: &Arc<Self>,
+        k: &Arc<Self>,
         name: &str,
         prio: Priority,
         f: Box<dyn FnOnce(&crate::port::TaskContext) + Send>,
     ) -> Result<TaskId> {
-        self.check_priority(prio)?;
+        k.check_priority(prio)?;
         if in_isr() {
             return Err(Error::InIsr);
         }
-        let mut g = self.lock();
+        let mut g = k.lock();
         if g.aborted {
             return Err(Error::InvalidArgument {
                 reason: "port was shut down",
             });
         }
-        let initial = if self.is_sim() {
+        let initial = if k.is_sim() {
             TState::Ready
         } else {
             TState::Running
         };
-        let t = self.new_tcb(&mut g, name, prio, initial);
-        if self.is_sim() {
+        let t = k.new_tcb(&mut g, name, prio, initial);
+        if k.is_sim() {
             g.make_ready_back(t);
         }
         g.live += 1;
-        let k = Arc::clone(self);
+        let k2 = Arc::clone(k);
         let builder = std::thread::Builder::new().name(name.to_string());
-        let spawned = builder.spawn(move || k.task_main(t, f));
+        let spawned = builder.spawn(move || Kernel::task_main(k2, t, f));
         let handle = match spawned {
             Ok(h) => h,
             Err(_) => {
@@ -444,30 +462,30 @@ impl Kernel {
                 });
             }
         };
-        self.joins
+        k.joins
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(handle);
         // A task created by a running task preempts it if more urgent.
-        let me = self.lookup_current();
-        let _g = self.after_op(g, me);
+        let me = k.lookup_current();
+        let _g = k.after_op(g, me);
         Ok(TaskId(t))
     }
 
-    fn task_main(self: Arc<Self>, t: usize, f: Box<dyn FnOnce(&crate::port::TaskContext) + Send>) {
-        CURRENT.with(|c| c.borrow_mut().push((self.id, t)));
+    fn task_main(k: Arc<Self>, t: usize, f: Box<dyn FnOnce(&crate::port::TaskContext) + Send>) {
+        CURRENT.with(|c| c.borrow_mut().push((k.id, t)));
         let cx = crate::port::TaskContext {
-            k: Arc::clone(&self),
+            k: Arc::clone(&k),
             me: TaskId(t),
         };
         let r = catch_unwind(AssertUnwindSafe(|| {
-            if self.is_sim() {
-                let g = self.lock();
-                drop(self.wait_for_cpu(g, t));
+            if k.is_sim() {
+                let g = k.lock();
+                drop(k.wait_for_cpu(g, t));
             }
             f(&cx);
         }));
-        let mut g = self.lock();
+        let mut g = k.lock();
         if let Err(p) = r
             && !p.is::<Abort>()
         {
@@ -476,15 +494,15 @@ impl Kernel {
         g.remove_waiter(t);
         g.tasks[t].state = TState::Finished;
         g.live -= 1;
-        if self.is_sim() && g.running == Some(t) {
+        if k.is_sim() && g.running == Some(t) {
             g.running = None;
-            g = self.dispatch(g);
+            g = k.dispatch(g);
         }
         if g.live == 0 {
-            self.done.notify_all();
+            k.done.notify_all();
         }
         drop(g);
-        CURRENT.with(|c| c.borrow_mut().retain(|&(k, _)| k != self.id));
+        CURRENT.with(|c| c.borrow_mut().retain(|&(id, _)| id != k.id));
     }
 
     pub(crate) fn name_of(&self, t: TaskId) -> Result<String> {
@@ -962,7 +980,11 @@ impl Kernel {
         let g = self.lock();
         Trace {
             events: g.trace.clone(),
-            names: g.tasks.iter().map(|t| Arc::clone(&t.name)).collect(),
+            names: g
+                .tasks
+                .iter()
+                .map(|t| std::sync::Arc::clone(&t.name))
+                .collect(),
         }
     }
 

@@ -1,6 +1,6 @@
 //! The handle shared by every kernel object.
 
-use std::sync::Arc;
+use crate::kernel::sync::Arc;
 
 use crate::kernel::{Kernel, ObjKind};
 use crate::port::Port;

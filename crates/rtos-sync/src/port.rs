@@ -1,7 +1,7 @@
 //! Ports (cf. FreeRTOS's portable layer): the deterministic [`SimPort`] and the real-thread
 //! [`HostPort`], both behind the [`Port`] trait, plus the [`TaskContext`] a task receives.
 
-use std::sync::Arc;
+use crate::kernel::sync::Arc;
 use std::time::Duration;
 
 use crate::error::Result;
@@ -81,7 +81,7 @@ pub trait Port: Send + Sync {
     where
         F: FnOnce(&TaskContext) + Send + 'static,
     {
-        self.handle().k.spawn(name, priority, Box::new(f))
+        Kernel::spawn(&self.handle().k, name, priority, Box::new(f))
     }
 
     /// SimPort: runs the simulation until every task has returned, and returns the final

@@ -4,6 +4,11 @@
 // Scenario helpers outside `#[test]` functions unwrap too.
 #![allow(clippy::unwrap_used)]
 
+#[cfg(not(loom))]
 mod common;
+#[cfg(not(loom))]
 mod host;
+#[cfg(loom)]
+mod loom;
+#[cfg(not(loom))]
 mod sim;
