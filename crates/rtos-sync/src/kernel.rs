@@ -182,6 +182,8 @@ pub(crate) struct KState {
     live: usize,
     started: bool,
     switches: u64,
+    /// HostPort: condition variables to notify once the lock is released.
+    pending: Vec<Arc<Condvar>>,
 }
 
 pub(crate) struct Kernel {
@@ -320,6 +322,7 @@ impl Kernel {
                 live: 0,
                 started: false,
                 switches: 0,
+                pending: Vec::new(),
             }),
             done: Condvar::new(),
             joins: Mutex::new(Vec::new()),
@@ -734,6 +737,25 @@ impl Kernel {
         g
     }
 
+    /// Ends a task-level operation: SimPort may preempt the caller; HostPort releases the
+    /// lock, then notifies the tasks woken.
+    fn finish(&self, g: Guard<'_>, me: Option<usize>) {
+        if self.is_sim() {
+            drop(self.after_op(g, me));
+        } else {
+            self.flush(g);
+        }
+    }
+
+    /// Releases the lock, then notifies the tasks woken under it.
+    fn flush(&self, mut g: Guard<'_>) {
+        let pending = std::mem::take(&mut g.pending);
+        drop(g);
+        for cv in pending {
+            cv.notify_one();
+        }
+    }
+
     /// Blocks `me`, already put on an event list (or on none, for a delay), until an event
     /// or its time-out wakes it.
     fn sleep<'a>(&'a self, mut g: Guard<'a>, me: usize) -> Guard<'a> {
@@ -743,6 +765,9 @@ impl Kernel {
             }
             g = self.dispatch(g);
             return self.wait_for_cpu(g, me);
+        }
+        for w in std::mem::take(&mut g.pending) {
+            w.notify_one();
         }
         let cv = Arc::clone(&g.tasks[me].cv);
         loop {
@@ -807,7 +832,10 @@ impl Kernel {
         } else {
             g.tasks[t].state = TState::Running;
             g.tasks[t].wake_at = None;
-            g.tasks[t].cv.notify_one();
+            // Notified after the kernel lock is released (see `finish`), so the woken thread
+            // does not wake up only to wait for the lock.
+            let cv = Arc::clone(&g.tasks[t].cv);
+            g.pending.push(cv);
         }
         Some(t)
     }
@@ -1097,7 +1125,7 @@ impl Kernel {
             let m = g.obj(o)?;
             if m.count < m.len || pos == Pos::Overwrite {
                 self.deliver(&mut g, o, pos, store)?;
-                drop(self.after_op(g, me));
+                self.finish(g, me);
                 return Ok(());
             }
             let now = self.now_locked(&g);
@@ -1140,7 +1168,9 @@ impl Kernel {
         }
         if m.count < m.len || pos == Pos::Overwrite {
             let w = self.deliver(&mut g, o, pos, store)?;
-            return Ok(self.higher_woken(&g, w));
+            let woken = self.higher_woken(&g, w);
+            self.flush(g);
+            return Ok(woken);
         }
         Err(Error::QueueFull)
     }
@@ -1184,7 +1214,7 @@ impl Kernel {
                     }
                     self.wake_one(&mut g, o, Side::Tx);
                 }
-                drop(self.after_op(g, me));
+                self.finish(g, me);
                 return Ok(());
             }
             let now = self.now_locked(&g);
@@ -1255,7 +1285,9 @@ impl Kernel {
             m.set_items.pop_front();
         }
         let w = self.wake_one(&mut g, o, Side::Tx);
-        Ok(self.higher_woken(&g, w))
+        let woken = self.higher_woken(&g, w);
+        self.flush(g);
+        Ok(woken)
     }
 
     /// cf. `xQueueReset`: empties the queue and wakes one waiting sender.
@@ -1266,8 +1298,10 @@ impl Kernel {
         m.count = 0;
         clear();
         self.wake_one(&mut g, o, Side::Tx);
-        if !in_isr() {
-            drop(self.after_op(g, me));
+        if in_isr() {
+            self.flush(g);
+        } else {
+            self.finish(g, me);
         }
         Ok(())
     }
@@ -1314,7 +1348,7 @@ impl Kernel {
             InheritanceMode::Chained => self.recompute(&mut g, me),
         }
         self.deliver(&mut g, o, Pos::Back, &mut NoStore)?;
-        drop(self.after_op(g, Some(me)));
+        self.finish(g, Some(me));
         Ok(())
     }
 
