@@ -1,0 +1,42 @@
+//! The handle shared by every kernel object.
+
+use crate::kernel::sync::Arc;
+
+use crate::kernel::{Kernel, ObjKind};
+use crate::port::Port;
+
+/// One kernel object (queue, semaphore, mutex, set); deleted when the last handle goes
+/// (cf. `vQueueDelete`).
+pub(crate) struct Obj {
+    pub(crate) k: Arc<Kernel>,
+    pub(crate) id: usize,
+}
+
+impl Obj {
+    pub(crate) fn new(port: &(impl Port + ?Sized), kind: ObjKind, len: usize, count: usize) -> Obj {
+        let k = Arc::clone(&port.handle().k);
+        let id = k.create(kind, len, count);
+        Obj { k, id }
+    }
+
+    pub(crate) fn count(&self) -> usize {
+        self.k.with_obj(self.id, |m| m.count).unwrap_or(0)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.k.with_obj(self.id, |m| m.len).unwrap_or(0)
+    }
+
+    pub(crate) fn member_id(&self) -> crate::queue_set::MemberId {
+        crate::queue_set::MemberId {
+            kernel: self.k.id,
+            obj: self.id,
+        }
+    }
+}
+
+impl Drop for Obj {
+    fn drop(&mut self) {
+        self.k.destroy(self.id);
+    }
+}

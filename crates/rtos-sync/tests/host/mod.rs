@@ -1,0 +1,273 @@
+//! Scenarios shared by both ports (nothing here depends on single-core scheduling or on
+//! timing) and HostPort stress.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rtos_sync::*;
+
+/// Generic scenario: a blocking FIFO hand-over of 1000 items, a counting semaphore and a
+/// recursive mutex, run to completion.
+fn queue_and_semaphores<P: Port>(port: &P) {
+    let q = Queue::new(port, 3).unwrap();
+    let done = CountingSemaphore::new(port, 2, 0).unwrap();
+    let rm = RecursiveMutex::new(port);
+    let got = Arc::new(AtomicU64::new(0));
+    let (q1, d1, rm1) = (q.clone(), done.clone(), rm.clone());
+    port.spawn("producer", 1, move |_| {
+        for i in 0..1000u64 {
+            q1.send(i, BlockTime::Forever).unwrap();
+        }
+        rm1.take(BlockTime::Forever).unwrap();
+        rm1.take(BlockTime::Forever).unwrap();
+        rm1.give().unwrap();
+        rm1.give().unwrap();
+        d1.give().unwrap();
+    })
+    .unwrap();
+    let (g2, d2) = (got.clone(), done.clone());
+    port.spawn("consumer", 2, move |_| {
+        let mut sum = 0;
+        for i in 0..1000u64 {
+            let v = q.receive(BlockTime::Forever).unwrap();
+            assert_eq!(v, i);
+            sum += v;
+        }
+        g2.store(sum, Ordering::SeqCst);
+        d2.give().unwrap();
+    })
+    .unwrap();
+    let d3 = done.clone();
+    port.spawn("waiter", 0, move |_| {
+        d3.take(BlockTime::Forever).unwrap();
+        d3.take(BlockTime::Forever).unwrap();
+        assert_eq!(d3.take(BlockTime::NoWait), Err(Error::QueueEmpty));
+    })
+    .unwrap();
+    port.run().unwrap();
+    assert_eq!(got.load(Ordering::SeqCst), 999 * 1000 / 2);
+    assert_eq!(rm.holder(), None);
+}
+
+#[test]
+fn shared_queue_and_semaphores_on_both_ports() {
+    queue_and_semaphores(&SimPort::new());
+    queue_and_semaphores(&HostPort::new());
+}
+
+/// Generic scenario: owner checks and errors that do not depend on scheduling.
+fn owner_and_errors<P: Port>(port: &P) {
+    let m = Mutex::new(port);
+    let q = Queue::<u8>::new(port, 1).unwrap();
+    let s = BinarySemaphore::new(port);
+    let (m1, q1) = (m.clone(), q.clone());
+    port.spawn("A", 1, move |cx| {
+        assert_eq!(m1.give(), Err(Error::QueueFull));
+        let g = m1.lock().unwrap();
+        assert_eq!(m1.holder(), Some(cx.id()));
+        drop(g);
+        q1.send(1, BlockTime::NoWait).unwrap();
+        assert_eq!(
+            q1.send(2, BlockTime::NoWait).unwrap_err().error,
+            Error::QueueFull
+        );
+        assert!(matches!(
+            q1.send(2, BlockTime::Ticks(2)),
+            Err(SendError {
+                error: Error::Timeout { .. },
+                item: 2
+            })
+        ));
+        assert_eq!(q1.receive(BlockTime::NoWait), Ok(1));
+        assert!(matches!(
+            q1.receive(BlockTime::Ticks(2)),
+            Err(Error::Timeout { .. })
+        ));
+        s.give().unwrap();
+        assert_eq!(s.give(), Err(Error::QueueFull));
+        m1.take(BlockTime::Forever).unwrap();
+    })
+    .unwrap();
+    port.run().unwrap();
+    let a = m.holder();
+    assert!(a.is_some());
+    let m2 = m.clone();
+    port.spawn("B", 1, move |cx| {
+        assert_eq!(
+            m2.give(),
+            Err(Error::NotOwner {
+                owner: a,
+                caller: Some(cx.id())
+            })
+        );
+        assert!(matches!(
+            CountingSemaphore::new(&cx.handle(), 1, 2),
+            Err(Error::InvalidArgument { .. })
+        ));
+    })
+    .unwrap();
+    port.run().unwrap();
+}
+
+#[test]
+fn shared_owner_checks_on_both_ports() {
+    owner_and_errors(&SimPort::new());
+    owner_and_errors(&HostPort::new());
+}
+
+/// Generic scenario: a queue set multiplexing two queues fed by two tasks.
+fn queue_set_two_producers<P: Port>(port: &P) {
+    let a = Queue::new(port, 4).unwrap();
+    let b = Queue::new(port, 4).unwrap();
+    let set = QueueSet::new(port, 8).unwrap();
+    set.add(&a).unwrap();
+    set.add(&b).unwrap();
+    for (name, q, base) in [("pa", a.clone(), 0u32), ("pb", b.clone(), 1000)] {
+        port.spawn(name, 1, move |_| {
+            for i in 0..200 {
+                q.send(base + i, BlockTime::Forever).unwrap();
+            }
+        })
+        .unwrap();
+    }
+    let (ida, idb) = (a.member_id(), b.member_id());
+    let total = Arc::new(AtomicU64::new(0));
+    let t = total.clone();
+    port.spawn("rx", 2, move |_| {
+        let (mut na, mut nb) = (0, 0);
+        for _ in 0..400 {
+            let id = set.select(BlockTime::Forever).unwrap();
+            if id == ida {
+                assert_eq!(a.receive(BlockTime::NoWait).unwrap(), na);
+                na += 1;
+            } else {
+                assert_eq!(id, idb);
+                assert_eq!(b.receive(BlockTime::NoWait).unwrap(), 1000 + nb);
+                nb += 1;
+            }
+        }
+        t.store(u64::from(na + nb), Ordering::SeqCst);
+    })
+    .unwrap();
+    port.run().unwrap();
+    assert_eq!(total.load(Ordering::SeqCst), 400);
+}
+
+#[test]
+fn shared_queue_set_on_both_ports() {
+    queue_set_two_producers(&SimPort::new());
+    queue_set_two_producers(&HostPort::new());
+}
+
+/// HostPort priority bookkeeping: the holder inherits the blocked taker's priority and
+/// returns to its base at the give (observed by polling, no timing assumptions).
+#[test]
+fn host_inheritance_bookkeeping() {
+    let port = HostPort::new();
+    let m = Mutex::new(&port);
+    let ready = BinarySemaphore::new(&port);
+    let (m1, r1) = (m.clone(), ready.clone());
+    let h = port.handle().clone();
+    let l = port
+        .spawn("L", 1, move |cx| {
+            m1.take(BlockTime::Forever).unwrap();
+            r1.give().unwrap();
+            while cx.priority() != 5 {
+                std::thread::yield_now();
+            }
+            m1.give().unwrap();
+            assert_eq!(cx.priority(), 1);
+            let _ = h;
+        })
+        .unwrap();
+    ready.take(BlockTime::Forever).unwrap();
+    let m2 = m.clone();
+    port.spawn("H", 5, move |_| {
+        m2.take(BlockTime::Forever).unwrap();
+        m2.give().unwrap();
+    })
+    .unwrap();
+    port.run().unwrap();
+    assert_eq!(port.priority(l).unwrap(), 1);
+}
+
+/// A thread that is not a task is adopted at priority 0 and may block.
+#[test]
+fn host_adopts_foreign_threads() {
+    let port = HostPort::new();
+    let q = Queue::new(&port, 1).unwrap();
+    let q1 = q.clone();
+    port.spawn("tx", 3, move |cx| {
+        cx.delay(1);
+        q1.send(5u8, BlockTime::Forever).unwrap();
+    })
+    .unwrap();
+    assert_eq!(q.receive(BlockTime::Forever), Ok(5));
+    port.run().unwrap();
+}
+
+fn stress_items() -> u64 {
+    std::env::var("RTOS_SYNC_STRESS_ITEMS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000)
+}
+
+/// Stress: 4 producers x 4 consumers through one queue of 16; every item arrives exactly once.
+/// 10^6 items (about 2 s in a debug build); `RTOS_SYNC_STRESS_ITEMS=n` changes it.
+#[test]
+fn host_stress_producers_consumers() {
+    let total = stress_items();
+    let (np, nc) = (4u64, 4u64);
+    let port = HostPort::new();
+    let q = Queue::new(&port, 16).unwrap();
+    let m = Mutex::new(&port);
+    let counter = Arc::new(AtomicU64::new(0));
+    let finished = CountingSemaphore::new(&port, np as usize, 0).unwrap();
+    for p in 0..np {
+        let (q, finished) = (q.clone(), finished.clone());
+        port.spawn(&format!("p{p}"), (p % 3) as u32, move |_| {
+            let mut i = p;
+            while i < total {
+                q.send(i, BlockTime::Forever).unwrap();
+                i += np;
+            }
+            finished.give().unwrap();
+        })
+        .unwrap();
+    }
+    let seen: Arc<std::sync::Mutex<Vec<u64>>> = Arc::default();
+    for c in 0..nc {
+        let (q, seen, m, counter) = (q.clone(), seen.clone(), m.clone(), counter.clone());
+        port.spawn(&format!("c{c}"), (c % 2) as u32, move |_| {
+            let mut mine = Vec::new();
+            loop {
+                let v = q.receive(BlockTime::Forever).unwrap();
+                if v == u64::MAX {
+                    break;
+                }
+                mine.push(v);
+                if v % 64 == 0 {
+                    let _g = m.lock().unwrap();
+                    let x = counter.load(Ordering::Relaxed);
+                    counter.store(x + 1, Ordering::Relaxed);
+                }
+            }
+            seen.lock().unwrap().extend(mine);
+        })
+        .unwrap();
+    }
+    // The main thread (adopted as a task) waits for every producer, then ends each consumer.
+    for _ in 0..np {
+        finished.take(BlockTime::Forever).unwrap();
+    }
+    for _ in 0..nc {
+        q.send(u64::MAX, BlockTime::Forever).unwrap();
+    }
+    port.run().unwrap();
+    let mut all = std::mem::take(&mut *seen.lock().unwrap());
+    all.sort_unstable();
+    assert_eq!(all.len() as u64, total);
+    assert!(all.iter().enumerate().all(|(i, &v)| i as u64 == v));
+    assert_eq!(counter.load(Ordering::SeqCst), total.div_ceil(64));
+}
