@@ -320,11 +320,11 @@ impl Handler {
 
     // ----- sending ---------------------------------------------------------
 
-    fn delayed_time(&self, delay: impl IntoDelay) -> Uptime {
-        self.inner
-            .looper
-            .now()
-            .saturating_add_nanos(delay.into_delay_nanos())
+    /// `(now, now + delay)` on the looper's clock.
+    #[inline]
+    fn delayed_time(&self, delay: impl IntoDelay) -> (Uptime, Uptime) {
+        let now = self.inner.looper.now();
+        (now, now.saturating_add_nanos(delay.into_delay_nanos()))
     }
 
     fn dead_thread(&self, msg: Message) -> bool {
@@ -341,12 +341,16 @@ impl Handler {
     /// of the queue.
     ///
     /// Returns `false` (and recycles the message) if the looper has quit.
-    pub fn send_message_at_time(&self, mut msg: Message, when: Uptime) -> bool {
+    pub fn send_message_at_time(&self, msg: Message, when: Uptime) -> bool {
+        self.send_at(msg, when, Uptime::ZERO)
+    }
+
+    fn send_at(&self, mut msg: Message, when: Uptime, now: Uptime) -> bool {
         msg.target = Some(self.clone());
         if self.inner.asynchronous {
             msg.asynchronous = true;
         }
-        match self.inner.looper.queue().enqueue(msg, when) {
+        match self.inner.looper.queue().enqueue(msg, when, now) {
             Ok(()) => true,
             Err(msg) => self.dead_thread(msg),
         }
@@ -355,26 +359,29 @@ impl Handler {
     /// Queues `msg` now, after every message already due (cf.
     /// `Handler.sendMessage`).
     pub fn send_message(&self, msg: Message) -> bool {
-        self.send_message_at_time(msg, self.delayed_time(0u64))
+        let (now, when) = self.delayed_time(0u64);
+        self.send_at(msg, when, now)
     }
 
     /// Queues `msg` after `delay` (cf. `Handler.sendMessageDelayed`). Negative
     /// millisecond delays count as zero; huge delays saturate (never due).
     pub fn send_message_delayed(&self, msg: Message, delay: impl IntoDelay) -> bool {
-        self.send_message_at_time(msg, self.delayed_time(delay))
+        let (now, when) = self.delayed_time(delay);
+        self.send_at(msg, when, now)
     }
 
     /// Queues `msg` before everything else in the queue (cf.
     /// `Handler.sendMessageAtFrontOfQueue`). Repeated front sends come out
     /// last-in first-out.
     pub fn send_message_at_front_of_queue(&self, msg: Message) -> bool {
-        self.send_message_at_time(msg, Uptime::ZERO)
+        self.send_at(msg, Uptime::ZERO, Uptime::ZERO)
     }
 
-    fn send_empty_at(&self, what: i32, when: Uptime) -> bool {
+    fn send_empty_at(&self, what: i32, (now, when): (Uptime, Uptime)) -> bool {
         let me = self.clone();
         let ok = self.inner.looper.queue().enqueue_with(
             when,
+            now,
             self.inner.asynchronous,
             |f: &mut MessageFields| {
                 f.what = what;
@@ -404,16 +411,17 @@ impl Handler {
     /// Queues a message with only `what` set, at `when` (cf.
     /// `sendEmptyMessageAtTime`).
     pub fn send_empty_message_at_time(&self, what: i32, when: Uptime) -> bool {
-        self.send_empty_at(what, when)
+        self.send_empty_at(what, (Uptime::ZERO, when))
     }
 
     // ----- posting ---------------------------------------------------------
 
-    fn post_at(&self, r: &Runnable, token: Option<Token>, when: Uptime) -> bool {
+    fn post_at(&self, r: &Runnable, token: Option<Token>, (now, when): (Uptime, Uptime)) -> bool {
         let me = self.clone();
         let r2 = r.clone();
         let ok = self.inner.looper.queue().enqueue_with(
             when,
+            now,
             self.inner.asynchronous,
             |f: &mut MessageFields| {
                 f.callback = Some(r2);
@@ -454,7 +462,7 @@ impl Handler {
 
     /// Queues `r` at `when` (cf. `Handler.postAtTime(Runnable, long)`).
     pub fn post_at_time(&self, r: &Runnable, when: Uptime) -> bool {
-        self.post_at(r, None, when)
+        self.post_at(r, None, (Uptime::ZERO, when))
     }
 
     /// Queues `r` at `when`, tagged with `token` for
@@ -462,12 +470,12 @@ impl Handler {
     /// [`Handler::remove_callbacks_and_messages`] (cf.
     /// `Handler.postAtTime(Runnable, Object, long)`).
     pub fn post_at_time_with_token(&self, r: &Runnable, token: Token, when: Uptime) -> bool {
-        self.post_at(r, Some(token), when)
+        self.post_at(r, Some(token), (Uptime::ZERO, when))
     }
 
     /// Queues `r` before everything else (cf. `Handler.postAtFrontOfQueue`).
     pub fn post_at_front_of_queue(&self, r: &Runnable) -> bool {
-        self.post_at(r, None, Uptime::ZERO)
+        self.post_at(r, None, (Uptime::ZERO, Uptime::ZERO))
     }
 
     /// Runs `task` on the looper's thread and waits for it (cf.
