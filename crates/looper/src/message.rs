@@ -19,7 +19,9 @@ use crate::time::Uptime;
 /// one per message queue that the looper recycles into and that
 /// [`Handler::obtain_message`] and the `post*`/`send_empty_message*` methods
 /// draw from (so the steady-state path needs no allocation and no second
-/// lock). Each keeps at most `MAX_POOL_SIZE`.
+/// lock). The process-wide pool keeps at most `MAX_POOL_SIZE`; a queue's pool
+/// keeps at most `MAX_POOL_SIZE` or the queue's peak length, whichever is
+/// larger (so a stream with a backlog reuses storage instead of allocating).
 pub const MAX_POOL_SIZE: usize = 50;
 
 /// A task posted to a handler (cf. `java.lang.Runnable`).

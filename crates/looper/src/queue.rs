@@ -65,7 +65,7 @@ impl Store {
         self.lane.len() + self.heap.len()
     }
 
-    fn push(&mut self, e: Entry) {
+    fn push(&mut self, e: Entry) -> usize {
         if e.msg.asynchronous {
             self.async_count += 1;
         }
@@ -75,6 +75,7 @@ impl Store {
             (Some(front), _) if e.key <= front.key => self.lane.push_front(e),
             _ => self.heap.push(MinEntry(e)),
         }
+        self.lane.len() + self.heap.len()
     }
 
     fn peek_key(&self) -> Option<Key> {
@@ -282,6 +283,8 @@ struct State {
     /// to compute `when`). A message due by then is due now, so the looper
     /// need not read the clock itself on the busy path.
     latest_now: u64,
+    /// The most messages the queue has held at once.
+    peak_len: usize,
 }
 
 enum Pick {
@@ -358,8 +361,11 @@ impl State {
     }
 
     /// Keeps cleared storage in the queue's pool; gives it back if full.
+    /// The pool keeps up to [`MAX_POOL_SIZE`] or the queue's peak length,
+    /// whichever is larger: memory the queue already needed at its peak, so
+    /// that a steady stream with a backlog allocates nothing.
     fn keep_free(&mut self, f: Box<MessageFields>) -> Option<Box<MessageFields>> {
-        if self.free.len() < MAX_POOL_SIZE {
+        if self.free.len() < MAX_POOL_SIZE.max(self.peak_len) {
             self.free.push(f);
             None
         } else {
@@ -422,6 +428,7 @@ impl MessageQueue {
                     idle_handlers: Vec::new(),
                     free: Vec::new(),
                     latest_now: 0,
+                    peak_len: 0,
                 }),
                 cv: Condvar::new(),
                 clock,
@@ -498,7 +505,8 @@ impl MessageQueue {
         } else {
             Wake::None
         };
-        st.store.push(Entry { key, msg: fields });
+        let len = st.store.push(Entry { key, msg: fields });
+        st.peak_len = st.peak_len.max(len);
         drop(st);
         self.do_wake(wake);
         Ok(())
@@ -529,7 +537,8 @@ impl MessageQueue {
         } else {
             Wake::None
         };
-        st.store.push(Entry { key, msg: fields });
+        let len = st.store.push(Entry { key, msg: fields });
+        st.peak_len = st.peak_len.max(len);
         drop(st);
         self.do_wake(wake);
         true
