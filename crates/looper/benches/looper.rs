@@ -196,8 +196,8 @@ fn ping_pong(c: &mut Criterion) {
         .map(|me| {
             let t = t.clone();
             thread::spawn(move || {
-                let mut st = t.state.lock().expect("lock");
                 loop {
+                    let mut st = t.state.lock().expect("lock");
                     while st.turn != me && !st.exit {
                         st = t.cv[me].wait(st).expect("wait");
                     }
@@ -213,6 +213,9 @@ fn ping_pong(c: &mut Criterion) {
                         1 - me
                     };
                     st.turn = next;
+                    // Notify after unlocking, so the woken thread does not
+                    // block on the mutex (the looper does the same).
+                    drop(st);
                     t.cv[next].notify_one();
                 }
             })
@@ -224,7 +227,9 @@ fn ping_pong(c: &mut Criterion) {
             let mut st = t.state.lock().expect("lock");
             st.turn = 0;
             st.left = iters;
+            drop(st);
             t.cv[0].notify_one();
+            let mut st = t.state.lock().expect("lock");
             while st.turn != 2 {
                 st = t.cv[2].wait(st).expect("wait");
             }
