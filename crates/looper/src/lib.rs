@@ -1,5 +1,126 @@
-//! Android-style `Looper`, `Handler`, `MessageQueue` and `Message`.
+//! Android's message loop in Rust: [`Looper`], [`Handler`], [`MessageQueue`],
+//! [`Message`], [`HandlerThread`] (cf. `android.os`).
 //!
-//! This crate is being built in issue #5; for now it only reserves its place
-//! in the layered workspace (level 1, may use `rtos-sync`).
+//! # The picture
+//!
+//! Think of a conveyor belt. The belt is the [`MessageQueue`]: items
+//! ([`Message`]s) lie on it in the order they are due. The roller that moves
+//! the belt is the [`Looper`]; the motor that turns the roller is a thread,
+//! and the switch that starts it is [`Looper::run`]. A [`Handler`] is the
+//! chute at both ends: any thread drops items in through it
+//! (`send_message*`, `post*`), and at the far end the same handler takes them
+//! off and deals with them ([`Handler::dispatch_message`]), always on the
+//! looper's thread, one at a time.
+//!
+//! ```
+//! use looper::{Handler, Looper, Runnable};
+//! use std::sync::mpsc;
+//!
+//! let (tx, rx) = mpsc::channel();
+//! let worker = std::thread::spawn(move || {
+//!     Looper::prepare().unwrap();
+//!     let looper = Looper::my_looper().unwrap();
+//!     let handler = Handler::with_handle_message(&looper, |msg| {
+//!         println!("got what={} arg1={}", msg.what, msg.arg1);
+//!         if msg.what == 2 {
+//!             Looper::my_looper().unwrap().quit().unwrap();
+//!         }
+//!     });
+//!     tx.send(handler).unwrap();
+//!     Looper::run().unwrap();
+//! });
+//! let handler = rx.recv().unwrap();
+//! handler.send_message(handler.obtain_message_args(1, 42, 0));
+//! handler.post(&Runnable::new(|| println!("a posted task")));
+//! handler.send_empty_message_delayed(2, 10); // 10 ms later
+//! worker.join().unwrap();
+//! ```
+//!
+//! # Ordering rules
+//!
+//! * Messages are delivered in order of `(when, sequence)`: by due time, and
+//!   first-in first-out among equal times.
+//! * A message is never delivered before its time; it may be late if the
+//!   looper is busy.
+//! * Time [`Uptime::ZERO`] means the front of the queue:
+//!   [`Handler::send_message_at_front_of_queue`] and
+//!   [`Handler::post_at_front_of_queue`] go before everything, and repeated
+//!   front sends come out last-in first-out.
+//! * Negative delays (in milliseconds) count as zero; huge delays saturate to
+//!   [`Uptime::MAX`], which is never due (they do not wrap around to "now").
+//! * A *synchronization barrier* ([`MessageQueue::post_sync_barrier`]) stops
+//!   synchronous messages due after it until it is removed; asynchronous
+//!   messages ([`Message::set_asynchronous`], [`Handler::create_async`]) pass.
+//! * *Idle handlers* ([`MessageQueue::add_idle_handler`]) run when nothing is
+//!   due, at most once per wait.
+//! * [`Looper::quit`] drops every pending message; [`Looper::quit_safely`]
+//!   delivers those already due and drops the rest. Afterwards every send
+//!   returns `false` and recycles its message.
+//!
+//! # Threading
+//!
+//! One looper per thread, bound with [`Looper::prepare`] (thread-local) and
+//! run on that thread only. [`Looper`], [`Handler`] and [`MessageQueue`] are
+//! `Send + Sync` handles; handler callbacks therefore must be
+//! `Send + Sync` too, even though they only ever run on the looper's thread.
+//!
+//! The queue is a `std::sync::Mutex` around a sorted lane plus a binary heap
+//! (see [`MessageQueue`]). An idle looper blocks on a `std::sync::Condvar`, or
+//! in `epoll_wait` once file descriptors are watched (Linux,
+//! [`MessageQueue::add_fd_listener`]). A sender wakes it with one system call
+//! (`futex` or an `eventfd` write), and only when the looper is blocked and
+//! the new message is due before its wake-up time. This crate uses only `std`
+//! (plus `rustix` for epoll): it does not use `rtos-sync`, which was being
+//! built in parallel; the workspace allows that dependency later, if measured
+//! to help.
+//!
+//! A thread's looper is stopped and emptied when the thread exits. For
+//! tests, [`TestLooper`] gives a looper with a manual clock, driven step by
+//! step without threads or sleeping.
+//!
+//! # Differences from Android
+//!
+//! * Errors are values ([`Error`]), not exceptions: preparing twice, running
+//!   without a looper, quitting the main looper, a bad barrier token.
+//! * Messages are owned: sending moves the message, so "message already in
+//!   use" cannot happen. `Message.obj` is split in two: [`MessageFields::obj`]
+//!   is an owned payload (`Box<dyn Any + Send>`), and [`MessageFields::token`]
+//!   is the identity ([`Token`]) that `remove_messages_with_token`,
+//!   `remove_callbacks_with_token` and `remove_callbacks_and_messages` match,
+//!   where Android compares `obj` by reference.
+//! * Tasks are [`Runnable`]s (a shared closure); their identity is that of the
+//!   `Arc`, so keep a clone of what you post to remove it later. Posted tasks
+//!   have `what == 0`, as in Android, so `remove_messages(0)` and
+//!   `has_messages(0)` see them.
+//! * Time is nanoseconds ([`Uptime`]) on `std::time::Instant`, starting at
+//!   [`CLOCK_ORIGIN`] (1 s) at the first read in the process; delays accept a
+//!   [`std::time::Duration`] or Android-style milliseconds.
+//! * Each looper has its own [`Observer`] (Android: one per process).
+//! * The pool: [`MAX_POOL_SIZE`] (50) per pool, with one process-wide pool
+//!   and one per queue.
+//! * A thread's looper is quit when the thread exits.
+//! * Beyond Android: file-descriptor watching on every looper (cf. the native
+//!   `ALooper_addFd`) and the deterministic [`TestLooper`].
 #![forbid(unsafe_code)]
+
+mod error;
+#[cfg(target_os = "linux")]
+mod fd;
+mod handler;
+mod handler_thread;
+mod looper;
+mod message;
+mod queue;
+mod test_looper;
+mod time;
+
+pub use error::{Error, Result};
+#[cfg(target_os = "linux")]
+pub use fd::FdEvents;
+pub use handler::{Handler, HandlerBuilder};
+pub use handler_thread::HandlerThread;
+pub use looper::{Looper, Observer, Printer};
+pub use message::{MAX_POOL_SIZE, Message, MessageFields, Runnable, Token};
+pub use queue::{BarrierToken, IdleHandler, MessageQueue};
+pub use test_looper::TestLooper;
+pub use time::{CLOCK_ORIGIN, IntoDelay, ManualClock, Uptime, uptime_millis};

@@ -1,0 +1,901 @@
+//! [`MessageQueue`]: the time-ordered conveyor belt a looper drains.
+//!
+//! Order key: `(when, sequence)`. Every enqueue takes the next sequence
+//! number, so equal times stay FIFO. A message due at time zero (sent to the
+//! front of the queue) takes a *decreasing* negative sequence number instead,
+//! so it goes before everything else and repeated front-sends come out LIFO,
+//! as Android's list insertion at the head does.
+//!
+//! Storage is two lanes: a `VecDeque` kept sorted, which takes the common
+//! cases (a time not earlier than the last one: plain `send`/`post`; a time
+//! earlier than the first one: front-of-queue) in O(1), and a binary heap for
+//! everything else. The next message is the smaller of the two heads.
+//! Synchronization barriers live in a small sorted list beside them.
+
+// Pools hold boxed messages on purpose: the box is the pooled allocation.
+#![allow(clippy::vec_box)]
+
+use std::cmp::Ordering as CmpOrdering;
+use std::collections::{BinaryHeap, VecDeque};
+use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+use crate::message::{MAX_POOL_SIZE, Message, MessageFields, recycle_fields_global, take_global};
+use crate::time::{Clock, Uptime};
+
+type Key = (u64, i64);
+
+struct Entry {
+    key: Key,
+    msg: Box<MessageFields>,
+}
+
+/// Heap entry ordered so that `BinaryHeap` (a max-heap) pops the smallest key.
+struct MinEntry(Entry);
+
+impl PartialEq for MinEntry {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.key == other.0.key
+    }
+}
+impl Eq for MinEntry {}
+impl PartialOrd for MinEntry {
+    fn partial_cmp(&self, other: &Self) -> Option<CmpOrdering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for MinEntry {
+    fn cmp(&self, other: &Self) -> CmpOrdering {
+        other.0.key.cmp(&self.0.key)
+    }
+}
+
+#[derive(Default)]
+struct Store {
+    lane: VecDeque<Entry>,
+    heap: BinaryHeap<MinEntry>,
+    async_count: usize,
+}
+
+impl Store {
+    fn len(&self) -> usize {
+        self.lane.len() + self.heap.len()
+    }
+
+    fn push(&mut self, e: Entry) -> usize {
+        if e.msg.asynchronous {
+            self.async_count += 1;
+        }
+        match (self.lane.front(), self.lane.back()) {
+            (None, _) => self.lane.push_back(e),
+            (_, Some(back)) if e.key >= back.key => self.lane.push_back(e),
+            (Some(front), _) if e.key <= front.key => self.lane.push_front(e),
+            _ => self.heap.push(MinEntry(e)),
+        }
+        self.lane.len() + self.heap.len()
+    }
+
+    fn peek_key(&self) -> Option<Key> {
+        match (self.lane.front(), self.heap.peek()) {
+            (Some(a), Some(b)) => Some(a.key.min(b.0.key)),
+            (Some(a), None) => Some(a.key),
+            (None, Some(b)) => Some(b.0.key),
+            (None, None) => None,
+        }
+    }
+
+    fn pop_min(&mut self) -> Option<Entry> {
+        let from_lane = match (self.lane.front(), self.heap.peek()) {
+            (Some(a), Some(b)) => a.key < b.0.key,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return None,
+        };
+        let e = if from_lane {
+            self.lane.pop_front()
+        } else {
+            self.heap.pop().map(|m| m.0)
+        }?;
+        if e.msg.asynchronous {
+            self.async_count -= 1;
+        }
+        Some(e)
+    }
+
+    /// The smallest key of an asynchronous message (O(n); used only while a
+    /// barrier blocks the head).
+    fn first_async_key(&self) -> Option<Key> {
+        if self.async_count == 0 {
+            return None;
+        }
+        let a = self.lane.iter().find(|e| e.msg.asynchronous).map(|e| e.key);
+        let b = self
+            .heap
+            .iter()
+            .filter(|e| e.0.msg.asynchronous)
+            .map(|e| e.0.key)
+            .min();
+        match (a, b) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn remove_key(&mut self, key: Key) -> Option<Entry> {
+        if self.peek_key() == Some(key) {
+            return self.pop_min();
+        }
+        let e = if let Ok(i) = self.lane.binary_search_by(|e| e.key.cmp(&key)) {
+            self.lane.remove(i)
+        } else {
+            let mut found = None;
+            let items = std::mem::take(&mut self.heap).into_vec();
+            let mut kept = Vec::with_capacity(items.len());
+            for m in items {
+                if m.0.key == key {
+                    found = Some(m.0);
+                } else {
+                    kept.push(m);
+                }
+            }
+            self.heap = BinaryHeap::from(kept);
+            found
+        }?;
+        if e.msg.asynchronous {
+            self.async_count -= 1;
+        }
+        Some(e)
+    }
+
+    /// Moves every message matching `pred` into `out`.
+    fn extract(
+        &mut self,
+        mut pred: impl FnMut(Key, &MessageFields) -> bool,
+        out: &mut Vec<Box<MessageFields>>,
+    ) {
+        if !self.lane.iter().any(|e| pred(e.key, &e.msg))
+            && !self.heap.iter().any(|e| pred(e.0.key, &e.0.msg))
+        {
+            return;
+        }
+        let lane = std::mem::take(&mut self.lane);
+        for e in lane {
+            if pred(e.key, &e.msg) {
+                out.push(e.msg);
+            } else {
+                self.lane.push_back(e);
+            }
+        }
+        let items = std::mem::take(&mut self.heap).into_vec();
+        let mut kept = Vec::with_capacity(items.len());
+        for m in items {
+            if pred(m.0.key, &m.0.msg) {
+                out.push(m.0.msg);
+            } else {
+                kept.push(m);
+            }
+        }
+        self.heap = BinaryHeap::from(kept);
+        self.async_count = self.lane.iter().filter(|e| e.msg.asynchronous).count()
+            + self.heap.iter().filter(|e| e.0.msg.asynchronous).count();
+    }
+
+    fn any(&self, mut pred: impl FnMut(&MessageFields) -> bool) -> bool {
+        self.lane.iter().any(|e| pred(&e.msg)) || self.heap.iter().any(|e| pred(&e.0.msg))
+    }
+
+    fn sorted(&self) -> Vec<(Key, &MessageFields)> {
+        let mut v: Vec<(Key, &MessageFields)> = self
+            .lane
+            .iter()
+            .map(|e| (e.key, &*e.msg))
+            .chain(self.heap.iter().map(|e| (e.0.key, &*e.0.msg)))
+            .collect();
+        v.sort_by_key(|(k, _)| *k);
+        v
+    }
+}
+
+/// A token for a posted synchronization barrier (cf. the `int` returned by
+/// `MessageQueue.postSyncBarrier`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BarrierToken(u32);
+
+impl BarrierToken {
+    /// A token from its raw number, as Android passes them around as `int`s.
+    /// Removing a token that was never posted is an
+    /// [`Error::InvalidBarrierToken`].
+    pub const fn from_raw(raw: u32) -> BarrierToken {
+        BarrierToken(raw)
+    }
+
+    /// The raw number.
+    pub const fn raw(self) -> u32 {
+        self.0
+    }
+}
+
+impl fmt::Display for BarrierToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A callback run when the queue runs out of due messages (cf.
+/// `MessageQueue.IdleHandler`). It returns `true` to stay registered and
+/// `false` to be removed. One that panics is removed (the panic is logged)
+/// and the loop goes on.
+///
+/// Identity, for [`MessageQueue::remove_idle_handler`], is that of the shared
+/// closure: clones are equal.
+#[derive(Clone)]
+pub struct IdleHandler(Arc<dyn Fn() -> bool + Send + Sync>);
+
+impl IdleHandler {
+    /// Wraps `queue_idle` (cf. `IdleHandler.queueIdle`).
+    pub fn new(queue_idle: impl Fn() -> bool + Send + Sync + 'static) -> IdleHandler {
+        IdleHandler(Arc::new(queue_idle))
+    }
+
+    fn addr(&self) -> usize {
+        Arc::as_ptr(&self.0).cast::<()>() as usize
+    }
+}
+
+impl PartialEq for IdleHandler {
+    fn eq(&self, other: &Self) -> bool {
+        self.addr() == other.addr()
+    }
+}
+
+impl Eq for IdleHandler {}
+
+impl fmt::Debug for IdleHandler {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "IdleHandler@{:x}", self.addr())
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Blocked {
+    No,
+    Condvar,
+    #[cfg(target_os = "linux")]
+    Epoll,
+}
+
+struct State {
+    store: Store,
+    barriers: Vec<(Key, u32)>,
+    next_seq: i64,
+    next_front_seq: i64,
+    next_barrier_token: u32,
+    quitting: bool,
+    blocked: Blocked,
+    /// While blocked: the time the looper will wake by itself.
+    wake_at: u64,
+    idle_handlers: Vec<IdleHandler>,
+    free: Vec<Box<MessageFields>>,
+    /// The latest clock reading anyone gave the queue (senders read the clock
+    /// to compute `when`). A message due by then is due now, so the looper
+    /// need not read the clock itself on the busy path.
+    latest_now: u64,
+    /// The most messages the queue has held at once.
+    peak_len: usize,
+}
+
+enum Pick {
+    Due(Box<MessageFields>),
+    Wait(u64),
+}
+
+impl State {
+    fn key_for(&mut self, when: Uptime) -> Key {
+        let w = when.as_nanos();
+        if w == 0 {
+            let s = self.next_front_seq;
+            self.next_front_seq -= 1;
+            (0, s)
+        } else {
+            let s = self.next_seq;
+            self.next_seq += 1;
+            (w, s)
+        }
+    }
+
+    /// The key of the first entry, message or barrier.
+    fn first_entry_when(&self) -> Option<u64> {
+        let m = self.store.peek_key();
+        let b = self.barriers.first().map(|b| b.0);
+        match (m, b) {
+            (Some(m), Some(b)) => Some(m.min(b).0),
+            (m, b) => m.or(b).map(|k| k.0),
+        }
+    }
+
+    fn is_idle_at(&self, now: Uptime) -> bool {
+        self.first_entry_when().is_none_or(|w| now.as_nanos() < w)
+    }
+
+    /// The key of the message the looper would deliver next, honouring
+    /// barriers.
+    fn candidate(&self) -> Option<Key> {
+        let head = self.store.peek_key();
+        match (self.barriers.first(), head) {
+            (Some(b), Some(h)) if b.0 < h => self.store.first_async_key(),
+            (Some(_), None) => None,
+            _ => head,
+        }
+    }
+
+    fn pick(&mut self, now: Uptime) -> Pick {
+        match self.candidate() {
+            Some(k) if k.0 <= now.as_nanos() => match self.store.remove_key(k) {
+                Some(e) => Pick::Due(e.msg),
+                None => Pick::Wait(u64::MAX),
+            },
+            Some(k) => Pick::Wait(k.0),
+            None => Pick::Wait(u64::MAX),
+        }
+    }
+
+    /// Whether a new message with `key` must wake the blocked looper.
+    fn should_wake(&self, key: Key, asynchronous: bool) -> bool {
+        if self.blocked == Blocked::No || key.0 >= self.wake_at {
+            return false;
+        }
+        match self.barriers.first() {
+            Some(b) if b.0 < key => asynchronous,
+            _ => true,
+        }
+    }
+
+    fn take_free(&mut self) -> Box<MessageFields> {
+        match self.free.pop() {
+            Some(f) => f,
+            None => take_global().unwrap_or_default(),
+        }
+    }
+
+    /// Keeps cleared storage in the queue's pool; gives it back if full.
+    /// The pool keeps up to [`MAX_POOL_SIZE`] or the queue's peak length,
+    /// whichever is larger: memory the queue already needed at its peak, so
+    /// that a steady stream with a backlog allocates nothing.
+    fn keep_free(&mut self, f: Box<MessageFields>) -> Option<Box<MessageFields>> {
+        if self.free.len() < MAX_POOL_SIZE.max(self.peak_len) {
+            self.free.push(f);
+            None
+        } else {
+            Some(f)
+        }
+    }
+}
+
+pub(crate) struct Shared {
+    state: Mutex<State>,
+    cv: Condvar,
+    pub(crate) clock: Clock,
+    quit_allowed: bool,
+    #[cfg(target_os = "linux")]
+    pub(crate) fds: crate::fd::FdSlot,
+}
+
+/// The queue of messages a [`crate::Looper`] dispatches (cf.
+/// `android.os.MessageQueue`). Get it from [`crate::Looper::queue`] or
+/// [`crate::Looper::my_queue`]; messages go in through a [`crate::Handler`].
+///
+/// Cloning gives another reference to the same queue.
+#[derive(Clone)]
+pub struct MessageQueue {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl fmt::Debug for MessageQueue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let st = self.lock();
+        f.debug_struct("MessageQueue")
+            .field("messages", &st.store.len())
+            .field("barriers", &st.barriers.len())
+            .field("quitting", &st.quitting)
+            .finish()
+    }
+}
+
+/// What to do with a woken looper.
+enum Wake {
+    None,
+    Condvar,
+    #[cfg(target_os = "linux")]
+    Epoll,
+}
+
+impl MessageQueue {
+    pub(crate) fn new(quit_allowed: bool, clock: Clock) -> MessageQueue {
+        MessageQueue {
+            shared: Arc::new(Shared {
+                state: Mutex::new(State {
+                    store: Store::default(),
+                    barriers: Vec::new(),
+                    next_seq: 1,
+                    next_front_seq: -1,
+                    next_barrier_token: 1,
+                    quitting: false,
+                    blocked: Blocked::No,
+                    wake_at: u64::MAX,
+                    idle_handlers: Vec::new(),
+                    free: Vec::new(),
+                    latest_now: 0,
+                    peak_len: 0,
+                }),
+                cv: Condvar::new(),
+                clock,
+                quit_allowed,
+                #[cfg(target_os = "linux")]
+                fds: crate::fd::FdSlot::default(),
+            }),
+        }
+    }
+
+    #[inline]
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.shared
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The current time on this queue's clock (the monotonic clock, or the
+    /// manual clock of a [`crate::TestLooper`]).
+    pub fn now(&self) -> Uptime {
+        self.shared.clock.now()
+    }
+
+    /// Marks the looper as no longer blocked and says how to wake it.
+    fn take_wake(st: &mut State) -> Wake {
+        let w = match st.blocked {
+            Blocked::No => Wake::None,
+            Blocked::Condvar => Wake::Condvar,
+            #[cfg(target_os = "linux")]
+            Blocked::Epoll => Wake::Epoll,
+        };
+        st.blocked = Blocked::No;
+        w
+    }
+
+    fn do_wake(&self, w: Wake) {
+        match w {
+            Wake::None => {}
+            Wake::Condvar => self.shared.cv.notify_one(),
+            #[cfg(target_os = "linux")]
+            Wake::Epoll => self.shared.fds.wake(),
+        }
+    }
+
+    /// Wakes the looper if it is blocked (cf. `MessageQueue.nativeWake`).
+    pub(crate) fn wake_if_blocked(&self) {
+        let w = Self::take_wake(&mut self.lock());
+        self.do_wake(w);
+    }
+
+    /// Inserts `msg` (whose target is set) at `when` (cf.
+    /// `MessageQueue.enqueueMessage`). Gives the message back if the queue is
+    /// quitting.
+    /// `now` is the sender's clock reading (or [`Uptime::ZERO`] if it did
+    /// not read the clock).
+    pub(crate) fn enqueue(
+        &self,
+        msg: Message,
+        when: Uptime,
+        now: Uptime,
+    ) -> std::result::Result<(), Message> {
+        let mut fields = msg.into_fields();
+        fields.when = when;
+        let mut st = self.lock();
+        if st.quitting {
+            drop(st);
+            return Err(Message::from_fields(fields));
+        }
+        st.latest_now = st.latest_now.max(now.as_nanos());
+        let key = st.key_for(when);
+        let wake = if st.should_wake(key, fields.asynchronous) {
+            Self::take_wake(&mut st)
+        } else {
+            Wake::None
+        };
+        let len = st.store.push(Entry { key, msg: fields });
+        st.peak_len = st.peak_len.max(len);
+        drop(st);
+        self.do_wake(wake);
+        Ok(())
+    }
+
+    /// Builds a message from the queue's pool with `fill` and inserts it at
+    /// `when`, under one lock. `fill` must not run user code. Returns `false`
+    /// if the queue is quitting (then `fill` is not called).
+    pub(crate) fn enqueue_with(
+        &self,
+        when: Uptime,
+        now: Uptime,
+        asynchronous: bool,
+        fill: impl FnOnce(&mut MessageFields),
+    ) -> bool {
+        let mut st = self.lock();
+        if st.quitting {
+            return false;
+        }
+        st.latest_now = st.latest_now.max(now.as_nanos());
+        let mut fields = st.take_free();
+        fill(&mut fields);
+        fields.when = when;
+        fields.asynchronous = asynchronous;
+        let key = st.key_for(when);
+        let wake = if st.should_wake(key, asynchronous) {
+            Self::take_wake(&mut st)
+        } else {
+            Wake::None
+        };
+        let len = st.store.push(Entry { key, msg: fields });
+        st.peak_len = st.peak_len.max(len);
+        drop(st);
+        self.do_wake(wake);
+        true
+    }
+
+    /// Storage for a new message from the queue's pool.
+    pub(crate) fn obtain_fields(&self) -> Box<MessageFields> {
+        let f = self.lock().free.pop();
+        match f {
+            Some(f) => f,
+            None => take_global().unwrap_or_default(),
+        }
+    }
+
+    /// Gives cleared storage back to the queue's pool.
+    pub(crate) fn recycle_fields(&self, f: Box<MessageFields>) {
+        let spill = self.lock().keep_free(f);
+        if let Some(f) = spill {
+            recycle_fields_global(f);
+        }
+    }
+
+    /// The next message, blocking until one is due (cf. `MessageQueue.next`).
+    /// Runs idle handlers (once per call) and file-descriptor listeners.
+    /// `recycled` is the storage of the previous message, cleared, to go back
+    /// into the pool under the lock this takes anyway. `None` once quitting.
+    pub(crate) fn next(&self, recycled: Option<Box<MessageFields>>) -> Option<Message> {
+        let mut recycled = recycled;
+        let mut idle_pending = true;
+        loop {
+            #[cfg(target_os = "linux")]
+            if self.shared.fds.is_active() {
+                self.shared.fds.poll(Some(Duration::ZERO));
+            }
+            let mut st = self.lock();
+            let spill = recycled.take().and_then(|f| st.keep_free(f));
+            // Busy path: due by a time someone already read, so due now.
+            let known = Uptime::from_nanos(st.latest_now);
+            if let Pick::Due(f) = st.pick(known) {
+                st.blocked = Blocked::No;
+                drop(st);
+                if let Some(f) = spill {
+                    recycle_fields_global(f);
+                }
+                return Some(Message::from_fields(f));
+            }
+            let now = self.shared.clock.now();
+            st.latest_now = st.latest_now.max(now.as_nanos());
+            let deadline = match st.pick(now) {
+                Pick::Due(f) => {
+                    st.blocked = Blocked::No;
+                    drop(st);
+                    if let Some(f) = spill {
+                        recycle_fields_global(f);
+                    }
+                    return Some(Message::from_fields(f));
+                }
+                Pick::Wait(d) => d,
+            };
+            if st.quitting {
+                drop(st);
+                if let Some(f) = spill {
+                    recycle_fields_global(f);
+                }
+                return None;
+            }
+            if let Some(f) = spill {
+                drop(st);
+                recycle_fields_global(f);
+                continue;
+            }
+            if idle_pending && st.is_idle_at(now) && !st.idle_handlers.is_empty() {
+                idle_pending = false;
+                let handlers = st.idle_handlers.clone();
+                drop(st);
+                self.run_idle_handlers(&handlers);
+                continue;
+            }
+            idle_pending = false;
+            st.wake_at = deadline;
+            let timeout = if deadline == u64::MAX {
+                None
+            } else {
+                Some(Duration::from_nanos(deadline - now.as_nanos()))
+            };
+            #[cfg(target_os = "linux")]
+            if self.shared.fds.is_active() {
+                st.blocked = Blocked::Epoll;
+                drop(st);
+                self.shared.fds.poll(timeout);
+                self.lock().blocked = Blocked::No;
+                continue;
+            }
+            st.blocked = Blocked::Condvar;
+            let mut st = match timeout {
+                None => self
+                    .shared
+                    .cv
+                    .wait(st)
+                    .unwrap_or_else(PoisonError::into_inner),
+                Some(t) => {
+                    self.shared
+                        .cv
+                        .wait_timeout(st, t)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0
+                }
+            };
+            st.blocked = Blocked::No;
+        }
+    }
+
+    /// The next due message without blocking, for the test looper.
+    pub(crate) fn poll_due(&self) -> Option<Message> {
+        let mut st = self.lock();
+        let now = self.shared.clock.now();
+        match st.pick(now) {
+            Pick::Due(f) => Some(Message::from_fields(f)),
+            Pick::Wait(_) => None,
+        }
+    }
+
+    /// When the next deliverable message is due (honouring barriers), if any.
+    pub(crate) fn next_due_time(&self) -> Option<Uptime> {
+        self.lock().candidate().map(|k| Uptime::from_nanos(k.0))
+    }
+
+    fn run_idle_handlers(&self, handlers: &[IdleHandler]) {
+        let mut drop_list = Vec::new();
+        for h in handlers {
+            let keep = match catch_unwind(AssertUnwindSafe(|| (h.0)())) {
+                Ok(keep) => keep,
+                Err(_) => {
+                    log::error!(target: "MessageQueue", "IdleHandler threw exception; removing it");
+                    false
+                }
+            };
+            if !keep {
+                drop_list.push(h.clone());
+            }
+        }
+        if !drop_list.is_empty() {
+            let mut st = self.lock();
+            for d in &drop_list {
+                if let Some(i) = st.idle_handlers.iter().position(|h| h == d) {
+                    st.idle_handlers.remove(i);
+                }
+            }
+        }
+    }
+
+    /// Runs the idle handlers once if the queue is idle (test looper).
+    pub(crate) fn run_idle_handlers_if_idle(&self) -> bool {
+        let st = self.lock();
+        if !st.is_idle_at(self.shared.clock.now()) || st.idle_handlers.is_empty() {
+            return false;
+        }
+        let handlers = st.idle_handlers.clone();
+        drop(st);
+        self.run_idle_handlers(&handlers);
+        true
+    }
+
+    /// Whether the queue has nothing due now: it is empty, or its first entry
+    /// (message or barrier) is in the future (cf. `MessageQueue.isIdle`).
+    pub fn is_idle(&self) -> bool {
+        let st = self.lock();
+        st.is_idle_at(self.shared.clock.now())
+    }
+
+    /// Whether the looper is blocked waiting for work (cf.
+    /// `MessageQueue.isPolling`).
+    pub fn is_polling(&self) -> bool {
+        let st = self.lock();
+        st.blocked != Blocked::No && !st.quitting
+    }
+
+    /// How many messages are queued (barriers not counted).
+    pub fn len(&self) -> usize {
+        self.lock().store.len()
+    }
+
+    /// Whether no message is queued (barriers not counted).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Registers an idle handler (cf. `MessageQueue.addIdleHandler`). It runs
+    /// on the looper's thread each time the queue goes idle, at most once per
+    /// wait, until it returns `false` or is removed. Adding one twice
+    /// registers it twice.
+    pub fn add_idle_handler(&self, handler: &IdleHandler) {
+        self.lock().idle_handlers.push(handler.clone());
+    }
+
+    /// Removes one registration of `handler`, by identity (cf.
+    /// `MessageQueue.removeIdleHandler`). Removing one that is not
+    /// registered does nothing.
+    pub fn remove_idle_handler(&self, handler: &IdleHandler) {
+        let mut st = self.lock();
+        if let Some(i) = st.idle_handlers.iter().position(|h| h == handler) {
+            st.idle_handlers.remove(i);
+        }
+    }
+
+    /// Posts a synchronization barrier at the current time (cf.
+    /// `MessageQueue.postSyncBarrier`). Until it is removed, synchronous
+    /// messages due after it wait; asynchronous ones pass. Messages already
+    /// queued with an earlier or equal time go before it.
+    pub fn post_sync_barrier(&self) -> BarrierToken {
+        self.post_sync_barrier_at(self.now())
+    }
+
+    /// Posts a synchronization barrier at `when`: it starts blocking once the
+    /// messages before `when` are delivered.
+    pub fn post_sync_barrier_at(&self, when: Uptime) -> BarrierToken {
+        let mut st = self.lock();
+        let token = st.next_barrier_token;
+        st.next_barrier_token = st.next_barrier_token.wrapping_add(1);
+        // A barrier takes an ordinary sequence number even at time zero, so
+        // it goes after the front-of-queue messages already there.
+        let key = (when.as_nanos(), st.next_seq);
+        st.next_seq += 1;
+        let pos = st.barriers.partition_point(|b| b.0 < key);
+        st.barriers.insert(pos, (key, token));
+        BarrierToken(token)
+    }
+
+    /// Removes a synchronization barrier (cf. `MessageQueue.removeSyncBarrier`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidBarrierToken`] if `token` was never posted or was
+    /// already removed.
+    pub fn remove_sync_barrier(&self, token: BarrierToken) -> Result<()> {
+        let mut st = self.lock();
+        let Some(i) = st.barriers.iter().position(|b| b.1 == token.0) else {
+            return Err(Error::InvalidBarrierToken { token: token.0 });
+        };
+        st.barriers.remove(i);
+        let w = if st.quitting {
+            Wake::None
+        } else {
+            Self::take_wake(&mut st)
+        };
+        drop(st);
+        self.do_wake(w);
+        Ok(())
+    }
+
+    /// Removes every message matching `pred`, recycling them outside the lock.
+    pub(crate) fn remove_where(&self, pred: impl FnMut(&MessageFields) -> bool) {
+        let mut pred = pred;
+        let mut out = Vec::new();
+        self.lock().store.extract(|_, m| pred(m), &mut out);
+        recycle_all(out);
+    }
+
+    /// Whether a message matches `pred`.
+    pub(crate) fn any(&self, pred: impl FnMut(&MessageFields) -> bool) -> bool {
+        self.lock().store.any(pred)
+    }
+
+    pub(crate) fn quit_allowed(&self) -> bool {
+        self.shared.quit_allowed
+    }
+
+    /// Stops the queue (cf. `MessageQueue.quit`). With `safe`, messages
+    /// already due stay and are delivered; otherwise everything goes.
+    pub(crate) fn quit(&self, safe: bool) -> Result<()> {
+        if !self.shared.quit_allowed {
+            return Err(Error::QuitNotAllowed);
+        }
+        self.quit_unchecked(safe);
+        Ok(())
+    }
+
+    pub(crate) fn quit_unchecked(&self, safe: bool) {
+        let mut st = self.lock();
+        if st.quitting {
+            return;
+        }
+        st.quitting = true;
+        let mut out = Vec::new();
+        if safe {
+            let now = self.shared.clock.now().as_nanos();
+            st.store.extract(|k, _| k.0 > now, &mut out);
+            st.barriers.retain(|b| b.0.0 <= now);
+        } else {
+            st.store.extract(|_, _| true, &mut out);
+            st.barriers.clear();
+        }
+        let w = Self::take_wake(&mut st);
+        drop(st);
+        self.do_wake(w);
+        recycle_all(out);
+    }
+
+    /// Whether `quit` or `quit_safely` was called.
+    pub fn is_quitting(&self) -> bool {
+        self.lock().quitting
+    }
+
+    /// A description of the queue's contents, in delivery order (cf.
+    /// `MessageQueue.dump`).
+    pub fn dump(&self) -> String {
+        use std::fmt::Write as _;
+        let st = self.lock();
+        let now = self.shared.clock.now().as_millis();
+        let mut s = String::new();
+        let msgs = st.store.sorted();
+        let mut bi = st.barriers.iter().peekable();
+        let mut n = 0;
+        for (k, m) in msgs {
+            while let Some(b) = bi.next_if(|b| b.0 < k) {
+                let _ = writeln!(
+                    s,
+                    "  Barrier #{} {{ when={}ms }}",
+                    b.1,
+                    Uptime::from_nanos(b.0.0).as_millis() - now
+                );
+            }
+            let when = Uptime::from_nanos(m.when.as_nanos()).as_millis() - now;
+            let _ = write!(s, "  Message {n}: {{ when={when}ms");
+            match &m.callback {
+                Some(cb) => {
+                    let _ = write!(s, " callback={cb}");
+                }
+                None => {
+                    let _ = write!(s, " what={}", m.what);
+                }
+            }
+            if let Some(t) = &m.target {
+                let _ = write!(s, " target={t}");
+            }
+            s.push_str(" }\n");
+            n += 1;
+        }
+        for b in bi {
+            let _ = writeln!(
+                s,
+                "  Barrier #{} {{ when={}ms }}",
+                b.1,
+                Uptime::from_nanos(b.0.0).as_millis() - now
+            );
+        }
+        let _ = writeln!(
+            s,
+            "(Total messages: {n}, polling={}, quitting={})",
+            st.blocked != Blocked::No,
+            st.quitting
+        );
+        s
+    }
+}
+
+fn recycle_all(out: Vec<Box<MessageFields>>) {
+    for f in out {
+        Message::from_fields(f).recycle();
+    }
+}
