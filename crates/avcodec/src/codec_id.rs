@@ -139,6 +139,7 @@ codec_ids! {
     Png => ("png", Video, CodecProps::LOSSLESS, "PNG (Portable Network Graphics) image"),
     Apng => ("apng", Video, CodecProps::LOSSLESS, "APNG (Animated Portable Network Graphics) image"),
     Gif => ("gif", Video, CodecProps::LOSSLESS, "CompuServe GIF (Graphics Interchange Format)"),
+    WrappedAvframe => ("wrapped_avframe", Video, CodecProps::LOSSLESS, "AVFrame to AVPacket passthrough"),
     Bmp => ("bmp", Video, CodecProps::INTRA_ONLY.union(CodecProps::LOSSLESS), "BMP (Windows and OS/2 bitmap)"),
     Tiff => ("tiff", Video, CodecProps::INTRA_ONLY.union(CodecProps::LOSSLESS), "TIFF image"),
     Webp => ("webp", Video, CodecProps::INTRA_ONLY.union(CodecProps::LOSSY).union(CodecProps::LOSSLESS), "WebP"),

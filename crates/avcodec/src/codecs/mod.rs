@@ -2,6 +2,7 @@
 
 pub mod pcm;
 pub mod rawvideo;
+pub mod wrapped;
 
 use crate::registry::{DecoderInfo, EncoderInfo};
 
@@ -14,7 +15,7 @@ pub fn decoders() -> Vec<DecoderInfo> {
 
 /// Every encoder of this crate.
 pub fn encoders() -> Vec<EncoderInfo> {
-    let mut v = vec![rawvideo::encoder()];
+    let mut v = vec![rawvideo::encoder(), wrapped::encoder()];
     v.extend(pcm::encoders());
     v
 }
