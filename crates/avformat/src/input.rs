@@ -105,6 +105,15 @@ impl InputContext {
             ..Default::default()
         };
         demuxer.read_header(&mut io, &mut state)?;
+        // As FFmpeg's raw video decoder reports a FourCC for its pixel format.
+        for st in &mut state.streams {
+            if st.params.codec_id == avcodec::CodecId::Rawvideo
+                && st.params.codec_tag == 0
+                && let Some(f) = st.params.pix_fmt
+            {
+                st.params.codec_tag = avcodec::codecs::rawvideo::pix_fmt_tag(f).unwrap_or(0);
+            }
+        }
         let n = state.streams.len();
         let mut ctx = InputContext {
             info,

@@ -3,9 +3,9 @@
 
 use fastforward::avcodec::MediaType;
 use fastforward::avutil::{
+    ChannelLayout, LogLevel, PixelFormat, Rational, SampleFormat,
     parse::{parse_video_rate, parse_video_size},
     time::parse_duration,
-    ChannelLayout, LogLevel, PixelFormat, Rational, SampleFormat,
 };
 
 /// Information actions (`-version`, `-pix_fmts`, ...).
@@ -76,7 +76,11 @@ impl<T> Default for PerStream<T> {
 
 impl<T: Clone> PerStream<T> {
     pub(crate) fn get(&self, index: usize, kind: MediaType, type_index: usize) -> Option<T> {
-        self.0.iter().rev().find(|(s, _)| s.matches(index, kind, type_index)).map(|(_, v)| v.clone())
+        self.0
+            .iter()
+            .rev()
+            .find(|(s, _)| s.matches(index, kind, type_index))
+            .map(|(_, v)| v.clone())
     }
 }
 
@@ -108,7 +112,12 @@ fn parse_map(arg: &str) -> Result<MapSpec, String> {
         None => StreamSpec::All,
         Some(s) => StreamSpec::parse(s).ok_or_else(bad)?,
     };
-    Ok(MapSpec { negative, input, stream, optional })
+    Ok(MapSpec {
+        negative,
+        input,
+        stream,
+        optional,
+    })
 }
 
 /// Options of one input file.
@@ -189,7 +198,10 @@ fn invalid(opt: &str, arg: &str, e: impl std::fmt::Display) -> String {
 
 /// Parses the command line (without the program name).
 pub(crate) fn parse(args: &[String]) -> Result<Cli, String> {
-    let mut cli = Cli { stats: true, ..Default::default() };
+    let mut cli = Cli {
+        stats: true,
+        ..Default::default()
+    };
     let mut p = Pending::default();
     let mut i = 0;
     while i < args.len() {
@@ -217,48 +229,144 @@ pub(crate) fn parse(args: &[String]) -> Result<Cli, String> {
         let stream_spec = || -> Result<StreamSpec, String> {
             match spec {
                 None => Ok(StreamSpec::All),
-                Some(s) => StreamSpec::parse(s).ok_or_else(|| format!("Invalid stream specifier: {s}")),
+                Some(s) => {
+                    StreamSpec::parse(s).ok_or_else(|| format!("Invalid stream specifier: {s}"))
+                }
             }
         };
         // Options without an argument.
         match name {
-            "y" => { cli.overwrite = Some(true); continue; }
-            "n" => { cli.overwrite = Some(false); continue; }
-            "hide_banner" => { cli.hide_banner = true; continue; }
-            "benchmark" => { cli.benchmark = true; continue; }
-            "stats" => { cli.stats = true; continue; }
-            "nostats" => { cli.stats = false; continue; }
-            "nostdin" => { cli.nostdin = true; continue; }
-            "version" => { cli.actions.push(Action::Version); continue; }
-            "h" | "help" | "-help" | "?" => { cli.actions.push(Action::Help); continue; }
-            "pix_fmts" => { cli.actions.push(Action::PixFmts); continue; }
-            "sample_fmts" => { cli.actions.push(Action::SampleFmts); continue; }
-            "layouts" => { cli.actions.push(Action::Layouts); continue; }
-            "codecs" => { cli.actions.push(Action::Codecs); continue; }
-            "formats" => { cli.actions.push(Action::Formats); continue; }
-            "an" => { p.output.no_audio = true; p.output_only.push("-an".into()); continue; }
-            "vn" => { p.output.no_video = true; p.output_only.push("-vn".into()); continue; }
-            "sn" => { p.output.no_subtitle = true; p.output_only.push("-sn".into()); continue; }
-            "bitexact" => { p.output.bitexact = true; continue; }
+            "y" => {
+                cli.overwrite = Some(true);
+                continue;
+            }
+            "n" => {
+                cli.overwrite = Some(false);
+                continue;
+            }
+            "hide_banner" => {
+                cli.hide_banner = true;
+                continue;
+            }
+            "benchmark" => {
+                cli.benchmark = true;
+                continue;
+            }
+            "stats" => {
+                cli.stats = true;
+                continue;
+            }
+            "nostats" => {
+                cli.stats = false;
+                continue;
+            }
+            "nostdin" => {
+                cli.nostdin = true;
+                continue;
+            }
+            "version" => {
+                cli.actions.push(Action::Version);
+                continue;
+            }
+            "h" | "help" | "-help" | "?" => {
+                cli.actions.push(Action::Help);
+                continue;
+            }
+            "pix_fmts" => {
+                cli.actions.push(Action::PixFmts);
+                continue;
+            }
+            "sample_fmts" => {
+                cli.actions.push(Action::SampleFmts);
+                continue;
+            }
+            "layouts" => {
+                cli.actions.push(Action::Layouts);
+                continue;
+            }
+            "codecs" => {
+                cli.actions.push(Action::Codecs);
+                continue;
+            }
+            "formats" => {
+                cli.actions.push(Action::Formats);
+                continue;
+            }
+            "an" => {
+                p.output.no_audio = true;
+                p.output_only.push("-an".into());
+                continue;
+            }
+            "vn" => {
+                p.output.no_video = true;
+                p.output_only.push("-vn".into());
+                continue;
+            }
+            "sn" => {
+                p.output.no_subtitle = true;
+                p.output_only.push("-sn".into());
+                continue;
+            }
+            "bitexact" => {
+                p.output.bitexact = true;
+                continue;
+            }
             _ => {}
         }
         let known = matches!(
             name,
-            "v" | "loglevel" | "threads" | "f" | "i" | "ss" | "t" | "to" | "video_size" | "s" | "pix_fmt" | "framerate"
-                | "r" | "ar" | "ac" | "ch_layout" | "idct" | "c" | "codec" | "vcodec" | "acodec" | "b" | "q"
-                | "qscale" | "g" | "bf" | "sample_fmt" | "frames" | "vframes" | "aframes" | "map" | "sws_flags"
-                | "metadata" | "fflags" | "flags" | "strict"
+            "v" | "loglevel"
+                | "threads"
+                | "f"
+                | "i"
+                | "ss"
+                | "t"
+                | "to"
+                | "video_size"
+                | "s"
+                | "pix_fmt"
+                | "framerate"
+                | "r"
+                | "ar"
+                | "ac"
+                | "ch_layout"
+                | "idct"
+                | "c"
+                | "codec"
+                | "vcodec"
+                | "acodec"
+                | "b"
+                | "q"
+                | "qscale"
+                | "g"
+                | "bf"
+                | "sample_fmt"
+                | "frames"
+                | "vframes"
+                | "aframes"
+                | "map"
+                | "sws_flags"
+                | "metadata"
+                | "fflags"
+                | "flags"
+                | "strict"
         );
         if !known {
-            return Err(format!("Unrecognized option '{full}'.\nError splitting the argument list: Option not found"));
+            return Err(format!(
+                "Unrecognized option '{full}'.\nError splitting the argument list: Option not found"
+            ));
         }
         let Some(val) = args.get(i) else {
-            return Err(format!("Missing argument for option '{name}'.\nError splitting the argument list: Invalid argument"));
+            return Err(format!(
+                "Missing argument for option '{name}'.\nError splitting the argument list: Invalid argument"
+            ));
         };
         i += 1;
         let dur = |v: &str| parse_duration(v).map_err(|e| invalid(name, v, e));
         match name {
-            "v" | "loglevel" => cli.loglevel = LogLevel::parse(val).map_err(|e| invalid(name, val, e))?,
+            "v" | "loglevel" => {
+                cli.loglevel = LogLevel::parse(val).map_err(|e| invalid(name, val, e))?
+            }
             "threads" => cli.threads = val.parse().map_err(|e| invalid(name, val, e))?,
             "i" => {
                 if !p.output_only.is_empty() {
@@ -288,34 +396,72 @@ pub(crate) fn parse(args: &[String]) -> Result<Cli, String> {
             "ss" => p.output.ss = Some(dur(val)?),
             "t" => p.output.t = Some(dur(val)?),
             "to" => p.output.to = Some(dur(val)?),
-            "video_size" | "s" => p.output.size = Some(parse_video_size(val).map_err(|e| invalid(name, val, e))?),
-            "pix_fmt" => p.output.pix_fmt = Some(PixelFormat::from_name(val).map_err(|e| invalid(name, val, e))?),
+            "video_size" | "s" => {
+                p.output.size = Some(parse_video_size(val).map_err(|e| invalid(name, val, e))?)
+            }
+            "pix_fmt" => {
+                p.output.pix_fmt =
+                    Some(PixelFormat::from_name(val).map_err(|e| invalid(name, val, e))?)
+            }
             "framerate" => {
                 p.input.framerate = Some(parse_video_rate(val).map_err(|e| invalid(name, val, e))?);
                 p.input_only.push("-framerate".into());
             }
             "r" => p.output.rate = Some(parse_video_rate(val).map_err(|e| invalid(name, val, e))?),
-            "ar" => p.output.sample_rate = Some(val.parse().ok().filter(|&r: &u32| r > 0).ok_or_else(|| invalid(name, val, "not a positive integer"))?),
-            "ac" => p.output.channels = Some(val.parse().ok().filter(|&c: &u32| c > 0 && c <= 64).ok_or_else(|| invalid(name, val, "not a channel count"))?),
+            "ar" => {
+                p.output.sample_rate = Some(
+                    val.parse()
+                        .ok()
+                        .filter(|&r: &u32| r > 0)
+                        .ok_or_else(|| invalid(name, val, "not a positive integer"))?,
+                )
+            }
+            "ac" => {
+                p.output.channels = Some(
+                    val.parse()
+                        .ok()
+                        .filter(|&c: &u32| c > 0 && c <= 64)
+                        .ok_or_else(|| invalid(name, val, "not a channel count"))?,
+                )
+            }
             "ch_layout" => {
-                p.input.ch_layout = Some(ChannelLayout::parse(val).map_err(|e| invalid(name, val, e))?);
+                p.input.ch_layout =
+                    Some(ChannelLayout::parse(val).map_err(|e| invalid(name, val, e))?);
                 p.input_only.push("-ch_layout".into());
             }
             "idct" => {
                 // The IDCT of our MPEG-1 decoder is always the bit-exact "simple" one.
                 if !matches!(val.as_str(), "simple" | "auto" | "simplemmx" | "simpleauto") {
-                    return Err(invalid(name, val, "only 'simple' (the default) is supported"));
+                    return Err(invalid(
+                        name,
+                        val,
+                        "only 'simple' (the default) is supported",
+                    ));
                 }
             }
             "c" | "codec" => p.output.codecs.0.push((stream_spec()?, val.clone())),
-            "vcodec" => p.output.codecs.0.push((StreamSpec::Type(MediaType::Video), val.clone())),
-            "acodec" => p.output.codecs.0.push((StreamSpec::Type(MediaType::Audio), val.clone())),
+            "vcodec" => p
+                .output
+                .codecs
+                .0
+                .push((StreamSpec::Type(MediaType::Video), val.clone())),
+            "acodec" => p
+                .output
+                .codecs
+                .0
+                .push((StreamSpec::Type(MediaType::Audio), val.clone())),
             "b" => {
-                p.output.bitrates.0.push((stream_spec()?, parse_bitrate(val).ok_or_else(|| invalid(name, val, "not a bit rate"))?));
+                p.output.bitrates.0.push((
+                    stream_spec()?,
+                    parse_bitrate(val).ok_or_else(|| invalid(name, val, "not a bit rate"))?,
+                ));
                 p.output_only.push(format!("-{full}"));
             }
             "q" | "qscale" => {
-                p.output.qscale.0.push((stream_spec()?, val.parse().map_err(|e| invalid(name, val, e))?));
+                p.output.qscale.0.push((
+                    stream_spec()?,
+                    val.parse().map_err(|e| invalid(name, val, e))?,
+                ));
                 p.output_only.push(format!("-{full}"));
             }
             "g" => {
@@ -327,7 +473,8 @@ pub(crate) fn parse(args: &[String]) -> Result<Cli, String> {
                 p.output_only.push("-bf".into());
             }
             "sample_fmt" => {
-                p.output.sample_fmt = Some(SampleFormat::from_name(val).map_err(|e| invalid(name, val, e))?);
+                p.output.sample_fmt =
+                    Some(SampleFormat::from_name(val).map_err(|e| invalid(name, val, e))?);
                 p.output_only.push("-sample_fmt".into());
             }
             "frames" | "vframes" | "aframes" => {
@@ -336,7 +483,10 @@ pub(crate) fn parse(args: &[String]) -> Result<Cli, String> {
                     "aframes" => StreamSpec::Type(MediaType::Audio),
                     _ => stream_spec()?,
                 };
-                p.output.frames.0.push((spec, val.parse().map_err(|e| invalid(name, val, e))?));
+                p.output
+                    .frames
+                    .0
+                    .push((spec, val.parse().map_err(|e| invalid(name, val, e))?));
                 p.output_only.push(format!("-{full}"));
             }
             "map" => {
@@ -345,30 +495,58 @@ pub(crate) fn parse(args: &[String]) -> Result<Cli, String> {
             }
             "sws_flags" => p.output.sws_flags = Some(val.clone()),
             "metadata" => {
-                let (k, v) = val.split_once('=').ok_or_else(|| invalid(name, val, "expected key=value"))?;
+                let (k, v) = val
+                    .split_once('=')
+                    .ok_or_else(|| invalid(name, val, "expected key=value"))?;
                 p.output.metadata.push((k.to_owned(), v.to_owned()));
                 p.output_only.push("-metadata".into());
             }
             "fflags" | "flags" => {
                 for f in val.split(['+', '-']).filter(|f| !f.is_empty()) {
                     if f != "bitexact" {
-                        return Err(invalid(name, val, format!("flag '{f}' is not supported (only bitexact)")));
+                        return Err(invalid(
+                            name,
+                            val,
+                            format!("flag '{f}' is not supported (only bitexact)"),
+                        ));
                     }
                 }
                 p.output.bitexact |= val.contains("+bitexact") || val == "bitexact";
             }
             "strict" => {
-                if !matches!(val.as_str(), "-2" | "-1" | "0" | "1" | "2" | "very" | "strict" | "normal" | "unofficial" | "experimental") {
+                if !matches!(
+                    val.as_str(),
+                    "-2" | "-1"
+                        | "0"
+                        | "1"
+                        | "2"
+                        | "very"
+                        | "strict"
+                        | "normal"
+                        | "unofficial"
+                        | "experimental"
+                ) {
                     return Err(invalid(name, val, "not a strictness level"));
                 }
             }
             _ => unreachable!("option table and handlers disagree on '{name}'"),
         }
     }
-    if !p.input_only.is_empty() || !p.output_only.is_empty() || p.output.format.is_some() || p.output.ss.is_some() {
-        let which = p.input_only.first().or(p.output_only.first()).cloned().unwrap_or_else(|| "-f/-ss".into());
+    if !p.input_only.is_empty()
+        || !p.output_only.is_empty()
+        || p.output.format.is_some()
+        || p.output.ss.is_some()
+    {
+        let which = p
+            .input_only
+            .first()
+            .or(p.output_only.first())
+            .cloned()
+            .unwrap_or_else(|| "-f/-ss".into());
         if cli.actions.is_empty() {
-            return Err(format!("Trailing option(s) found in the command: may be ignored.\nOption {which} is not followed by a file name"));
+            return Err(format!(
+                "Trailing option(s) found in the command: may be ignored.\nOption {which} is not followed by a file name"
+            ));
         }
     }
     Ok(cli)
@@ -405,11 +583,22 @@ mod tests {
         let o = &cli.outputs[0];
         assert_eq!(o.url, "out.wav");
         assert_eq!(o.t, Some(2_000_000));
-        assert_eq!(o.codecs.get(0, MediaType::Audio, 0).as_deref(), Some("pcm_s16be"));
+        assert_eq!(
+            o.codecs.get(0, MediaType::Audio, 0).as_deref(),
+            Some("pcm_s16be")
+        );
         assert_eq!(o.codecs.get(1, MediaType::Video, 0), None);
         assert_eq!(o.bitrates.get(0, MediaType::Video, 0), Some(1_000_000));
         assert_eq!(o.maps.len(), 2);
-        assert_eq!(o.maps[1], MapSpec { negative: false, input: 1, stream: StreamSpec::All, optional: false });
+        assert_eq!(
+            o.maps[1],
+            MapSpec {
+                negative: false,
+                input: 1,
+                stream: StreamSpec::All,
+                optional: false
+            }
+        );
         assert_eq!(cli.outputs[1].format.as_deref(), Some("md5"));
         assert_eq!(cli.outputs[1].url, "-");
     }
@@ -418,14 +607,46 @@ mod tests {
     fn errors_name_the_option() {
         let e = parse(&args("-frobnicate 1 out.wav")).unwrap_err();
         assert!(e.starts_with("Unrecognized option 'frobnicate'."));
-        assert!(parse(&args("-i")).unwrap_err().contains("Missing argument for option 'i'"));
-        assert!(parse(&args("-i x -ar abc o.wav")).unwrap_err().contains("'ar'"));
-        assert!(parse(&args("-map 0:x o.wav")).unwrap_err().contains("Invalid -map argument '0:x'"));
-        assert!(parse(&args("-b:v 1M -i x o.wav")).unwrap_err().contains("-b:v (an output option) cannot be applied to input url x"));
-        assert!(parse(&args("-i x -framerate 25 o.wav")).unwrap_err().contains("-framerate (an input option)"));
-        assert!(parse(&args("-i x -c:q copy o")).unwrap_err().contains("Invalid stream specifier"));
-        assert!(parse(&args("-i x o -t 1")).unwrap_err().contains("not followed by a file name"));
-        assert!(parse(&args("-i x -fflags +genpts o")).unwrap_err().contains("genpts"));
+        assert!(
+            parse(&args("-i"))
+                .unwrap_err()
+                .contains("Missing argument for option 'i'")
+        );
+        assert!(
+            parse(&args("-i x -ar abc o.wav"))
+                .unwrap_err()
+                .contains("'ar'")
+        );
+        assert!(
+            parse(&args("-map 0:x o.wav"))
+                .unwrap_err()
+                .contains("Invalid -map argument '0:x'")
+        );
+        assert!(
+            parse(&args("-b:v 1M -i x o.wav"))
+                .unwrap_err()
+                .contains("-b:v (an output option) cannot be applied to input url x")
+        );
+        assert!(
+            parse(&args("-i x -framerate 25 o.wav"))
+                .unwrap_err()
+                .contains("-framerate (an input option)")
+        );
+        assert!(
+            parse(&args("-i x -c:q copy o"))
+                .unwrap_err()
+                .contains("Invalid stream specifier")
+        );
+        assert!(
+            parse(&args("-i x o -t 1"))
+                .unwrap_err()
+                .contains("not followed by a file name")
+        );
+        assert!(
+            parse(&args("-i x -fflags +genpts o"))
+                .unwrap_err()
+                .contains("genpts")
+        );
     }
 
     #[test]
@@ -433,7 +654,10 @@ mod tests {
         assert_eq!(parse_bitrate("128k"), Some(128_000));
         assert_eq!(parse_bitrate("1.5M"), Some(1_500_000));
         assert_eq!(parse_bitrate("x"), None);
-        assert_eq!(StreamSpec::parse("a:1"), Some(StreamSpec::TypeIndex(MediaType::Audio, 1)));
+        assert_eq!(
+            StreamSpec::parse("a:1"),
+            Some(StreamSpec::TypeIndex(MediaType::Audio, 1))
+        );
         assert_eq!(StreamSpec::parse("2"), Some(StreamSpec::Index(2)));
         assert!(StreamSpec::TypeIndex(MediaType::Audio, 1).matches(5, MediaType::Audio, 1));
         assert!(!StreamSpec::Type(MediaType::Video).matches(0, MediaType::Audio, 0));

@@ -1,72 +1,19 @@
 //! `ffw`: the ffmpeg-compatible command line of fastforward.
 //!
-//! The option syntax is ffmpeg's. Options that fastforward does not support
-//! yet are rejected with a message naming them; nothing is silently ignored.
+//! The option syntax is ffmpeg's (`ffw [global options] {[input options] -i
+//! INPUT}... {[output options] OUTPUT}...`). Options that fastforward does
+//! not support are rejected with a message naming them; nothing is silently
+//! ignored. Exit status 0 on success, 1 on any error.
 
 use std::process::ExitCode;
+use std::time::Instant;
 
+mod cli;
 mod listing;
+mod pipeline;
 
+use cli::Action;
 use fastforward::avutil::LogLevel;
-
-/// What the command line asked for.
-#[derive(Debug, PartialEq, Eq)]
-enum Action {
-    Version,
-    Help,
-    PixFmts,
-    SampleFmts,
-    Layouts,
-}
-
-#[derive(Debug)]
-struct Cli {
-    hide_banner: bool,
-    loglevel: LogLevel,
-    actions: Vec<Action>,
-}
-
-/// A command-line error, printed ffmpeg-style and mapped to exit status 1.
-#[derive(Debug, PartialEq, Eq)]
-struct CliError(String);
-
-fn parse(args: &[String]) -> Result<Cli, CliError> {
-    let mut cli = Cli {
-        hide_banner: false,
-        loglevel: LogLevel::Info,
-        actions: Vec::new(),
-    };
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "-hide_banner" => cli.hide_banner = true,
-            "-v" | "-loglevel" => {
-                let v = it.next().ok_or_else(|| {
-                    CliError(format!("Missing argument for option '{}'.", &arg[1..]))
-                })?;
-                cli.loglevel = LogLevel::parse(v)
-                    .map_err(|e| CliError(format!("Invalid loglevel \"{v}\": {e}")))?;
-            }
-            "-version" | "--version" => cli.actions.push(Action::Version),
-            "-h" | "-help" | "--help" | "-?" => cli.actions.push(Action::Help),
-            "-pix_fmts" => cli.actions.push(Action::PixFmts),
-            "-sample_fmts" => cli.actions.push(Action::SampleFmts),
-            "-layouts" => cli.actions.push(Action::Layouts),
-            a if a.starts_with('-') && a.len() > 1 => {
-                return Err(CliError(format!(
-                    "Unrecognized option '{}'.\nError splitting the argument list: Option not found",
-                    &a[1..]
-                )));
-            }
-            other => {
-                return Err(CliError(format!(
-                    "{other}: transcoding is not available yet in this build of ffw (only -version, -pix_fmts, -sample_fmts, -layouts)"
-                )));
-            }
-        }
-    }
-    Ok(cli)
-}
 
 fn banner() -> String {
     format!(
@@ -75,11 +22,54 @@ fn banner() -> String {
     )
 }
 
+const HELP: &str = "usage: ffw [options] [[infile options] -i infile]... {[outfile options] outfile}...
+
+Information options:
+-h                  show help
+-version            show version
+-formats            show available formats
+-codecs             show available codecs
+-pix_fmts           show available pixel formats
+-sample_fmts        show available audio sample formats
+-layouts            show standard channel layouts
+
+Global options:
+-loglevel loglevel  set logging level (-v)
+-y / -n             overwrite / never overwrite output files
+-hide_banner        do not show program banner
+-benchmark          show benchmarking information at the end
+-stats / -nostats   print / do not print the progress report
+-nostdin            never read from standard input
+-threads N          worker threads
+
+Per-file options (before -i for inputs, before the file name for outputs):
+-f fmt              force format
+-ss / -t / -to      start position, duration, end position
+-c[:spec] codec     codec name or 'copy' (-vcodec, -acodec)
+-map [-]i[:spec]    choose streams; -an / -vn drop audio / video
+-frames[:spec] n    stop after n frames (-vframes)
+-b[:spec] rate      bit rate; -q[:spec] q quantizer; -g gop; -bf b-frames
+-pix_fmt / -sample_fmt / -ar / -ac / -s / -framerate / -r
+-metadata k=v       set metadata; -fflags +bitexact write no version strings
+
+Inputs: files, '-' or 'pipe:' for stdin, and -f lavfi sources (testsrc, testsrc2, color, sine, anullsrc).";
+
+/// CPU times of this process (user, system) and peak memory, via getrusage.
+fn rusage() -> (f64, f64, i64) {
+    match nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_SELF) {
+        Ok(u) => {
+            let t = |tv: nix::sys::time::TimeVal| tv.tv_sec() as f64 + tv.tv_usec() as f64 / 1e6;
+            (t(u.user_time()), t(u.system_time()), u.max_rss())
+        }
+        Err(_) => (0.0, 0.0, 0),
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let cli = match parse(&args) {
+    let cli = match cli::parse(&args) {
         Ok(c) => c,
-        Err(CliError(msg)) => {
+        Err(msg) => {
             eprintln!("{msg}");
             return ExitCode::FAILURE;
         }
@@ -93,48 +83,52 @@ fn main() -> ExitCode {
     {
         eprintln!("{}", banner());
     }
-    if cli.actions.is_empty() {
-        println!(
+    if !cli.actions.is_empty() {
+        for a in &cli.actions {
+            let text = match a {
+                Action::Version => banner(),
+                Action::Help => HELP.to_owned(),
+                Action::PixFmts => listing::pix_fmts(),
+                Action::SampleFmts => listing::sample_fmts(),
+                Action::Layouts => listing::layouts(),
+                Action::Codecs => fastforward::default::codecs().list_codecs(),
+                Action::Formats => fastforward::default::formats().list_formats(),
+            };
+            println!("{text}");
+        }
+        return ExitCode::SUCCESS;
+    }
+    if cli.inputs.is_empty() && cli.outputs.is_empty() {
+        eprintln!(
             "Hyper fast Audio and Video encoder\nusage: ffw [options] [[infile options] -i infile]... {{[outfile options] outfile}}...\n"
         );
-        println!("Use -h to get full help or, even better, run 'man ffw'");
+        eprintln!("Use -h to get full help");
         return ExitCode::FAILURE;
     }
-    for a in &cli.actions {
-        let text = match a {
-            Action::Version => banner(),
-            Action::Help => "usage: ffw [options] [[infile options] -i infile]... {[outfile options] outfile}...\n\nInformation options:\n-h                  show help\n-version            show version\n-pix_fmts           show available pixel formats\n-sample_fmts        show available audio sample formats\n-layouts            show standard channel layouts\n\nGlobal options:\n-loglevel loglevel  set logging level\n-v loglevel         set logging level\n-hide_banner        do not show program banner".to_owned(),
-            Action::PixFmts => listing::pix_fmts(),
-            Action::SampleFmts => listing::sample_fmts(),
-            Action::Layouts => listing::layouts(),
-        };
-        println!("{text}");
+    let mut t = match pipeline::Transcoder::open(&cli) {
+        Ok(t) => t,
+        Err(msg) => {
+            eprintln!("{msg}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (u0, s0, _) = rusage();
+    let wall = Instant::now();
+    let result = t.run();
+    let (u1, s1, maxrss) = rusage();
+    if let Err(msg) = result {
+        t.remove_empty_outputs();
+        eprintln!("{msg}");
+        return ExitCode::FAILURE;
+    }
+    if cli.benchmark {
+        eprintln!(
+            "bench: utime={:.3}s stime={:.3}s rtime={:.3}s",
+            u1 - u0,
+            s1 - s0,
+            wall.elapsed().as_secs_f64()
+        );
+        eprintln!("bench: maxrss={maxrss}kB");
     }
     ExitCode::SUCCESS
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn args(s: &str) -> Vec<String> {
-        s.split_whitespace().map(str::to_owned).collect()
-    }
-
-    #[test]
-    fn parses_information_options() {
-        let cli = parse(&args("-hide_banner -v error -pix_fmts -layouts")).unwrap();
-        assert!(cli.hide_banner);
-        assert_eq!(cli.loglevel, LogLevel::Error);
-        assert_eq!(cli.actions, [Action::PixFmts, Action::Layouts]);
-    }
-
-    #[test]
-    fn unknown_options_are_named() {
-        let e = parse(&args("-frobnicate")).unwrap_err();
-        assert!(e.0.starts_with("Unrecognized option 'frobnicate'."));
-        assert!(parse(&args("-v")).unwrap_err().0.contains("'v'"));
-        assert!(parse(&args("-v loud")).unwrap_err().0.contains("loud"));
-        assert!(parse(&args("out.wav")).unwrap_err().0.contains("out.wav"));
-    }
 }

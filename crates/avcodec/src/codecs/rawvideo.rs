@@ -19,6 +19,121 @@ use crate::packet::{Packet, SideDataKind};
 use crate::params::CodecParameters;
 use crate::registry::{DecoderInfo, EncoderInfo};
 
+/// The FourCC FFmpeg's raw video decoder reports for a pixel format
+/// (cf. `avcodec_pix_fmt_to_codec_tag`); values observed from ffprobe 5.1.
+pub fn pix_fmt_tag(fmt: PixelFormat) -> Option<u32> {
+    use PixelFormat as P;
+    Some(match fmt {
+        P::Yuv420p => 0x30323449,
+        P::Yuyv422 => 0x32595559,
+        P::Yvyu422 => 0x55595659,
+        P::Uyvy422 => 0x59565955,
+        P::Rgb24 => 0x18424752,
+        P::Bgr24 => 0x18524742,
+        P::Yuv422p => 0x42323459,
+        P::Yuv444p => 0x50343434,
+        P::Yuv410p => 0x39565559,
+        P::Yuv411p => 0x42313459,
+        P::Yuv440p => 0x50303434,
+        P::Yuva420p => 0x080b3459,
+        P::Yuva422p => 0x080a3459,
+        P::Yuva444p => 0x08003459,
+        P::Nv12 => 0x3231564e,
+        P::Nv21 => 0x3132564e,
+        P::Gray => 0x30303859,
+        P::Gray9le => 0x09003159,
+        P::Gray9be => 0x59310009,
+        P::Gray10le => 0x0a003159,
+        P::Gray10be => 0x5931000a,
+        P::Gray12le => 0x0c003159,
+        P::Gray12be => 0x5931000c,
+        P::Gray14le => 0x0e003159,
+        P::Gray14be => 0x5931000e,
+        P::Gray16le => 0x10003159,
+        P::Gray16be => 0x59310010,
+        P::Ya8 => 0x08003259,
+        P::Monowhite => 0x30573142,
+        P::Monoblack => 0x31573042,
+        P::Pal8 => 0x084c4150,
+        P::Argb => 0x42475241,
+        P::Rgba => 0x41424752,
+        P::Abgr => 0x52474241,
+        P::Bgra => 0x41524742,
+        P::Zrgb => 0x42475200,
+        P::Rgb0 => 0x00424752,
+        P::Zbgr => 0x52474200,
+        P::Bgr0 => 0x00524742,
+        P::Rgb565le => 0x10424752,
+        P::Rgb565be => 0x52474210,
+        P::Bgr565le => 0x10524742,
+        P::Bgr565be => 0x42475210,
+        P::Rgb555le => 0x0f424752,
+        P::Rgb555be => 0x5247420f,
+        P::Bgr555le => 0x0f524742,
+        P::Bgr555be => 0x4247520f,
+        P::Rgb48le => 0x30424752,
+        P::Rgb48be => 0x42475230,
+        P::Bgr48le => 0x30524742,
+        P::Bgr48be => 0x52474230,
+        P::Rgba64le => 0x40414252,
+        P::Rgba64be => 0x41425240,
+        P::Bgra64le => 0x40415242,
+        P::Bgra64be => 0x41524240,
+        P::Gbrp => 0x08003347,
+        P::Gbrp9le => 0x09003347,
+        P::Gbrp9be => 0x47330009,
+        P::Gbrp10le => 0x0a003347,
+        P::Gbrp10be => 0x4733000a,
+        P::Gbrp12le => 0x0c003347,
+        P::Gbrp12be => 0x4733000c,
+        P::Gbrp14le => 0x0e003347,
+        P::Gbrp14be => 0x4733000e,
+        P::Gbrp16le => 0x10003347,
+        P::Gbrp16be => 0x47330010,
+        P::Gbrap => 0x08003447,
+        P::Gbrap10le => 0x0a003447,
+        P::Gbrap10be => 0x4734000a,
+        P::Gbrap12le => 0x0c003447,
+        P::Gbrap12be => 0x4734000c,
+        P::Gbrap16le => 0x10003447,
+        P::Gbrap16be => 0x47340010,
+        P::Yuv420p9le => 0x090b3359,
+        P::Yuv420p9be => 0x59330b09,
+        P::Yuv422p9le => 0x090a3359,
+        P::Yuv422p9be => 0x59330a09,
+        P::Yuv444p9le => 0x09003359,
+        P::Yuv444p9be => 0x59330009,
+        P::Yuv420p10le => 0x0a0b3359,
+        P::Yuv420p10be => 0x59330b0a,
+        P::Yuv422p10le => 0x0a0a3359,
+        P::Yuv422p10be => 0x59330a0a,
+        P::Yuv444p10le => 0x0a003359,
+        P::Yuv444p10be => 0x5933000a,
+        P::Yuv420p12le => 0x0c0b3359,
+        P::Yuv420p12be => 0x59330b0c,
+        P::Yuv422p12le => 0x0c0a3359,
+        P::Yuv422p12be => 0x59330a0c,
+        P::Yuv444p12le => 0x0c003359,
+        P::Yuv444p12be => 0x5933000c,
+        P::Yuv420p14le => 0x0e0b3359,
+        P::Yuv420p14be => 0x59330b0e,
+        P::Yuv422p14le => 0x0e0a3359,
+        P::Yuv422p14be => 0x59330a0e,
+        P::Yuv444p14le => 0x0e003359,
+        P::Yuv444p14be => 0x5933000e,
+        P::Yuv420p16le => 0x100b3359,
+        P::Yuv420p16be => 0x59330b10,
+        P::Yuv422p16le => 0x100a3359,
+        P::Yuv422p16be => 0x59330a10,
+        P::Yuv444p16le => 0x10003359,
+        P::Yuv444p16be => 0x59330010,
+        P::Yuva420p10le => 0x0a0b3459,
+        P::Yuva444p10le => 0x0a003459,
+        P::Yuva420p16le => 0x100b3459,
+        _ => return None,
+    })
+}
+
 /// The rawvideo decoder core.
 #[derive(Debug)]
 pub struct RawVideoDecoder {
@@ -243,6 +358,19 @@ mod tests {
             assert!(pkt.data.to_vec() == bytes, "{fmt}: round trip differs");
             assert!(pkt.flags.key);
         }
+    }
+
+    #[test]
+    fn fourcc_tags() {
+        assert_eq!(
+            pix_fmt_tag(PixelFormat::Yuv420p),
+            Some(u32::from_le_bytes(*b"I420"))
+        );
+        assert_eq!(
+            pix_fmt_tag(PixelFormat::Gray),
+            Some(u32::from_le_bytes(*b"Y800"))
+        );
+        assert_eq!(pix_fmt_tag(PixelFormat::Rgb24), Some(0x1842_4752));
     }
 
     #[test]

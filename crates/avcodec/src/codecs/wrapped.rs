@@ -4,7 +4,9 @@
 
 use avutil::{Buffer, Frame, Rational};
 
-use crate::codec::{packet_timing_from_frame, reject_private_options, Encoder, EncoderOptions, OneToOne, Transform};
+use crate::codec::{
+    Encoder, EncoderOptions, OneToOne, Transform, packet_timing_from_frame, reject_private_options,
+};
 use crate::codec_id::CodecId;
 use crate::error::{Error, Result};
 use crate::packet::Packet;
@@ -38,7 +40,13 @@ fn create(opts: &EncoderOptions) -> Result<Box<dyn Encoder>> {
     reject_private_options("wrapped_avframe", &opts.private)?;
     let mut p = opts.params.clone();
     p.codec_id = CodecId::WrappedAvframe;
-    Ok(Box::new(OneToOne::new(WrappedFrameEncoder { time_base: opts.time_base }, p, opts.time_base)))
+    Ok(Box::new(OneToOne::new(
+        WrappedFrameEncoder {
+            time_base: opts.time_base,
+        },
+        p,
+        opts.time_base,
+    )))
 }
 
 /// Registry entry (accepts every pixel format).
@@ -67,7 +75,9 @@ mod tests {
         let mut f = Frame::new_video(PixelFormat::Yuv420p, 4, 4).unwrap();
         f.pts = Some(3);
         let _ = e.send_frame(&f).unwrap();
-        let Received::Item(pkt) = e.receive_packet().unwrap() else { panic!() };
+        let Received::Item(pkt) = e.receive_packet().unwrap() else {
+            panic!()
+        };
         assert_eq!((pkt.pts, pkt.size()), (Some(3), 0));
     }
 }
