@@ -190,6 +190,8 @@ struct Pending {
     input_only: Vec<String>,
     /// Names of options that only outputs take.
     output_only: Vec<String>,
+    /// The last per-file option seen since the last file name.
+    last: Option<String>,
 }
 
 fn invalid(opt: &str, arg: &str, e: impl std::fmt::Display) -> String {
@@ -355,6 +357,9 @@ pub(crate) fn parse(args: &[String]) -> Result<Cli, String> {
             return Err(format!(
                 "Unrecognized option '{full}'.\nError splitting the argument list: Option not found"
             ));
+        }
+        if !matches!(name, "v" | "loglevel" | "threads" | "i") {
+            p.last = Some(format!("-{full}"));
         }
         let Some(val) = args.get(i) else {
             return Err(format!(
@@ -532,22 +537,13 @@ pub(crate) fn parse(args: &[String]) -> Result<Cli, String> {
             _ => unreachable!("option table and handlers disagree on '{name}'"),
         }
     }
-    if !p.input_only.is_empty()
-        || !p.output_only.is_empty()
-        || p.output.format.is_some()
-        || p.output.ss.is_some()
+    let trailing = p.last.clone().or_else(|| p.output_only.first().cloned());
+    if let Some(which) = trailing
+        && cli.actions.is_empty()
     {
-        let which = p
-            .input_only
-            .first()
-            .or(p.output_only.first())
-            .cloned()
-            .unwrap_or_else(|| "-f/-ss".into());
-        if cli.actions.is_empty() {
-            return Err(format!(
-                "Trailing option(s) found in the command: may be ignored.\nOption {which} is not followed by a file name"
-            ));
-        }
+        return Err(format!(
+            "Trailing option(s) found in the command: may be ignored.\nOption {which} is not followed by a file name"
+        ));
     }
     Ok(cli)
 }
