@@ -1,33 +1,47 @@
 #!/usr/bin/env bash
 # Ours vs ffmpeg, per ../shared/BENCH-PROTOCOL.md: the same input, alternating
-# runs, ROUNDS rounds, median wall time of each, ratio ours/ffmpeg.
-# Usage: scripts/bench-vs-ffmpeg.sh BIN_DIR [ROUNDS]
-# Tasks are added here as features land; each is "name|our command|ffmpeg command".
+# runs, ROUNDS rounds, medians; ratio = ours / ffmpeg for the `bench: rtime`
+# both print (transcode time without start-up and probing) and for the whole
+# process wall time. Usage: scripts/bench-vs-ffmpeg.sh BIN_DIR [ROUNDS] [TASK-FILTER]
 set -euo pipefail
-bin=${1:-target/release}
+bin=$(realpath "${1:-target/release}")
 rounds=${2:-5}
+filter=${3:-}
 data=bench-data
 mkdir -p "$data"
 
-tasks=()
-# (no transcoding tasks yet: the media core lands in issue 3)
+# Inputs (deterministic; generated once, kept out of git).
+[ -f "$data/hour.wav" ] || ffmpeg -v error -nostdin -f lavfi -i "sine=f=440:r=44100:d=3600" -ac 2 -c:a pcm_s16le -fflags +bitexact "$data/hour.wav"
+[ -f "$data/clip1080.y4m" ] || ffmpeg -v error -nostdin -f lavfi -i "testsrc2=s=1920x1080:r=25" -frames:v 300 -pix_fmt yuv420p "$data/clip1080.y4m"
 
-if [ ${#tasks[@]} -eq 0 ]; then
-    echo "bench-vs-ffmpeg: no tasks registered yet (ffw cannot transcode in this build)"
-    exit 0
-fi
+# name|our command|ffmpeg command (both single-threaded)
+tasks=(
+    "wav-1h->md5|$bin/ffw -nostdin -benchmark -threads 1 -i $data/hour.wav -f md5 -|ffmpeg -nostdin -benchmark -threads 1 -i $data/hour.wav -f md5 -"
+    "wav-1h->null|$bin/ffw -nostdin -benchmark -threads 1 -i $data/hour.wav -f null -|ffmpeg -nostdin -benchmark -threads 1 -i $data/hour.wav -f null -"
+    "y4m-1080p-300->null|$bin/ffw -nostdin -benchmark -threads 1 -i $data/clip1080.y4m -f null -|ffmpeg -nostdin -benchmark -threads 1 -i $data/clip1080.y4m -f null -"
+    "y4m-1080p-300->framemd5|$bin/ffw -nostdin -benchmark -threads 1 -i $data/clip1080.y4m -f framemd5 -|ffmpeg -nostdin -benchmark -threads 1 -i $data/clip1080.y4m -f framemd5 -"
+)
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-time_cmd() { local s e; s=$(date +%s%N); bash -c "$1" >/dev/null 2>&1; e=$(date +%s%N); echo $(( (e - s) / 1000 )); }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# Runs a command, prints "rtime wall" in seconds.
+measure() {
+    local s e err
+    s=$(date +%s%N)
+    err=$(taskset -c 1 bash -c "$1" 2>&1 >/dev/null) || { echo "command failed: $1" >&2; echo "$err" | tail -3 >&2; return 1; }
+    e=$(date +%s%N)
+    echo "$(echo "$err" | grep -o 'rtime=[0-9.]*' | cut -d= -f2) $(echo "($e - $s) / 1000000000" | bc -l)"
+}
 
-printf '%-28s %12s %12s %8s\n' task ours_us ffmpeg_us ratio
+printf '%-26s %10s %10s %7s %10s %10s %7s\n' task ours_rt ffm_rt ratio ours_wall ffm_wall ratio
 for t in "${tasks[@]}"; do
     IFS='|' read -r name ours theirs <<<"$t"
-    : >"$data/ours.t"; : >"$data/theirs.t"
+    [[ -n "$filter" && "$name" != *"$filter"* ]] && continue
+    : >"$data/o.t"; : >"$data/f.t"
     for _ in $(seq "$rounds"); do
-        time_cmd "$ours" >>"$data/ours.t"
-        time_cmd "$theirs" >>"$data/theirs.t"
+        measure "$ours" >>"$data/o.t"
+        measure "$theirs" >>"$data/f.t"
     done
-    o=$(median <"$data/ours.t"); f=$(median <"$data/theirs.t")
-    printf '%-28s %12d %12d %8.2f\n' "$name" "$o" "$f" "$(echo "$o / $f" | bc -l)"
+    ort=$(cut -d' ' -f1 "$data/o.t" | median); frt=$(cut -d' ' -f1 "$data/f.t" | median)
+    ow=$(cut -d' ' -f2 "$data/o.t" | median); fw=$(cut -d' ' -f2 "$data/f.t" | median)
+    printf '%-26s %10.3f %10.3f %7.2f %10.3f %10.3f %7.2f\n' "$name" "$ort" "$frt" "$(echo "$ort / $frt" | bc -l)" "$ow" "$fw" "$(echo "$ow / $fw" | bc -l)"
 done

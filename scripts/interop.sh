@@ -7,6 +7,8 @@ fail=0
 pass() { echo "ok   $1"; }
 bad() { echo "FAIL $1"; fail=1; }
 tmp=$(mktemp -d)
+# A channel layout name for a count, as ffmpeg's aformat filter accepts it.
+ch_layout() { case $1 in 1) echo mono;; 2) echo stereo;; 6) echo 5.1;; 8) echo 7.1;; *) return 1;; esac; }
 trap 'rm -rf "$tmp"' EXIT
 
 # -pix_fmts: every format we describe must match ffmpeg's component count, bits per pixel and depths.
@@ -24,6 +26,72 @@ for what in sample_fmts layouts; do
         pass "$what identical to ffmpeg"
     else
         bad "$what differs from ffmpeg:"; cat "$tmp/diff"
+    fi
+done
+
+# ---- media: only once the formats exist in this build ----
+have_format() { "$bin/ffw" -hide_banner -formats 2>/dev/null | grep -q " $1 "; }
+
+# WAV: every PCM codec ffmpeg writes in WAV, several rates and channel counts:
+# decoded samples (as ffmpeg's md5 muxer sees them) must be identical.
+if have_format wav; then
+    n=0; bad_n=0
+    for codec in pcm_u8 pcm_s16le pcm_s24le pcm_s32le pcm_f32le pcm_f64le pcm_alaw pcm_mulaw; do
+        for rate in 8000 22050 44100 48000 96000; do
+            for ch in 1 2 6 8; do
+                f="$tmp/in.wav"
+                ffmpeg -v error -y -f lavfi -i "sine=f=440:r=$rate:d=0.3" -af "aformat=channel_layouts=$(ch_layout $ch 2>/dev/null || echo "${ch}c")" -c:a $codec "$f" 2>/dev/null \
+                    || ffmpeg -v error -y -f lavfi -i "sine=f=440:r=$rate:d=0.3" -ac $ch -c:a $codec "$f"
+                a=$("$bin/ffw" -v error -nostdin -i "$f" -f md5 - 2>&1)
+                b=$(ffmpeg -v error -nostdin -i "$f" -f md5 - 2>&1)
+                n=$((n + 1))
+                if [ "$a" != "$b" ]; then bad_n=$((bad_n + 1)); echo "     wav $codec $rate Hz $ch ch: ours '$a' ffmpeg '$b'"; fi
+            done
+        done
+    done
+    if [ $bad_n -eq 0 ]; then pass "wav: $n files (8 codecs x 5 rates x 4 layouts) decode to ffmpeg's md5"; else bad "wav: $bad_n of $n files differ"; fi
+
+    # What we write, ffmpeg reads back silently and identically.
+    ffmpeg -v error -y -f lavfi -i "sine=f=1000:d=1" -ac 2 -c:a pcm_s16le "$tmp/src.wav"
+    "$bin/ffw" -v error -nostdin -y -i "$tmp/src.wav" -c:a pcm_s24le "$tmp/ours.wav"
+    msg=$(ffmpeg -v error -nostdin -i "$tmp/ours.wav" -f null - 2>&1)
+    a=$(ffmpeg -v error -nostdin -i "$tmp/ours.wav" -c:a pcm_s32le -f md5 - 2>&1)
+    b=$(ffmpeg -v error -nostdin -i "$tmp/src.wav" -c:a pcm_s32le -f md5 - 2>&1)
+    if [ -z "$msg" ] && [ "$a" = "$b" ]; then pass "wav written by ffw reads back in ffmpeg silently and identically"; else bad "wav round trip: '$msg' $a vs $b"; fi
+fi
+
+# Y4M: every pixel format ffmpeg writes, odd sizes: framemd5 line for line.
+if have_format yuv4mpegpipe; then
+    n=0; bad_n=0
+    for pf in yuv420p yuv422p yuv444p yuv411p gray yuv420p10le yuv422p12le yuv444p16le gray16le yuva444p; do
+        for size in 64x48 33x17; do
+            f="$tmp/in.y4m"
+            ffmpeg -v error -y -f lavfi -i "testsrc=s=$size:d=0.2" -pix_fmt $pf -strict -1 "$f"
+            a=$("$bin/ffw" -v error -nostdin -i "$f" -f framemd5 -fflags +bitexact - 2>&1)
+            b=$(ffmpeg -v error -nostdin -i "$f" -f framemd5 -fflags +bitexact - 2>&1)
+            n=$((n + 1))
+            if [ "$a" != "$b" ]; then bad_n=$((bad_n + 1)); echo "     y4m $pf $size differs:"; diff <(echo "$a") <(echo "$b") | head -5; fi
+        done
+    done
+    if [ $bad_n -eq 0 ]; then pass "y4m: $n files framemd5 identical to ffmpeg"; else bad "y4m: $bad_n of $n files differ"; fi
+
+    ffmpeg -v error -y -f lavfi -i "testsrc=s=33x17:d=0.2" -pix_fmt yuv420p "$tmp/src.y4m"
+    "$bin/ffw" -v error -nostdin -y -i "$tmp/src.y4m" "$tmp/ours.y4m"
+    msg=$(ffmpeg -v error -nostdin -i "$tmp/ours.y4m" -f null - 2>&1)
+    a=$(ffmpeg -v error -nostdin -i "$tmp/ours.y4m" -f framemd5 -fflags +bitexact - 2>&1)
+    b=$(ffmpeg -v error -nostdin -i "$tmp/src.y4m" -f framemd5 -fflags +bitexact - 2>&1)
+    if [ -z "$msg" ] && [ "$a" = "$b" ]; then pass "y4m written by ffw reads back in ffmpeg silently and identically"; else bad "y4m round trip: '$msg'"; fi
+fi
+
+# ffwprobe vs ffprobe on the fields issue 3 names.
+for f in "$tmp/src.wav" "$tmp/src.y4m"; do
+    [ -f "$f" ] || continue
+    "$bin/ffwprobe" -v error -of json -show_format -show_streams "$f" >"$tmp/ours.json" 2>&1
+    ffprobe -v error -of json -show_format -show_streams "$f" >"$tmp/theirs.json" 2>&1
+    if out=$(scripts/probe_compare.py "$tmp/ours.json" "$tmp/theirs.json"); then
+        pass "ffwprobe json matches ffprobe on $(basename "$f")"
+    else
+        bad "ffwprobe json differs on $(basename "$f"):"; echo "$out"
     fi
 done
 
