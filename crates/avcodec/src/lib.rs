@@ -15,6 +15,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod bitstream;
 pub mod codec;
 pub mod codec_id;
 pub mod codecs;
@@ -22,6 +23,7 @@ pub mod error;
 pub mod packet;
 pub mod params;
 pub mod registry;
+pub mod vlc;
 
 pub use codec::{Decoder, DecoderOptions, Encoder, EncoderOptions, Received, SendStatus};
 pub use codec_id::{CodecDescriptor, CodecId, CodecProps, MediaType};

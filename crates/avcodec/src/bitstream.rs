@@ -1,0 +1,250 @@
+//! MSB-first bit reading and writing (cf. FFmpeg's `get_bits.h`, `put_bits.h`).
+//!
+//! [`BitReader`] never panics and never reads outside its slice: reading past
+//! the end yields zero bits and is reported by [`BitReader::overread`], so a
+//! decoder can check once per syntax element group instead of per bit (the
+//! role of FFmpeg's input padding, without trusting it).
+
+/// Reads bits MSB-first from a byte slice.
+#[derive(Debug, Clone)]
+pub struct BitReader<'a> {
+    data: &'a [u8],
+    /// Position in bits from the start of `data`.
+    pos: usize,
+}
+
+impl<'a> BitReader<'a> {
+    /// A reader at the first bit of `data`.
+    pub fn new(data: &'a [u8]) -> Self {
+        BitReader { data, pos: 0 }
+    }
+
+    /// The 64 bits starting at byte `byte`, zero-filled past the end.
+    #[inline]
+    fn word_at(&self, byte: usize) -> u64 {
+        match self.data.get(byte..byte + 8) {
+            Some(b) => u64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
+            None => {
+                let mut w = [0u8; 8];
+                if let Some(rest) = self.data.get(byte..) {
+                    w[..rest.len()].copy_from_slice(rest);
+                }
+                u64::from_be_bytes(w)
+            }
+        }
+    }
+
+    /// The next `n` bits (0..=32) without consuming them.
+    #[inline]
+    pub fn peek(&self, n: u32) -> u32 {
+        debug_assert!(n <= 32);
+        if n == 0 {
+            return 0;
+        }
+        let w = self.word_at(self.pos >> 3) << (self.pos & 7);
+        (w >> (64 - n)) as u32
+    }
+
+    /// Reads `n` bits (0..=32).
+    #[inline]
+    pub fn read(&mut self, n: u32) -> u32 {
+        let v = self.peek(n);
+        self.pos += n as usize;
+        v
+    }
+
+    /// Reads one bit as a bool.
+    #[inline]
+    pub fn read_bit(&mut self) -> bool {
+        self.read(1) != 0
+    }
+
+    /// Reads `n` bits (0..=32) as a two's complement signed value.
+    #[inline]
+    pub fn read_signed(&mut self, n: u32) -> i32 {
+        if n == 0 {
+            return 0;
+        }
+        let v = self.read(n);
+        ((v << (32 - n)) as i32) >> (32 - n)
+    }
+
+    /// Skips `n` bits.
+    #[inline]
+    pub fn skip(&mut self, n: usize) {
+        self.pos = self.pos.saturating_add(n);
+    }
+
+    /// Position in bits.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// Moves to bit position `pos`.
+    pub fn seek(&mut self, pos: usize) {
+        self.pos = pos;
+    }
+
+    /// Total size in bits.
+    pub fn len_bits(&self) -> usize {
+        self.data.len() * 8
+    }
+
+    /// Bits left before the end (negative after an overread).
+    pub fn bits_left(&self) -> isize {
+        self.len_bits() as isize - self.pos as isize
+    }
+
+    /// True once reads went past the end of the data.
+    pub fn overread(&self) -> bool {
+        self.pos > self.len_bits()
+    }
+
+    /// Skips to the next byte boundary.
+    pub fn align(&mut self) {
+        self.pos = (self.pos + 7) & !7;
+    }
+
+    /// True at a byte boundary.
+    pub fn is_aligned(&self) -> bool {
+        self.pos & 7 == 0
+    }
+
+    /// The underlying bytes.
+    pub fn data(&self) -> &'a [u8] {
+        self.data
+    }
+}
+
+/// Writes bits MSB-first into a growing byte vector.
+#[derive(Debug, Clone, Default)]
+pub struct BitWriter {
+    out: Vec<u8>,
+    acc: u64,
+    /// Bits held in `acc` (0..64).
+    nbits: u32,
+}
+
+impl BitWriter {
+    /// An empty writer.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty writer with room for `bytes` bytes.
+    pub fn with_capacity(bytes: usize) -> Self {
+        BitWriter {
+            out: Vec::with_capacity(bytes),
+            acc: 0,
+            nbits: 0,
+        }
+    }
+
+    /// Writes the low `n` bits (0..=32) of `value`.
+    #[inline]
+    pub fn write(&mut self, n: u32, value: u32) {
+        debug_assert!(n <= 32);
+        if n == 0 {
+            return;
+        }
+        let v = u64::from(value) & ((1u64 << n) - 1);
+        self.acc = (self.acc << n) | v;
+        self.nbits += n;
+        while self.nbits >= 8 {
+            self.nbits -= 8;
+            self.out.push((self.acc >> self.nbits) as u8);
+        }
+        self.acc &= (1u64 << self.nbits) - 1;
+    }
+
+    /// Writes one bit.
+    #[inline]
+    pub fn write_bit(&mut self, b: bool) {
+        self.write(1, u32::from(b));
+    }
+
+    /// Writes `value` as an `n`-bit two's complement number.
+    pub fn write_signed(&mut self, n: u32, value: i32) {
+        self.write(n, value as u32);
+    }
+
+    /// Bits written so far.
+    pub fn bit_len(&self) -> usize {
+        self.out.len() * 8 + self.nbits as usize
+    }
+
+    /// Pads with zero bits to a byte boundary.
+    pub fn align_zero(&mut self) {
+        let pad = (8 - self.nbits % 8) % 8;
+        self.write(pad, 0);
+    }
+
+    /// Appends whole bytes (the writer must be byte-aligned, else it is aligned first).
+    pub fn write_bytes(&mut self, bytes: &[u8]) {
+        self.align_zero();
+        self.out.extend_from_slice(bytes);
+    }
+
+    /// The bytes, zero-padding the last partial byte.
+    pub fn finish(mut self) -> Vec<u8> {
+        self.align_zero();
+        self.out
+    }
+
+    /// The complete bytes written so far (excluding a partial last byte).
+    pub fn bytes(&self) -> &[u8] {
+        &self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_write_round_trip() {
+        let mut w = BitWriter::new();
+        let fields: Vec<(u32, u32)> = (1..=32)
+            .map(|n| (n, 0xdead_beefu32 & ((1u64 << n) - 1) as u32))
+            .collect();
+        for &(n, v) in &fields {
+            w.write(n, v);
+        }
+        w.write_signed(7, -5);
+        let bits = w.bit_len();
+        let data = w.finish();
+        assert_eq!(data.len(), bits.div_ceil(8));
+        let mut r = BitReader::new(&data);
+        for &(n, v) in &fields {
+            assert_eq!(r.read(n), v, "{n} bits");
+        }
+        assert_eq!(r.read_signed(7), -5);
+        assert!(!r.overread());
+    }
+
+    #[test]
+    fn overread_is_zero_and_reported() {
+        let data = [0xffu8, 0x80];
+        let mut r = BitReader::new(&data);
+        assert_eq!(r.peek(12), 0xff8);
+        assert_eq!(r.read(9), 0x1ff);
+        assert_eq!(r.read(32), 0);
+        assert!(r.overread());
+        assert!(r.bits_left() < 0);
+        let empty = BitReader::new(&[]);
+        assert_eq!(empty.peek(32), 0);
+    }
+
+    #[test]
+    fn alignment() {
+        let mut r = BitReader::new(&[0b1010_0000, 0x5a]);
+        assert!(r.read_bit());
+        r.align();
+        assert!(r.is_aligned());
+        assert_eq!(r.read(8), 0x5a);
+        let mut w = BitWriter::new();
+        w.write(3, 0b101);
+        w.write_bytes(&[0xab]);
+        assert_eq!(w.finish(), vec![0b1010_0000, 0xab]);
+    }
+}
