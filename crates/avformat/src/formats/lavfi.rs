@@ -670,10 +670,14 @@ impl Demuxer for LavfiDemuxer {
     fn read_header(&mut self, _io: &mut IoReader, state: &mut DemuxState) -> Result<()> {
         reject_private_options(NAME, &state.options.private)?;
         reject_typed_options(NAME, &state.options)?;
-        let s = parse_source(&state.url)?;
+        let mut s = parse_source(&state.url)?;
         if s.is_video() {
-            let (w, h) = s.size;
             let fmt = s.pix_fmt();
+            if fmt == PixelFormat::Yuv420p {
+                // FFmpeg's drawing sources round sizes down to the chroma subsampling.
+                s.size = (s.size.0 & !1, s.size.1 & !1);
+            }
+            let (w, h) = s.size;
             // Checks the size before anything is allocated.
             imgutils::buffer_size(fmt, w, h, 1)?;
             let mut par = CodecParameters::video(CodecId::Rawvideo, w, h, fmt);

@@ -1,0 +1,6 @@
+//! Integration tests of `avformat` (one test binary; one module per format).
+
+mod lavfi;
+mod rawvideo;
+mod y4m;
+mod y4m_interop;
