@@ -1,5 +1,8 @@
 //! lavfi sources: stream headers, timestamps and sizes as ffmpeg's; pixels/samples where equal.
 
+// Helpers of tests panic on failure like the tests themselves.
+#![allow(clippy::unwrap_used)]
+
 use avformat::InputOptions;
 
 use crate::y4m::{copy_to, open, reference};

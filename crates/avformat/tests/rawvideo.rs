@@ -1,5 +1,8 @@
 //! rawvideo: packets against ffmpeg-made references, options, seeking, the muxer.
 
+// Helpers of tests panic on failure like the tests themselves.
+#![allow(clippy::unwrap_used)]
+
 use avformat::io::MemorySink;
 use avformat::{FormatRegistry, InputOptions, IoWriter, OutputContext, SeekFlags};
 use avutil::{PixelFormat, Rational};

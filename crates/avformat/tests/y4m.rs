@@ -1,5 +1,8 @@
 //! Y4M: packets against ffmpeg-made framemd5 references, write-back, seeking, bad inputs.
 
+// Helpers of tests panic on failure like the tests themselves.
+#![allow(clippy::unwrap_used)]
+
 use std::path::PathBuf;
 
 use avformat::io::MemorySink;

@@ -11,6 +11,9 @@
 //! * rawvideo in several formats and rates: `-c copy -f framemd5` equal;
 //! * lavfi: stream headers, timestamps and sizes equal (and hashes for `color`/`anullsrc`).
 
+// Helpers of tests panic on failure like the tests themselves.
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -486,8 +486,8 @@ impl Canvas {
         }
         let cw = l.linesize[1];
         for cy in y0 / 2..y1.div_ceil(2) {
-            for p in 1..3 {
-                let o = l.offset[p] + cy * cw;
+            for (p, &off) in l.offset.iter().enumerate().take(3).skip(1) {
+                let o = off + cy * cw;
                 for (cx, d) in self.data[o..o + cw].iter_mut().enumerate() {
                     *d = cols[(cx * 2).min(self.w - 1)][p];
                 }
@@ -517,9 +517,9 @@ impl Canvas {
             self.data[o + x..o + x1].fill(c[0]);
         }
         for cy in y / 2..y1.div_ceil(2) {
-            for p in 1..3 {
+            for (p, &v) in c.iter().enumerate().skip(1) {
                 let o = l.offset[p] + cy * l.linesize[p];
-                self.data[o + x / 2..o + x1.div_ceil(2)].fill(c[p]);
+                self.data[o + x / 2..o + x1.div_ceil(2)].fill(v);
             }
         }
     }
