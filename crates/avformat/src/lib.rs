@@ -18,6 +18,7 @@ pub const SOFTWARE: &str = concat!("fastforward ", env!("CARGO_PKG_VERSION"));
 pub mod demux;
 pub mod error;
 pub mod formats;
+pub mod fuzzing;
 pub mod input;
 pub mod io;
 pub mod mux;

@@ -1,5 +1,6 @@
 //! Integration tests of `avformat` (one test binary; one module per format).
 
+mod fuzz_bodies;
 mod lavfi;
 mod rawvideo;
 mod y4m;
