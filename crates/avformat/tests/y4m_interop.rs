@@ -200,6 +200,53 @@ fn y4m_against_ffmpeg() {
             }
         }
     }
+    // Seek landings: `-ss T -noaccurate_seek -c copy -copyts` starts where the demuxer lands;
+    // ffmpeg rescales T to the stream time base rounding to nearest, then seeks backward.
+    let src = dir.join("seek.y4m");
+    let (_, e) = ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=s=32x24:r=25:d=2",
+        "-pix_fmt",
+        "yuv420p",
+        s(&src),
+    ]);
+    assert!(e.is_empty(), "{e}");
+    for ss in ["0", "0.04", "0.2", "0.21", "1", "1.5", "1.98"] {
+        let (t, _) = ffmpeg(&[
+            "-ss",
+            ss,
+            "-noaccurate_seek",
+            "-i",
+            s(&src),
+            "-c",
+            "copy",
+            "-copyts",
+            "-f",
+            "framemd5",
+            "-",
+        ]);
+        let theirs = t.lines().find(|l| l.starts_with("0,")).map(str::to_owned);
+        let mut input = open(s(&src), &InputOptions::default()).unwrap();
+        let us = avutil::time::parse_duration(ss).unwrap();
+        let ts = avutil::mathematics::rescale(us, 25, 1_000_000).unwrap();
+        let back = avformat::SeekFlags {
+            backward: true,
+            ..Default::default()
+        };
+        input.seek(0, ts, back).unwrap();
+        let (ours, _) = copy_to(&mut input, "framemd5");
+        let ours = ours
+            .lines()
+            .find(|l| l.starts_with("0,"))
+            .map(str::to_owned);
+        r.check(
+            theirs == ours,
+            format!("y4m seek -ss {ss}: lands where ffmpeg lands"),
+            || format!("{theirs:?}\n{ours:?}"),
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
     r.finish("y4m");
 }
