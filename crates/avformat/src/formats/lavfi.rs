@@ -607,7 +607,11 @@ fn draw_testsrc(c: &mut Canvas, n: i64, s: &Source) {
     });
     // Time in seconds with `decimals` decimals, truncated as FFmpeg displays it.
     let scale = 10u64.pow(s.decimals);
-    let t = (n as u128 * s.rate.den as u128 * scale as u128 / s.rate.num.max(1) as u128) as u64;
+    let t = (n.max(0) as u128)
+        .saturating_mul(s.rate.den.max(1) as u128)
+        .saturating_mul(u128::from(scale))
+        / s.rate.num.max(1) as u128;
+    let t = u64::try_from(t).unwrap_or(u64::MAX);
     let text = if s.decimals == 0 {
         t.to_string()
     } else {
