@@ -29,7 +29,17 @@ for what in sample_fmts layouts; do
     fi
 done
 
-# ---- media: only once the formats exist in this build ----
+# Y4M, rawvideo and lavfi sources (crates/avformat/tests/y4m_interop.rs): packets vs
+# `-c copy -f framemd5`, our Y4M read back by ffmpeg, seek landings, lavfi timing.
+# Prints the per-group counts when all pass, every failing check with its diff otherwise.
+if FASTFORWARD_INTEROP=1 cargo test -q -p avformat --test tests y4m_interop -- --nocapture \
+        --test-threads 1 >"$tmp/y4m.log" 2>&1; then
+    grep -E '^(y4m|rawvideo|lavfi): ' "$tmp/y4m.log" | sed 's/^/ok   /'
+else
+    bad "y4m/rawvideo/lavfi interop:"; grep -vE '^ok  ' "$tmp/y4m.log"
+fi
+
+# ---- media (through ffw): only once the formats exist in this build ----
 have_format() { "$bin/ffw" -hide_banner -formats 2>/dev/null | grep -q " $1 "; }
 
 # WAV: every PCM codec ffmpeg writes in WAV, several rates and channel counts:

@@ -19,6 +19,7 @@ pub mod demux;
 pub mod dump;
 pub mod error;
 pub mod formats;
+pub mod fuzzing;
 pub mod input;
 pub mod io;
 pub mod mux;

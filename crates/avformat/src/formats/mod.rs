@@ -1,15 +1,21 @@
 //! The formats implemented in this crate, one module each.
 
 pub mod hash;
+pub mod lavfi;
+pub mod rawvideo;
+pub mod y4m;
 
 use crate::registry::{DemuxerInfo, MuxerInfo};
 
 /// Every demuxer of this crate.
 pub fn demuxers() -> Vec<DemuxerInfo> {
-    Vec::new()
+    vec![y4m::demuxer(), rawvideo::demuxer(), lavfi::demuxer()]
 }
 
 /// Every muxer of this crate.
 pub fn muxers() -> Vec<MuxerInfo> {
-    hash::muxers()
+    let mut m = hash::muxers();
+    m.push(y4m::muxer());
+    m.push(rawvideo::muxer());
+    m
 }

@@ -1,0 +1,94 @@
+//! Bodies of the cargo-fuzz targets in `fuzz/fuzz_targets/`, public so that the tests can run
+//! them over random and mutated inputs without libFuzzer. Each must return for any input,
+//! never panic, hang, or allocate beyond what the input justifies.
+//!
+//! ```
+//! avformat::fuzzing::demux_y4m(b"YUV4MPEG2 W2 H2 C444\nFRAME\n\0\0\0\0\0\0\0\0\0\0\0\0");
+//! avformat::fuzzing::decode_rawvideo(&[0, 0, 3, 0, 2, 1, 2, 3, 4, 5, 6]);
+//! ```
+
+use avcodec::{CodecId, CodecParameters, CodecRegistry, DecoderOptions, Packet};
+use avutil::{Buffer, PixelFormat, Rational};
+
+use crate::demux::SeekFlags;
+use crate::formats::y4m;
+use crate::input::{InputContext, InputOptions};
+use crate::io::IoReader;
+use crate::registry::FormatRegistry;
+
+/// Packets read at most per input.
+const MAX_PACKETS: usize = 64;
+
+/// Demuxes `data` as Y4M (forced, and probed), reading, seeking and reading again.
+pub fn demux_y4m(data: &[u8]) {
+    if let Some(line) = data.split(|&b| b == b'\n').next() {
+        let _ = y4m::parse_header(line);
+    }
+    let formats = FormatRegistry::builtin();
+    for opts in [
+        InputOptions::with_format(y4m::NAME),
+        InputOptions::default(),
+    ] {
+        let io = IoReader::from_bytes(data.to_vec(), "fuzz.y4m");
+        let Ok(mut input) = InputContext::open_reader(io, &formats, &opts) else {
+            continue;
+        };
+        for _ in 0..MAX_PACKETS {
+            match input.read_packet() {
+                Ok(Some(_)) => {}
+                _ => break,
+            }
+        }
+        for (ts, backward) in [(1, true), (0, false), (i64::MAX, false), (-5, true)] {
+            let flags = SeekFlags {
+                backward,
+                ..Default::default()
+            };
+            if input.seek(0, ts, flags).is_ok() {
+                let _ = input.read_packet();
+            }
+        }
+    }
+}
+
+/// Decodes `data` as rawvideo: bytes 0-1 pick the pixel format, 2-3 the width and 4 the height
+/// (kept small), the rest is the packet; the same bytes also go through the rawvideo demuxer.
+pub fn decode_rawvideo(data: &[u8]) {
+    let [f0, f1, w0, w1, h0, rest @ ..] = data else {
+        return;
+    };
+    let all = PixelFormat::all();
+    let fmt = all[usize::from(u16::from_le_bytes([*f0, *f1])) % all.len()];
+    let width = usize::from(u16::from_le_bytes([*w0, *w1]) % 1024) + 1;
+    let height = usize::from(*h0) + 1;
+    let params = CodecParameters::video(CodecId::Rawvideo, width, height, fmt);
+    let codecs = CodecRegistry::builtin();
+    let mut opts = DecoderOptions::default();
+    opts.packet_time_base = Rational::new(1, 25);
+    if let Ok(mut dec) = codecs.open_decoder(&params, &opts) {
+        let mut pkt = Packet::new(Buffer::from_slice(rest));
+        pkt.pts = Some(0);
+        pkt.flags.key = true;
+        if dec.send_packet(&pkt).is_ok() {
+            while let Ok(avcodec::Received::Item(frame)) = dec.receive_frame() {
+                for i in 0..frame.planes() {
+                    let _ = frame.plane(i).len();
+                }
+            }
+        }
+        let _ = dec.send_eof();
+        while let Ok(avcodec::Received::Item(_)) = dec.receive_frame() {}
+    }
+    let mut o = InputOptions::with_format(crate::formats::rawvideo::NAME);
+    o.format_options.video_size = Some((width, height));
+    o.format_options.pix_fmt = Some(fmt);
+    let io = IoReader::from_bytes(rest.to_vec(), "fuzz.raw");
+    if let Ok(mut input) = InputContext::open_reader(io, &FormatRegistry::builtin(), &o) {
+        for _ in 0..MAX_PACKETS {
+            match input.read_packet() {
+                Ok(Some(_)) => {}
+                _ => break,
+            }
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Integration tests of `avformat` (one test binary; one module per format).
+
+mod fuzz_bodies;
+mod lavfi;
+mod rawvideo;
+mod y4m;
+mod y4m_interop;
