@@ -484,15 +484,12 @@ impl<'a> Transcoder<'a> {
             let enc = (enc_info.create)(&eopts).map_err(|e| {
                 format!("Error while opening encoder for output stream #{oi}:{index} - maybe incorrect parameters such as bit_rate, rate, width or height: {e}")
             })?;
-            let dec_name = self
-                .codecs
-                .find_decoder(st.params.codec_id)
-                .map_or("?", |d| d.name);
+            // FFmpeg names its own codecs "native" in the mapping.
             let _ = std::fmt::Write::write_fmt(
                 mapping,
                 format_args!(
-                    "\n  Stream #{ii}:{si} -> #{oi}:{index} ({} ({dec_name}) -> {} ({}))",
-                    st.params.codec_id, enc_info.id, enc_info.name
+                    "\n  Stream #{ii}:{si} -> #{oi}:{index} ({} (native) -> {} (native))",
+                    st.params.codec_id, enc_info.id
                 ),
             );
             let mut out_st = st.clone();
@@ -642,7 +639,7 @@ impl<'a> Transcoder<'a> {
                 p.stream_index = s.stats.index;
                 s.stats.frames += 1;
                 s.stats.bytes += p.size() as u64;
-                s.last_pts_us = us.or(s.last_pts_us);
+                s.last_pts_us = end_time(us, p.duration, p.time_base).or(s.last_pts_us);
                 o.ctx.write_packet(p).map_err(|e| e.to_string())?;
                 o.written_anything = true;
                 if s.max_frames.is_some_and(|m| s.stats.frames >= m) {
@@ -759,7 +756,7 @@ impl<'a> Transcoder<'a> {
                 f.pts = f.pts.and_then(|p| rescale_q(p, tb, etb));
                 f.duration = f.duration.and_then(|d| rescale_q(d, tb, etb));
                 f.time_base = etb;
-                s.last_pts_us = us.or(s.last_pts_us);
+                s.last_pts_us = end_time(us, f.duration, etb).or(s.last_pts_us);
                 loop {
                     let status = enc.send_frame(&f).map_err(|e| {
                         format!("Error while encoding output stream #{}: {e}", s.stats.index)
@@ -951,6 +948,14 @@ fn check_overwrite(cli: &Cli, url: &str) -> Result<(), Fail> {
             }
         }
     }
+}
+
+/// The end of a packet or frame starting at `us` (microseconds) lasting `duration` in `tb`.
+fn end_time(us: Option<i64>, duration: Option<i64>, tb: Rational) -> Option<i64> {
+    let d = duration
+        .and_then(|d| rescale_q(d, tb, TIME_BASE_Q))
+        .unwrap_or(0);
+    us.map(|u| u.saturating_add(d))
 }
 
 /// `%.3g`, as ffmpeg prints the speed.

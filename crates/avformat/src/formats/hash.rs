@@ -189,6 +189,8 @@ pub fn muxers() -> Vec<MuxerInfo> {
                 no_timestamps: true,
                 variable_fps: true,
             },
+            // As FFmpeg: pictures are passed through, not coded.
+            default_video: Some(CodecId::WrappedAvframe),
             ..base("null", "raw null video", || Box::new(Null))
         },
     ]
