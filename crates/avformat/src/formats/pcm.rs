@@ -206,7 +206,10 @@ pub(crate) fn pcm_seek(
     let (ba, br) = (i128::from(block_align), i128::from(byte_rate));
     let (tn, td) = (i128::from(tb.num), i128::from(tb.den));
     let blocks = if target.flags.byte {
-        i128::from(target.ts).saturating_sub(i128::from(data_ofs)).max(0) / ba
+        i128::from(target.ts)
+            .saturating_sub(i128::from(data_ofs))
+            .max(0)
+            / ba
     } else {
         let num = i128::from(target.ts.max(0)) * br * tn;
         let den = td * ba;
@@ -293,7 +296,11 @@ impl Demuxer for PcmDemuxer {
         Ok(())
     }
 
-    fn read_packet(&mut self, io: &mut IoReader, _state: &mut DemuxState) -> Result<Option<Packet>> {
+    fn read_packet(
+        &mut self,
+        io: &mut IoReader,
+        _state: &mut DemuxState,
+    ) -> Result<Option<Packet>> {
         let pos = io.tell();
         let data = io.read_buffer(self.packet_size)?;
         if data.is_empty() {
@@ -357,7 +364,12 @@ impl Muxer for PcmMuxer {
         }
         Ok(())
     }
-    fn write_packet(&mut self, io: &mut IoWriter, _state: &MuxState, packet: &Packet) -> Result<()> {
+    fn write_packet(
+        &mut self,
+        io: &mut IoWriter,
+        _state: &MuxState,
+        packet: &Packet,
+    ) -> Result<()> {
         io.write_all(&packet.data)
     }
     fn write_trailer(&mut self, io: &mut IoWriter, _state: &MuxState) -> Result<()> {
@@ -399,3 +411,61 @@ macro_rules! entries {
 entries!(
     0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demux::SeekFlags;
+
+    #[test]
+    fn seek_rounds_to_blocks_like_ffmpeg() {
+        let mut io = IoReader::from_bytes(vec![0u8; 1000], "mem");
+        let tb = Rational::new(1, 8000);
+        let t = |ts, backward| SeekTarget {
+            stream: 0,
+            ts,
+            flags: SeekFlags {
+                backward,
+                ..Default::default()
+            },
+        };
+        // A byte rate that is not a whole number of blocks per sample: 1000 B/s, 4-byte blocks.
+        // 3 samples = 0.375 bytes -> 1 block up (landing on sample 32), 0 blocks down.
+        assert_eq!(
+            pcm_seek(&mut io, "m", 10, 4, 1000, tb, t(3, false)).unwrap(),
+            32
+        );
+        assert_eq!(io.tell(), 14);
+        assert_eq!(
+            pcm_seek(&mut io, "m", 10, 4, 1000, tb, t(3, true)).unwrap(),
+            0
+        );
+        assert_eq!(io.tell(), 10);
+        assert_eq!(
+            pcm_seek(&mut io, "m", 0, 4, 32000, tb, t(-5, true)).unwrap(),
+            0
+        );
+        // Byte seeks land on the block containing the byte.
+        let byte = SeekTarget {
+            stream: 0,
+            ts: 47,
+            flags: SeekFlags {
+                byte: true,
+                ..Default::default()
+            },
+        };
+        assert_eq!(pcm_seek(&mut io, "m", 10, 4, 32000, tb, byte).unwrap(), 9);
+        assert_eq!(io.tell(), 46);
+        assert!(pcm_seek(&mut io, "m", 0, 0, 32000, tb, t(1, true)).is_err());
+        assert!(pcm_seek(&mut io, "m", 0, 4, 32000, tb, t(i64::MAX, true)).is_err());
+    }
+
+    #[test]
+    fn table_matches_codecs() {
+        for f in FORMATS {
+            let b = pcm_codec::bits_per_sample(f.codec);
+            assert!(b == 0 || b == f.bits, "{}", f.name);
+        }
+        assert_eq!(find("s16le").map(|f| f.extensions), Some("sw"));
+    }
+}

@@ -263,7 +263,10 @@ pub fn parse_fmt(io: &mut IoReader, size: u64, big_endian: bool) -> Result<Codec
     if size >= 18 {
         let cb = u64::from(r16(io, "cbSize")?);
         if big_endian {
-            return Err(invalid(start, "WAVEFORMATEX in RIFX files is not supported"));
+            return Err(invalid(
+                start,
+                "WAVEFORMATEX in RIFX files is not supported",
+            ));
         }
         let mut left = size - 18;
         let mut cb = cb.min(left);
@@ -303,7 +306,10 @@ pub fn parse_fmt(io: &mut IoReader, size: u64, big_endian: bool) -> Result<Codec
         ));
     }
     if sample_rate == 0 || sample_rate > i32::MAX as u32 {
-        return Err(invalid(start, format!("Invalid sample rate: {sample_rate}")));
+        return Err(invalid(
+            start,
+            format!("Invalid sample rate: {sample_rate}"),
+        ));
     }
     if channels == 0 {
         return Err(invalid(start, "the channel count is 0"));
@@ -379,9 +385,7 @@ pub fn build_fmt(p: &CodecParameters, stream: usize) -> Result<Vec<u8>> {
     };
     let bit_rate = p.bit_rate.unwrap_or(0);
     let block_align: u64 = match id {
-        CodecId::Mp2 => {
-            (144 * bit_rate).saturating_sub(1) / u64::from(sr) + 1
-        }
+        CodecId::Mp2 => (144 * bit_rate).saturating_sub(1) / u64::from(sr) + 1,
         CodecId::Mp3 => 576 * if sr <= 28000 { 1 } else { 2 },
         CodecId::Ac3 => 3840,
         CodecId::Aac => 768 * u64::from(ch),
@@ -423,8 +427,8 @@ pub fn build_fmt(p: &CodecParameters, stream: usize) -> Result<Vec<u8>> {
             extra.extend_from_slice(&0u32.to_le_bytes()); // dwPTSHigh
         }
         CodecId::GsmMs | CodecId::AdpcmImaWav => {
-            let spb = frame_duration(id, ch, u32::from(block_align), u32::from(block_align))
-                .unwrap_or(0);
+            let spb =
+                frame_duration(id, ch, u32::from(block_align), u32::from(block_align)).unwrap_or(0);
             extra.extend_from_slice(&(spb as u16).to_le_bytes());
         }
         _ => extra.extend_from_slice(&p.extradata),
@@ -693,7 +697,10 @@ impl Demuxer for WavDemuxer {
             }
             let size = io.rl32(NAME, "ds64 size")?;
             if size < 24 {
-                return Err(invalid(16, format!("ds64 chunk of {size} bytes is too short")));
+                return Err(invalid(
+                    16,
+                    format!("ds64 chunk of {size} bytes is too short"),
+                ));
             }
             io.rl64(NAME, "ds64 RIFF size")?;
             data_size = io.rl64(NAME, "ds64 data size")?;
@@ -756,10 +763,8 @@ impl Demuxer for WavDemuxer {
                         break;
                     }
                 }
-                b"fact" => {
-                    if sample_count == 0 && size >= 4 {
-                        sample_count = u64::from(self.read_u32(io, "fact sample count")?);
-                    }
+                b"fact" if sample_count == 0 && size >= 4 => {
+                    sample_count = u64::from(self.read_u32(io, "fact sample count")?);
                 }
                 b"LIST" | b"list" => {
                     if size < 4 {
@@ -797,7 +802,7 @@ impl Demuxer for WavDemuxer {
             && data_size > 0
             && sample_count > 0
             && ch > 1
-            && sample_count % ch == 0
+            && sample_count.is_multiple_of(ch)
             && (8.0 * data_size as f64 * ch as f64 * sr as f64
                 / sample_count as f64
                 / bit_rate as f64
@@ -878,7 +883,11 @@ impl Demuxer for WavDemuxer {
         Ok(())
     }
 
-    fn read_packet(&mut self, io: &mut IoReader, _state: &mut DemuxState) -> Result<Option<Packet>> {
+    fn read_packet(
+        &mut self,
+        io: &mut IoReader,
+        _state: &mut DemuxState,
+    ) -> Result<Option<Packet>> {
         let mut left: u64 = if self.ignore_length {
             i32::MAX as u64
         } else {
@@ -1084,7 +1093,12 @@ impl Muxer for WavMuxer {
         Ok(())
     }
 
-    fn write_packet(&mut self, io: &mut IoWriter, _state: &MuxState, packet: &Packet) -> Result<()> {
+    fn write_packet(
+        &mut self,
+        io: &mut IoWriter,
+        _state: &MuxState,
+        packet: &Packet,
+    ) -> Result<()> {
         io.write_all(&packet.data)?;
         if let Some(pts) = packet.pts {
             self.min_pts = Some(self.min_pts.map_or(pts, |m| m.min(pts)));
@@ -1161,4 +1175,113 @@ pub fn muxers() -> Vec<MuxerInfo> {
         supports: supports_codec,
         create: || Box::new(WavMuxer::default()),
     }]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use avutil::SampleFormat;
+
+    #[test]
+    fn tags_and_bit_depths() {
+        assert_eq!(codec_from_tag(1, 8), Some(CodecId::PcmU8));
+        assert_eq!(codec_from_tag(1, 12), Some(CodecId::PcmS16le));
+        assert_eq!(codec_from_tag(1, 20), Some(CodecId::PcmS24le));
+        assert_eq!(codec_from_tag(1, 32), Some(CodecId::PcmS32le));
+        assert_eq!(codec_from_tag(1, 64), Some(CodecId::PcmS64le));
+        assert_eq!(codec_from_tag(1, 0), None);
+        assert_eq!(codec_from_tag(1, 48), None);
+        assert_eq!(codec_from_tag(3, 32), Some(CodecId::PcmF32le));
+        assert_eq!(codec_from_tag(3, 64), Some(CodecId::PcmF64le));
+        assert_eq!(codec_from_tag(3, 24), None);
+        assert_eq!(codec_from_tag(6, 8), Some(CodecId::PcmAlaw));
+        assert_eq!(codec_from_tag(7, 8), Some(CodecId::PcmMulaw));
+        assert_eq!(codec_from_tag(0x50, 0), Some(CodecId::Mp2));
+        assert_eq!(codec_from_tag(0x55, 0), Some(CodecId::Mp3));
+        assert_eq!(codec_from_tag(0x2000, 0), Some(CodecId::Ac3));
+        assert_eq!(codec_from_tag(0x11, 4), Some(CodecId::AdpcmImaWav));
+        assert_eq!(codec_from_tag(0x02, 4), Some(CodecId::AdpcmMs));
+        assert_eq!(codec_from_tag(0x1234, 16), None);
+        assert_eq!(tag_for_codec(CodecId::PcmS24le), Some(1));
+        assert_eq!(tag_for_codec(CodecId::PcmF64le), Some(3));
+        assert_eq!(tag_for_codec(CodecId::PcmS16be), None);
+    }
+
+    fn fmt_of(id: CodecId, fmt: SampleFormat, rate: u32, layout: ChannelLayout) -> Vec<u8> {
+        build_fmt(&CodecParameters::audio(id, fmt, rate, layout), 0).expect("fmt")
+    }
+
+    #[test]
+    fn extensible_exactly_when_ffmpeg_uses_it() {
+        let s16 = |rate, layout| fmt_of(CodecId::PcmS16le, SampleFormat::S16, rate, layout);
+        // PCMWAVEFORMAT (16 bytes) for mono/stereo 16-bit up to 48 kHz.
+        assert_eq!(s16(48000, ChannelLayout::STEREO).len(), 16);
+        assert_eq!(s16(8000, ChannelLayout::MONO).len(), 16);
+        assert_eq!(s16(8000, ChannelLayout::Unspecified(3)).len(), 16);
+        // EXTENSIBLE (40 bytes) above 48 kHz, for other layouts, above 16 bits.
+        let e = s16(96000, ChannelLayout::STEREO);
+        assert_eq!((e.len(), &e[0..2]), (40, &[0xfe, 0xff][..]));
+        assert_eq!(&e[20..24], &3u32.to_le_bytes());
+        let e = s16(8000, ChannelLayout::default_for(6));
+        assert_eq!(&e[20..24], &0x3fu32.to_le_bytes());
+        let e = fmt_of(
+            CodecId::PcmS24le,
+            SampleFormat::S32,
+            8000,
+            ChannelLayout::MONO,
+        );
+        assert_eq!(e.len(), 40);
+        assert_eq!(&e[20..24], &4u32.to_le_bytes());
+        assert_eq!(&e[24..28], &1u32.to_le_bytes());
+        // WAVEFORMATEX with cbSize 0 for non-PCM tags.
+        let a = fmt_of(
+            CodecId::PcmAlaw,
+            SampleFormat::S16,
+            8000,
+            ChannelLayout::MONO,
+        );
+        assert_eq!(
+            (a.len(), &a[0..2], &a[16..18]),
+            (18, &[6, 0][..], &[0, 0][..])
+        );
+        // Masks beyond bit 17 are not written.
+        let wide = ChannelLayout::Native(0x3 | (1 << 29) | (1 << 30));
+        let e = fmt_of(CodecId::PcmS16le, SampleFormat::S16, 8000, wide);
+        assert_eq!(&e[20..24], &[0; 4]);
+    }
+
+    #[test]
+    fn probe_scores() {
+        let mut b = vec![0u8; 64];
+        let pd = |b: &[u8]| {
+            probe(&ProbeData {
+                filename: "",
+                buf: b,
+                mime_type: None,
+            })
+        };
+        b[..4].copy_from_slice(b"RIFF");
+        b[8..12].copy_from_slice(b"WAVE");
+        assert_eq!(pd(&b), 99);
+        b[..4].copy_from_slice(b"RF64");
+        assert_eq!(pd(&b), 0);
+        b[12..16].copy_from_slice(b"ds64");
+        assert_eq!(pd(&b), 100);
+        assert_eq!(pd(&b[..32]), 0);
+    }
+
+    #[test]
+    fn info_chunk_layout() {
+        let mut m = Dictionary::new();
+        m.set("title", "T");
+        m.set("track", "3");
+        m.set("foo", "not written");
+        m.set("IENG", "eng");
+        let l = build_info(&m);
+        assert_eq!(
+            l,
+            b"LIST\x24\0\0\0INFOIENG\x04\0\0\0eng\0INAM\x02\0\0\0T\0IPRT\x02\0\0\x003\0".to_vec()
+        );
+        assert!(build_info(&Dictionary::new()).is_empty());
+    }
 }

@@ -1,0 +1,4 @@
+//! The integration tests of `avformat`: one binary, one module per format.
+
+mod pcm;
+mod wav;
