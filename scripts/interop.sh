@@ -27,4 +27,8 @@ for what in sample_fmts layouts; do
     fi
 done
 
+# WAV and raw PCM demux/decode/mux against ffmpeg (through avformat's `remux` example until ffw
+# does it; the script builds it).
+scripts/interop-wav.sh || fail=1
+
 exit $fail
