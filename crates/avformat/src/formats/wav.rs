@@ -915,7 +915,11 @@ impl Demuxer for WavDemuxer {
         }
         let size = size.min(left) as usize;
         let pos = io.tell();
-        let data = io.read_buffer(size)?;
+        // Never allocate more than the input still holds (block_align comes from the header).
+        let avail = io
+            .size()
+            .map_or(size, |s| s.saturating_sub(pos).min(size as u64) as usize);
+        let data = io.read_buffer(avail)?;
         if data.is_empty() {
             return Ok(None);
         }
