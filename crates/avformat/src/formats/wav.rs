@@ -472,6 +472,8 @@ fn frame_duration(id: CodecId, channels: u32, block_align: u32, size: u32) -> Op
             Some(size / block_align * per_block)
         }
         CodecId::GsmMs if block_align > 0 => Some(size / block_align * 320),
+        // 4 bits per sample, no block headers.
+        CodecId::AdpcmYamaha | CodecId::AdpcmG722 => Some(size * 2 / ch),
         _ => {
             let bits = pcm::bits_per_sample(id);
             (bits > 0).then(|| (u64::from(size) * 8 / (u64::from(bits) * u64::from(ch))) as u32)
