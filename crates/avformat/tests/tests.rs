@@ -2,6 +2,8 @@
 
 mod fuzz_bodies;
 mod lavfi;
+mod pcm;
 mod rawvideo;
+mod wav;
 mod y4m;
 mod y4m_interop;

@@ -59,7 +59,16 @@ struct FrameCrc;
 
 impl Muxer for FrameCrc {
     fn write_header(&mut self, io: &mut IoWriter, state: &mut MuxState) -> Result<()> {
-        io.write_all(stream_header(state).as_bytes())
+        // Streams with extradata are announced first, as FFmpeg's framecrc does.
+        let mut s = String::new();
+        for (i, st) in state.streams.iter().enumerate() {
+            let x = &st.params.extradata;
+            if !x.is_empty() {
+                let _ = writeln!(s, "#extradata {i}: {:>8}, 0x{:08x}", x.len(), adler32(0, x));
+            }
+        }
+        s.push_str(&stream_header(state));
+        io.write_all(s.as_bytes())
     }
     fn write_packet(&mut self, io: &mut IoWriter, _state: &MuxState, p: &Packet) -> Result<()> {
         let mut line = format!(

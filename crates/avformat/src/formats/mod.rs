@@ -2,20 +2,27 @@
 
 pub mod hash;
 pub mod lavfi;
+pub mod pcm;
 pub mod rawvideo;
+pub mod wav;
 pub mod y4m;
 
 use crate::registry::{DemuxerInfo, MuxerInfo};
 
 /// Every demuxer of this crate.
 pub fn demuxers() -> Vec<DemuxerInfo> {
-    vec![y4m::demuxer(), rawvideo::demuxer(), lavfi::demuxer()]
+    let mut v = vec![y4m::demuxer(), rawvideo::demuxer(), lavfi::demuxer()];
+    v.extend(wav::demuxers());
+    v.extend(pcm::demuxers());
+    v
 }
 
 /// Every muxer of this crate.
 pub fn muxers() -> Vec<MuxerInfo> {
-    let mut m = hash::muxers();
-    m.push(y4m::muxer());
-    m.push(rawvideo::muxer());
-    m
+    let mut v = hash::muxers();
+    v.push(y4m::muxer());
+    v.push(rawvideo::muxer());
+    v.extend(wav::muxers());
+    v.extend(pcm::muxers());
+    v
 }
