@@ -159,6 +159,22 @@ impl CodecParameters {
         p
     }
 
+    /// Replaces an unknown channel order by the default layout for the channel
+    /// count, as the `ffmpeg` tool does ("Guessed Channel Layout"); returns
+    /// true when it guessed. Demuxers report what the file says (ffprobe
+    /// shows `unknown`); applications decide whether to guess.
+    pub fn guess_channel_layout(&mut self) -> bool {
+        match self.ch_layout {
+            Some(ChannelLayout::Unspecified(n))
+                if matches!(ChannelLayout::default_for(n), ChannelLayout::Native(_)) =>
+            {
+                self.ch_layout = Some(ChannelLayout::default_for(n));
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Number of audio channels (0 if unknown).
     pub fn channels(&self) -> u32 {
         self.ch_layout.map_or(0, |l| l.channels())

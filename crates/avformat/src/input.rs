@@ -303,6 +303,12 @@ impl InputContext {
         &self.state.streams
     }
 
+    /// Mutable access to the streams, for callers that complete what the
+    /// container left unknown (as `ffmpeg` guesses channel layouts).
+    pub fn streams_mut(&mut self) -> &mut [Stream] {
+        &mut self.state.streams
+    }
+
     /// Container metadata.
     pub fn metadata(&self) -> &Dictionary {
         &self.state.metadata

@@ -104,19 +104,17 @@ impl<'a> Transcoder<'a> {
             opts.format_options = fo;
             let mut ctx = InputContext::open(&spec.url, &formats, &opts)
                 .map_err(|e| format!("{}: {e}", spec.url))?;
-            for (si, st) in ctx.streams().iter().enumerate() {
-                if st.params.media_type == MediaType::Audio
-                    && st.params.ch_layout.is_some_and(|l| {
-                        matches!(l, fastforward::avutil::ChannelLayout::Unspecified(_))
-                    })
-                {
+            for (si, st) in ctx.streams_mut().iter_mut().enumerate() {
+                if st.params.media_type == MediaType::Audio && st.params.guess_channel_layout() {
+                    let name = st
+                        .params
+                        .ch_layout
+                        .map(|l| l.to_string())
+                        .unwrap_or_default();
                     log_at(
                         cli,
                         LogLevel::Warning,
-                        &format!(
-                            "Guessed Channel Layout for Input Stream #{i}.{si} : {}",
-                            st.params.ch_layout.map_or(String::new(), |l| l.to_string())
-                        ),
+                        &format!("Guessed Channel Layout for Input Stream #{i}.{si} : {name}"),
                     );
                 }
             }
@@ -843,7 +841,10 @@ impl<'a> Transcoder<'a> {
             .flat_map(|o| o.streams.iter())
             .filter_map(|s| s.last_pts_us)
             .max();
-        line.push_str(if last { "L" } else { "" });
+        // ffmpeg marks the last report with an "L" after the video fields only.
+        if last && o.streams.iter().any(|s| s.stats.kind == MediaType::Video) {
+            line.push('L');
+        }
         match size {
             Some(b) => line.push_str(&format!("size={:8.0}kB time=", b as f64 / 1024.0)),
             None => line.push_str("size=N/A time="),

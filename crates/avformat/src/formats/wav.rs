@@ -332,7 +332,7 @@ pub fn parse_fmt(io: &mut IoReader, size: u64, big_endian: bool) -> Result<Codec
     };
     let layout = match mask {
         Some(m) if m.count_ones() == channels => ChannelLayout::Native(m),
-        _ => ChannelLayout::default_for(channels),
+        _ => ChannelLayout::Unspecified(channels),
     };
     let mut p = CodecParameters::new(codec);
     p.media_type = MediaType::Audio;
