@@ -81,8 +81,10 @@ if have_format yuv4mpegpipe; then
         for size in 64x48 33x17; do
             f="$tmp/in.y4m"
             ffmpeg -v error -y -f lavfi -i "testsrc=s=$size:d=0.2" -pix_fmt $pf -strict -1 "$f"
-            a=$("$bin/ffw" -v error -nostdin -i "$f" -f framemd5 -fflags +bitexact - 2>&1)
-            b=$(ffmpeg -v error -nostdin -i "$f" -f framemd5 -fflags +bitexact - 2>&1)
+            # stdout only: ffmpeg 5.1 writes odd-width 9-16 bit 4:2:x files it cannot read back
+            # in full, and both tools then stop with their own error message.
+            a=$("$bin/ffw" -v error -nostdin -i "$f" -f framemd5 -fflags +bitexact - 2>/dev/null)
+            b=$(ffmpeg -v error -nostdin -i "$f" -f framemd5 -fflags +bitexact - 2>/dev/null)
             n=$((n + 1))
             if [ "$a" != "$b" ]; then bad_n=$((bad_n + 1)); echo "     y4m $pf $size differs:"; diff <(echo "$a") <(echo "$b") | head -5; fi
         done

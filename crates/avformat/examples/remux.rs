@@ -80,6 +80,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let output = output.ok_or("no output")?;
     let formats = FormatRegistry::builtin();
     let mut ic = InputContext::open(&input, &formats, &in_opts)?;
+    // Like the ffmpeg tool: unknown channel orders get the default layout.
+    for st in ic.streams_mut() {
+        st.params.guess_channel_layout();
+    }
     let mut oc = OutputContext::create(&output, &formats, out_fmt.as_deref())?;
     oc.set_bitexact(bitexact);
     // Like ffmpeg, container metadata is copied from the input.
