@@ -1,0 +1,1 @@
+//! Deinterlacing (cf. `avpicture_deinterlace`).
