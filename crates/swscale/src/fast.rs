@@ -88,7 +88,7 @@ impl Fast {
         use PixelFormat as P;
         let same_size = s.w == d.w && s.h == d.h;
         let sd = s.fmt.descriptor();
-        let kind = if s.fmt == d.fmt && same_size && !sd.is_bitstream() {
+        let kind = if s.fmt == d.fmt && same_size {
             Kind::Copy
         } else if s.fmt == d.fmt && (planar8(s.fmt) || rgb_layout(s.fmt).is_some() || s.fmt == P::Gray) {
             let mut planes = Vec::new();

@@ -130,14 +130,23 @@ impl Generic {
                 (Space::Yuv, k) if src_has_chroma => (Source::Direct(k), u32::from(sd.comp[k].depth)),
                 (Space::Yuv, _) => (Source::Const(32768), 16),
             };
+            // RGB input: like FFmpeg without full_chroma_inp, chroma is read from pairs of
+            // pixels averaged horizontally when the output subsamples it.
+            let half = chroma && yuv_from_rgb && !flags.full_chroma_inp && !dst_rgb && dc.0 > 0;
             let (sw, sh) = if chroma && matches!(source, Source::Direct(_)) {
                 (w.div_ceil(1 << sc.0), h.div_ceil(1 << sc.1))
+            } else if half {
+                (w.div_ceil(2), h)
             } else {
                 (w, h)
             };
             let direct_chroma = chroma && matches!(source, Source::Direct(_));
             let rep = if direct_chroma && dst_rgb {
-                (if flags.full_chroma_int || dw % 2 == 1 { 0 } else { sc.0 }, 0)
+                (
+                    // FFmpeg has no full-chroma output for packed RGB under 8 bits per component.
+                    if (flags.full_chroma_int || dw % 2 == 1) && dd.comp[0].depth >= 8 { 0 } else { sc.0 },
+                    0,
+                )
             } else {
                 (0, 0)
             };
@@ -278,9 +287,18 @@ impl Generic {
                 let w = self.src.w;
                 let (r, rest) = self.rgb_cache.split_at(w);
                 let (g, b) = rest.split_at(w);
-                for x in 0..n {
-                    let (y, u, v) = colors.dst.rgb_to_yuv(r[x], g[x], b[x]);
-                    comp.input[x] = [y, u, v][kk];
+                if n < w {
+                    for x in 0..n {
+                        let (a, c) = (2 * x, (2 * x + 1).min(w - 1));
+                        let avg = |p: &[i32]| (p[a] + p[c] + 1) >> 1;
+                        let (y, u, v) = colors.dst.rgb_to_yuv(avg(r), avg(g), avg(b));
+                        comp.input[x] = [y, u, v][kk];
+                    }
+                } else {
+                    for x in 0..n {
+                        let (y, u, v) = colors.dst.rgb_to_yuv(r[x], g[x], b[x]);
+                        comp.input[x] = [y, u, v][kk];
+                    }
                 }
             }
             Source::Const(v) => comp.input[..n].iter_mut().for_each(|x| *x = v),
