@@ -129,7 +129,8 @@ impl Fast {
         } else if same_size
             && matches!(s.fmt, P::Yuv420p | P::Yuvj420p | P::Yuv422p | P::Yuvj422p | P::Yuv444p | P::Yuvj444p)
             && rgb_layout(d.fmt).is_some()
-            && !f.full_chroma_int
+            // FFmpeg's unscaled YUV->RGB converter (chroma replicated) is used unless
+            // accurate_rnd is set, whatever full_chroma_int says (observed with 5.1).
             && !f.accurate_rnd
         {
             Kind::YuvToRgb {

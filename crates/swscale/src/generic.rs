@@ -162,7 +162,7 @@ impl Generic {
                 let pick = |sub: bool, o: i64| if sub { o } else { 128 };
                 // FFmpeg 5.1 interpolates chroma vertically for RGB output; when the
                 // height is unchanged, its destination lines sit at offset 0 (observed).
-                let od_v = if dst_rgb && ssub && sc.1 > 0 && h == dh { 0 } else { pick(dsub && dc.1 > 0, siting[1].1) };
+                let od_v = if dst_rgb && !dd.is_planar() && dd.comp[0].depth <= 8 && ssub && sc.1 > 0 && h == dh { 0 } else { pick(dsub && dc.1 > 0, siting[1].1) };
                 (
                     pick(ssub && sc.0 > 0, siting[0].0),
                     pick(ssub && sc.1 > 0, siting[0].1),
