@@ -112,14 +112,22 @@ pub(crate) fn yuv_to_rgb_row(simd: bool, k: &YuvCoeffs, y: &[u8], u: &[u8], v: &
     yuv_to_rgb_row_scalar(k, y, u, v, cw, lay, 0, out);
 }
 
+/// `(a * c) >> 16` on 16-bit lanes (what `pmulhw` computes).
+#[inline]
+fn mulhi(a: i32, c: i32) -> i32 {
+    (a * c) >> 16
+}
+
+/// One pixel, in the 16-bit arithmetic the SIMD kernel uses: inputs scaled by 64,
+/// products keep their high 16 bits (Q3), then rounded to 8 bits.
 #[inline]
 pub(crate) fn yuv_px(k: &YuvCoeffs, y: u8, u: u8, v: u8) -> (u8, u8, u8) {
-    let yy = (i32::from(y) - k.yoff) * k.cy + (1 << 12);
-    let u = i32::from(u) - 128;
-    let v = i32::from(v) - 128;
-    let r = (yy + k.crv * v) >> 13;
-    let g = (yy - k.cgu * u - k.cgv * v) >> 13;
-    let b = (yy + k.cbu * u) >> 13;
+    let yy = mulhi((i32::from(y) - k.yoff) << 6, k.cy);
+    let u = (i32::from(u) - 128) << 6;
+    let v = (i32::from(v) - 128) << 6;
+    let r = (yy + mulhi(v, k.crv) + 4) >> 3;
+    let g = (yy - mulhi(u, k.cgu) - mulhi(v, k.cgv) + 4) >> 3;
+    let b = (yy + mulhi(u, k.cbu) + 4) >> 3;
     (r.clamp(0, 255) as u8, g.clamp(0, 255) as u8, b.clamp(0, 255) as u8)
 }
 
@@ -337,91 +345,98 @@ mod x86 {
 
     pub(super) fn yuv_to_rgb_row(k: &YuvCoeffs, y: &[u8], u: &[u8], v: &[u8], cw: u8, lay: RgbLayout, out: &mut [u8]) {
         let w = out.len() / lay.step;
-        let mut x = 0;
-        let mut tmp = [0u8; 32];
-        // SAFETY: AVX2 checked by `available`; reads y[x..x + 8] and u/v[(x >> cw)..+8]
-        // with the bounds checked in the loop condition.
-        unsafe {
-            while x + 8 <= w && x + 8 <= y.len() && (x >> cw) + 8 <= u.len().min(v.len()) {
-                yuv8(k, y, u, v, x, cw, lay, &mut tmp);
-                out[x * lay.step..(x + 8) * lay.step].copy_from_slice(&tmp[..8 * lay.step]);
-                x += 8;
-            }
+        // 3-byte pixels are stored with overlapping 16-byte writes reaching 4 bytes past
+        // the block: keep 2 pixels of slack.
+        let slack = if lay.step == 3 { 2 } else { 0 };
+        let mut end = 0;
+        while end + 16 + slack <= w
+            && end + 16 <= y.len()
+            && (end >> cw) + (16 >> cw) <= u.len().min(v.len())
+            && (end + 16 + slack) * lay.step <= out.len()
+        {
+            end += 16;
         }
-        yuv_to_rgb_row_scalar(k, y, u, v, cw, lay, x, out);
+        // SAFETY: AVX2 checked by `available`; `end` keeps every block's reads
+        // (y[x..x + 16], u/v[(x >> cw)..+16 >> cw]) and writes (out[x * step..+16 * step + 4]) in bounds.
+        unsafe { yuv_row_avx2(k, y, u, v, end, cw, lay, out) };
+        yuv_to_rgb_row_scalar(k, y, u, v, cw, lay, end, out);
     }
 
     #[allow(clippy::too_many_arguments)]
     #[target_feature(enable = "avx2")]
-    unsafe fn yuv8(k: &YuvCoeffs, y: &[u8], u: &[u8], v: &[u8], x: usize, cw: u8, lay: RgbLayout, tmp: &mut [u8; 32]) {
-        // SAFETY: bounds checked by the caller (8 bytes at each read position).
-        let yv = unsafe { _mm256_cvtepu8_epi32(_mm_loadl_epi64(y.as_ptr().add(x) as *const __m128i)) };
-        let cx = x >> cw;
-        // SAFETY: as above.
-        let (mut uv, mut vv) = unsafe {
-            (
-                _mm256_cvtepu8_epi32(_mm_loadl_epi64(u.as_ptr().add(cx) as *const __m128i)),
-                _mm256_cvtepu8_epi32(_mm_loadl_epi64(v.as_ptr().add(cx) as *const __m128i)),
-            )
-        };
-        if cw == 1 {
-            let idx = _mm256_setr_epi32(0, 0, 1, 1, 2, 2, 3, 3);
-            uv = _mm256_permutevar8x32_epi32(uv, idx);
-            vv = _mm256_permutevar8x32_epi32(vv, idx);
-        }
-        let c128 = _mm256_set1_epi32(128);
-        let uv = _mm256_sub_epi32(uv, c128);
-        let vv = _mm256_sub_epi32(vv, c128);
-        let yy = _mm256_add_epi32(
-            _mm256_mullo_epi32(_mm256_sub_epi32(yv, _mm256_set1_epi32(k.yoff)), _mm256_set1_epi32(k.cy)),
-            _mm256_set1_epi32(1 << 12),
-        );
-        let r = _mm256_srai_epi32::<13>(_mm256_add_epi32(yy, _mm256_mullo_epi32(vv, _mm256_set1_epi32(k.crv))));
-        let g = _mm256_srai_epi32::<13>(_mm256_sub_epi32(
-            _mm256_sub_epi32(yy, _mm256_mullo_epi32(uv, _mm256_set1_epi32(k.cgu))),
-            _mm256_mullo_epi32(vv, _mm256_set1_epi32(k.cgv)),
-        ));
-        let b = _mm256_srai_epi32::<13>(_mm256_add_epi32(yy, _mm256_mullo_epi32(uv, _mm256_set1_epi32(k.cbu))));
-        let zero = _mm256_setzero_si256();
-        let max = _mm256_set1_epi32(255);
-        let clamp = |t: __m256i| _mm256_min_epi32(_mm256_max_epi32(t, zero), max);
-        let (r, g, b) = (clamp(r), clamp(g), clamp(b));
-        // One 32-bit word per pixel, bytes in output order.
-        let mut px = _mm256_setzero_si256();
-        if lay.step == 4 {
-            let sh = |t: __m256i, off: usize| match off {
-                0 => t,
-                1 => _mm256_slli_epi32::<8>(t),
-                2 => _mm256_slli_epi32::<16>(t),
-                _ => _mm256_slli_epi32::<24>(t),
+    unsafe fn yuv_row_avx2(k: &YuvCoeffs, y: &[u8], u: &[u8], v: &[u8], end: usize, cw: u8, lay: RgbLayout, out: &mut [u8]) {
+        let yoff = _mm256_set1_epi16(k.yoff as i16);
+        let c128 = _mm256_set1_epi16(128);
+        let cy = _mm256_set1_epi16(k.cy as i16);
+        let crv = _mm256_set1_epi16(k.crv as i16);
+        let cgu = _mm256_set1_epi16(k.cgu as i16);
+        let cgv = _mm256_set1_epi16(k.cgv as i16);
+        let cbu = _mm256_set1_epi16(k.cbu as i16);
+        let four = _mm256_set1_epi16(4);
+        let alpha = _mm_set1_epi8(-1);
+        let shuf3 = _mm_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1);
+        let mut x = 0;
+        while x < end {
+            let cx = x >> cw;
+            // SAFETY: in bounds by the caller's `end`.
+            let (yv, uv, vv) = unsafe {
+                let yv = _mm_loadu_si128(y.as_ptr().add(x) as *const __m128i);
+                let (uv, vv) = if cw == 1 {
+                    let a = _mm_loadl_epi64(u.as_ptr().add(cx) as *const __m128i);
+                    let b = _mm_loadl_epi64(v.as_ptr().add(cx) as *const __m128i);
+                    (_mm_unpacklo_epi8(a, a), _mm_unpacklo_epi8(b, b))
+                } else {
+                    (
+                        _mm_loadu_si128(u.as_ptr().add(cx) as *const __m128i),
+                        _mm_loadu_si128(v.as_ptr().add(cx) as *const __m128i),
+                    )
+                };
+                (yv, uv, vv)
             };
-            px = _mm256_or_si256(px, sh(r, lay.r));
-            px = _mm256_or_si256(px, sh(g, lay.g));
-            px = _mm256_or_si256(px, sh(b, lay.b));
-            if let Some(a) = lay.a {
-                px = _mm256_or_si256(px, sh(max, a));
+            let yw = _mm256_slli_epi16::<6>(_mm256_sub_epi16(_mm256_cvtepu8_epi16(yv), yoff));
+            let uw = _mm256_slli_epi16::<6>(_mm256_sub_epi16(_mm256_cvtepu8_epi16(uv), c128));
+            let vw = _mm256_slli_epi16::<6>(_mm256_sub_epi16(_mm256_cvtepu8_epi16(vv), c128));
+            let yy = _mm256_add_epi16(_mm256_mulhi_epi16(yw, cy), four);
+            let r = _mm256_srai_epi16::<3>(_mm256_add_epi16(yy, _mm256_mulhi_epi16(vw, crv)));
+            let g = _mm256_srai_epi16::<3>(_mm256_sub_epi16(
+                _mm256_sub_epi16(yy, _mm256_mulhi_epi16(uw, cgu)),
+                _mm256_mulhi_epi16(vw, cgv),
+            ));
+            let b = _mm256_srai_epi16::<3>(_mm256_add_epi16(yy, _mm256_mulhi_epi16(uw, cbu)));
+            // Saturate to bytes, in pixel order.
+            macro_rules! pack {
+                ($t:expr) => {
+                    _mm256_castsi256_si128(_mm256_permute4x64_epi64::<0b1000>(_mm256_packus_epi16($t, $t)))
+                };
             }
-            // SAFETY: tmp holds 32 bytes.
-            unsafe { _mm256_storeu_si256(tmp.as_mut_ptr() as *mut __m256i, px) };
-        } else {
-            let sh = |t: __m256i, off: usize| match off {
-                0 => t,
-                1 => _mm256_slli_epi32::<8>(t),
-                _ => _mm256_slli_epi32::<16>(t),
-            };
-            px = _mm256_or_si256(px, sh(r, lay.r));
-            px = _mm256_or_si256(px, sh(g, lay.g));
-            px = _mm256_or_si256(px, sh(b, lay.b));
-            // Compact 4 x 4 bytes to 12 per lane.
-            let shuf = _mm256_setr_epi8(
-                0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1, 0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1,
-            );
-            let c = _mm256_shuffle_epi8(px, shuf);
-            let mut lanes = [0u8; 32];
-            // SAFETY: lanes holds 32 bytes.
-            unsafe { _mm256_storeu_si256(lanes.as_mut_ptr() as *mut __m256i, c) };
-            tmp[..12].copy_from_slice(&lanes[..12]);
-            tmp[12..24].copy_from_slice(&lanes[16..28]);
+            let mut ch = [alpha; 4];
+            ch[lay.r] = pack!(r);
+            ch[lay.g] = pack!(g);
+            ch[lay.b] = pack!(b);
+            let lo01 = _mm_unpacklo_epi8(ch[0], ch[1]);
+            let hi01 = _mm_unpackhi_epi8(ch[0], ch[1]);
+            let lo23 = _mm_unpacklo_epi8(ch[2], ch[3]);
+            let hi23 = _mm_unpackhi_epi8(ch[2], ch[3]);
+            let px = [
+                _mm_unpacklo_epi16(lo01, lo23),
+                _mm_unpackhi_epi16(lo01, lo23),
+                _mm_unpacklo_epi16(hi01, hi23),
+                _mm_unpackhi_epi16(hi01, hi23),
+            ];
+            // SAFETY: writes stay within out[x * step..x * step + 16 * step + 4] (see the caller).
+            unsafe {
+                let o = out.as_mut_ptr().add(x * lay.step);
+                if lay.step == 4 {
+                    for (i, p) in px.iter().enumerate() {
+                        _mm_storeu_si128(o.add(16 * i) as *mut __m128i, *p);
+                    }
+                } else {
+                    for (i, p) in px.iter().enumerate() {
+                        _mm_storeu_si128(o.add(12 * i) as *mut __m128i, _mm_shuffle_epi8(*p, shuf3));
+                    }
+                }
+            }
+            x += 16;
         }
     }
 }
