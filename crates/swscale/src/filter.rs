@@ -25,6 +25,21 @@ pub(crate) struct FilterBank {
     pub pos: Vec<u32>,
     /// `size` coefficients per output sample, Q14.
     pub coef: Vec<i16>,
+    /// When `size <= 8`: the coefficients padded with zeros to 8 per output (for SIMD), else empty.
+    pub coef8: Vec<i16>,
+}
+
+impl FilterBank {
+    fn with_padded(mut self) -> FilterBank {
+        if self.size <= 8 {
+            let n = self.pos.len();
+            self.coef8 = vec![0; 8 * n];
+            for j in 0..n {
+                self.coef8[8 * j..8 * j + self.size].copy_from_slice(&self.coef[j * self.size..(j + 1) * self.size]);
+            }
+        }
+        self
+    }
 }
 
 /// Which kernel to evaluate.
@@ -149,7 +164,9 @@ pub(crate) fn build(kernel: Kernel, n_s: usize, n_d: usize, o_s: i64, o_d: i64) 
             size: 1,
             pos,
             coef: vec![ONE as i16; n_d],
-        };
+            coef8: Vec::new(),
+        }
+        .with_padded();
     }
     let f = inc as f64 / 65536.0;
     let scale = f.max(1.0);
@@ -223,7 +240,13 @@ pub(crate) fn build(kernel: Kernel, n_s: usize, n_d: usize, o_s: i64, o_d: i64) 
         }
         pos.push(start as u32);
     }
-    FilterBank { size, pos, coef }
+    FilterBank {
+        size,
+        pos,
+        coef,
+        coef8: Vec::new(),
+    }
+    .with_padded()
 }
 
 fn identity(n_s: usize, n_d: usize) -> FilterBank {
@@ -231,7 +254,9 @@ fn identity(n_s: usize, n_d: usize) -> FilterBank {
         size: 1,
         pos: (0..n_d).map(|j| j.min(n_s - 1) as u32).collect(),
         coef: vec![ONE as i16; n_d],
+        coef8: Vec::new(),
     }
+    .with_padded()
 }
 
 #[cfg(test)]

@@ -250,51 +250,41 @@ mod x86 {
     use super::*;
 
     pub(super) fn hscale8_1(src: &[u8], f: &FilterBank, src_w: usize, out: &mut [i16]) {
-        // Pad coefficients to 8 per output (zeros beyond size) on the fly; outputs whose
-        // 8-byte window would pass the line end are done by the scalar kernel.
-        let n = out.len();
-        let mut j = 0;
-        let mut coefs = [[0i16; 8]; 4];
-        // SAFETY: the caller checked AVX2 and SSE4.1 support (`available`); every load reads
-        // `src[p..p + 8]` with `p + 8 <= src_w <= src.len()` checked below.
-        unsafe {
-            while j + 4 <= n {
-                let mut ok = true;
-                for i in 0..4 {
-                    if f.pos[j + i] as usize + 8 > src_w.min(src.len()) {
-                        ok = false;
-                    }
-                }
-                if !ok {
-                    break;
-                }
-                for (i, c) in coefs.iter_mut().enumerate() {
-                    c[..f.size].copy_from_slice(&f.coef[(j + i) * f.size..(j + i + 1) * f.size]);
-                }
-                let m = hmadd4(src, &f.pos[j..j + 4], &coefs);
-                let r = _mm_srai_epi32::<7>(m);
-                let packed = _mm_packs_epi32(r, r);
-                _mm_storel_epi64(out.as_mut_ptr().add(j) as *mut __m128i, packed);
-                j += 4;
-            }
+        // Outputs whose 8-byte window would pass the line end are left to the scalar kernel.
+        let n = out.len().min(f.pos.len());
+        let lim = src_w.min(src.len());
+        let mut end = 0;
+        while end + 4 <= n && (end..end + 4).all(|j| f.pos[j] as usize + 8 <= lim) {
+            end += 4;
         }
-        hscale8_scalar(src, 1, f, j, out);
+        // Later blocks may still fit (pos is monotonic, so once out, always out).
+        // SAFETY: SSE4.1 checked by `available`; for j < end, src[pos[j]..pos[j] + 8] is in
+        // bounds (checked above), f.coef8 holds 8 coefficients per output, out[j..j + 4] exists.
+        unsafe { hscale_sse41(src, &f.pos, &f.coef8, end, out) };
+        hscale8_scalar(src, 1, f, end, out);
     }
 
     #[target_feature(enable = "sse4.1")]
-    unsafe fn hmadd4(src: &[u8], pos: &[u32], coefs: &[[i16; 8]; 4]) -> __m128i {
-        let mut m = [_mm_setzero_si128(); 4];
-        for i in 0..4 {
-            // SAFETY: pos[i] + 8 <= src.len() (checked by the caller); coefs[i] has 8 lanes.
-            let s = unsafe { _mm_loadl_epi64(src.as_ptr().add(pos[i] as usize) as *const __m128i) };
-            let s = _mm_cvtepu8_epi16(s);
-            // SAFETY: coefs[i] is 8 i16 = 16 bytes.
-            let c = unsafe { _mm_loadu_si128(coefs[i].as_ptr() as *const __m128i) };
-            m[i] = _mm_madd_epi16(s, c);
+    unsafe fn hscale_sse41(src: &[u8], pos: &[u32], coef8: &[i16], end: usize, out: &mut [i16]) {
+        let s = src.as_ptr();
+        let c = coef8.as_ptr();
+        let mut j = 0;
+        while j < end {
+            // SAFETY: see the caller.
+            unsafe {
+                let mut m = [_mm_setzero_si128(); 4];
+                for (i, mi) in m.iter_mut().enumerate() {
+                    let v = _mm_cvtepu8_epi16(_mm_loadl_epi64(s.add(pos[j + i] as usize) as *const __m128i));
+                    let k = _mm_loadu_si128(c.add(8 * (j + i)) as *const __m128i);
+                    *mi = _mm_madd_epi16(v, k);
+                }
+                let a = _mm_hadd_epi32(m[0], m[1]);
+                let b = _mm_hadd_epi32(m[2], m[3]);
+                let r = _mm_srai_epi32::<7>(_mm_hadd_epi32(a, b));
+                _mm_storel_epi64(out.as_mut_ptr().add(j) as *mut __m128i, _mm_packs_epi32(r, r));
+            }
+            j += 4;
         }
-        let a = _mm_hadd_epi32(m[0], m[1]);
-        let b = _mm_hadd_epi32(m[2], m[3]);
-        _mm_hadd_epi32(a, b)
     }
 
     pub(super) fn vscale8(ring: &[i16], rows: &[usize], line: usize, coef: &[i16], out: &mut [u8]) {
