@@ -1,0 +1,502 @@
+//! Inner loops of the fast paths: a scalar kernel (the source of truth) and,
+//! on x86-64, AVX2/SSE4.1 versions chosen at run time that compute exactly the
+//! same integers (tested bit for bit in `tests`).
+
+use crate::filter::FilterBank;
+use crate::generic::Colors;
+use crate::fast::RgbLayout;
+
+/// True when the SIMD kernels can run on this CPU.
+pub(crate) fn available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("sse4.1")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+// ---------------------------------------------------------------- scaling
+
+/// Horizontal filter of an 8-bit line with `ch` interleaved channels into
+/// 15-bit intermediates: `clamp((sum c*v) >> 7, i16)`.
+pub(crate) fn hscale8(simd: bool, src: &[u8], ch: usize, f: &FilterBank, src_w: usize, out: &mut [i16]) {
+    #[cfg(target_arch = "x86_64")]
+    if simd && ch == 1 && f.size <= 8 {
+        return x86::hscale8_1(src, f, src_w, out);
+    }
+    let _ = (simd, src_w);
+    hscale8_scalar(src, ch, f, 0, out);
+}
+
+pub(crate) fn hscale8_scalar(src: &[u8], ch: usize, f: &FilterBank, from: usize, out: &mut [i16]) {
+    let size = f.size;
+    let n = out.len() / ch;
+    for j in from..n {
+        let p = f.pos[j] as usize * ch;
+        let taps = &f.coef[j * size..(j + 1) * size];
+        for c in 0..ch {
+            let mut acc = 0i32;
+            for (k, &t) in taps.iter().enumerate() {
+                acc += i32::from(t) * i32::from(src[p + k * ch + c]);
+            }
+            out[j * ch + c] = (acc >> 7).clamp(-32768, 32767) as i16;
+        }
+    }
+}
+
+/// Vertical filter of intermediate lines (`rows[k]` = offset of tap k's line in `ring`)
+/// into 8-bit: `clamp((sum c*v + 2^20) >> 21, 0, 255)`.
+pub(crate) fn vscale8(simd: bool, ring: &[i16], rows: &[usize], line: usize, coef: &[i16], out: &mut [u8]) {
+    #[cfg(target_arch = "x86_64")]
+    if simd {
+        return x86::vscale8(ring, rows, line, coef, out);
+    }
+    let _ = simd;
+    vscale8_scalar(ring, rows, line, coef, 0, out);
+}
+
+pub(crate) fn vscale8_scalar(ring: &[i16], rows: &[usize], line: usize, coef: &[i16], from: usize, out: &mut [u8]) {
+    for (x, o) in out[..line].iter_mut().enumerate().skip(from) {
+        let mut acc = 1i32 << 20;
+        for (&r, &c) in rows.iter().zip(coef) {
+            acc += i32::from(c) * i32::from(ring[r + x]);
+        }
+        *o = (acc >> 21).clamp(0, 255) as u8;
+    }
+}
+
+// ---------------------------------------------------------------- YUV -> RGB
+
+/// Q13 coefficients for 8-bit YUV -> RGB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct YuvCoeffs {
+    pub yoff: i32,
+    pub cy: i32,
+    pub crv: i32,
+    pub cgu: i32,
+    pub cgv: i32,
+    pub cbu: i32,
+}
+
+impl YuvCoeffs {
+    pub(crate) fn from_colors(c: &Colors) -> YuvCoeffs {
+        // Working-domain Q16 coefficients to 8-bit Q13: chroma and limited luma are `v << 8`,
+        // full luma is `v * 257`; RGB is `v * 257`.
+        let k = c.src;
+        let q = |x: i64, luma: bool| -> i32 {
+            let f = x as f64 / 65536.0 * if luma && c.src_full { 1.0 } else { 256.0 / 257.0 };
+            (f * 8192.0).round() as i32
+        };
+        YuvCoeffs {
+            yoff: if c.src_full { 0 } else { 16 },
+            cy: q(k.cy, true),
+            crv: q(k.crv, false),
+            cgu: q(k.cgu, false),
+            cgv: q(k.cgv, false),
+            cbu: q(k.cbu, false),
+        }
+    }
+}
+
+/// One line of 8-bit YUV (chroma subsampled horizontally by `2^cw`, nearest) to packed RGB.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn yuv_to_rgb_row(simd: bool, k: &YuvCoeffs, y: &[u8], u: &[u8], v: &[u8], cw: u8, lay: RgbLayout, out: &mut [u8]) {
+    #[cfg(target_arch = "x86_64")]
+    if simd && cw <= 1 {
+        return x86::yuv_to_rgb_row(k, y, u, v, cw, lay, out);
+    }
+    let _ = simd;
+    yuv_to_rgb_row_scalar(k, y, u, v, cw, lay, 0, out);
+}
+
+/// `(a * c) >> 16` on 16-bit lanes (what `pmulhw` computes).
+#[inline]
+fn mulhi(a: i32, c: i32) -> i32 {
+    (a * c) >> 16
+}
+
+/// One pixel, in the 16-bit arithmetic the SIMD kernel uses: inputs scaled by 64,
+/// products keep their high 16 bits (Q3), then rounded to 8 bits.
+#[inline]
+pub(crate) fn yuv_px(k: &YuvCoeffs, y: u8, u: u8, v: u8) -> (u8, u8, u8) {
+    let yy = mulhi((i32::from(y) - k.yoff) << 6, k.cy);
+    let u = (i32::from(u) - 128) << 6;
+    let v = (i32::from(v) - 128) << 6;
+    let r = (yy + mulhi(v, k.crv) + 4) >> 3;
+    let g = (yy - mulhi(u, k.cgu) - mulhi(v, k.cgv) + 4) >> 3;
+    let b = (yy + mulhi(u, k.cbu) + 4) >> 3;
+    (r.clamp(0, 255) as u8, g.clamp(0, 255) as u8, b.clamp(0, 255) as u8)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn yuv_to_rgb_row_scalar(k: &YuvCoeffs, y: &[u8], u: &[u8], v: &[u8], cw: u8, lay: RgbLayout, from: usize, out: &mut [u8]) {
+    let w = out.len() / lay.step;
+    for x in from..w {
+        let cx = x >> cw;
+        let (r, g, b) = yuv_px(k, y[x], u[cx], v[cx]);
+        let o = &mut out[x * lay.step..(x + 1) * lay.step];
+        o[lay.r] = r;
+        o[lay.g] = g;
+        o[lay.b] = b;
+        if let Some(a) = lay.a {
+            o[a] = 255;
+        }
+    }
+}
+
+// ---------------------------------------------------------------- RGB -> YUV
+
+/// Q15 coefficients for 8-bit RGB -> YUV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RgbCoeffs {
+    pub yoff: i32,
+    pub ry: i32,
+    pub gy: i32,
+    pub by: i32,
+    pub ru: i32,
+    pub gu: i32,
+    pub bu: i32,
+    pub rv: i32,
+    pub gv: i32,
+    pub bv: i32,
+}
+
+impl RgbCoeffs {
+    pub(crate) fn from_colors(c: &Colors) -> RgbCoeffs {
+        let k = c.dst;
+        let q = |x: i64, luma: bool| -> i32 {
+            let f = x as f64 / 65536.0 * if luma && c.dst_full { 1.0 } else { 257.0 / 256.0 };
+            (f * 32768.0).round() as i32
+        };
+        RgbCoeffs {
+            yoff: if c.dst_full { 0 } else { 16 },
+            ry: q(k.ry, true),
+            gy: q(k.gy, true),
+            by: q(k.by, true),
+            ru: q(k.ru, false),
+            gu: q(k.gu, false),
+            bu: q(k.bu, false),
+            rv: q(k.rv, false),
+            gv: q(k.gv, false),
+            bv: q(k.bv, false),
+        }
+    }
+}
+
+/// Luma of one line of packed RGB.
+pub(crate) fn rgb_to_y_row(simd: bool, k: &RgbCoeffs, src: &[u8], lay: RgbLayout, out: &mut [u8]) {
+    let _ = simd;
+    for (x, o) in out.iter_mut().enumerate() {
+        let p = &src[x * lay.step..];
+        let (r, g, b) = (i32::from(p[lay.r]), i32::from(p[lay.g]), i32::from(p[lay.b]));
+        let y = ((k.ry * r + k.gy * g + k.by * b + (1 << 14)) >> 15) + k.yoff;
+        *o = y.clamp(0, 255) as u8;
+    }
+}
+
+/// Chroma of two lines of packed RGB, 2x2 box average (centred siting).
+pub(crate) fn rgb_to_uv420_row(k: &RgbCoeffs, r0: &[u8], r1: &[u8], w: usize, lay: RgbLayout, u: &mut [u8], v: &mut [u8]) {
+    let cw = w.div_ceil(2);
+    for cx in 0..cw {
+        let x0 = 2 * cx;
+        let x1 = (x0 + 1).min(w - 1);
+        let mut s = [0i32; 3];
+        for row in [r0, r1] {
+            for x in [x0, x1] {
+                let p = &row[x * lay.step..];
+                s[0] += i32::from(p[lay.r]);
+                s[1] += i32::from(p[lay.g]);
+                s[2] += i32::from(p[lay.b]);
+            }
+        }
+        let uu = ((k.ru * s[0] + k.gu * s[1] + k.bu * s[2] + (1 << 16)) >> 17) + 128;
+        let vv = ((k.rv * s[0] + k.gv * s[1] + k.bv * s[2] + (1 << 16)) >> 17) + 128;
+        u[cx] = uu.clamp(0, 255) as u8;
+        v[cx] = vv.clamp(0, 255) as u8;
+    }
+}
+
+// ---------------------------------------------------------------- misc
+
+/// Interleaves two chroma lines (nv12 from yuv420p).
+pub(crate) fn interleave_row(simd: bool, a: &[u8], b: &[u8], out: &mut [u8]) {
+    let _ = simd;
+    for ((o, &x), &y) in out.chunks_exact_mut(2).zip(a).zip(b) {
+        o[0] = x;
+        o[1] = y;
+    }
+}
+
+/// One line of LE high-depth samples to 8 bits with ordered dithering (as the general path).
+pub(crate) fn depth_to_8_row(simd: bool, src: &[u8], depth: u32, y: usize, out: &mut [u8]) {
+    let _ = simd;
+    let s = 16 - depth;
+    let mask = (1u32 << depth) - 1;
+    for (x, o) in out.iter_mut().enumerate() {
+        let v = u32::from(u16::from_le_bytes([src[2 * x], src[2 * x + 1]])) & mask;
+        let b = crate::pixel::bayer_bias(x, y) >> 8;
+        *o = (((v << s) + b) >> 8).min(255) as u8;
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod x86 {
+    use std::arch::x86_64::*;
+
+    use super::*;
+
+    pub(super) fn hscale8_1(src: &[u8], f: &FilterBank, src_w: usize, out: &mut [i16]) {
+        // Outputs whose 8-byte window would pass the line end are left to the scalar kernel.
+        let n = out.len().min(f.pos.len());
+        let lim = src_w.min(src.len());
+        let mut end = 0;
+        while end + 4 <= n && (end..end + 4).all(|j| f.pos[j] as usize + 8 <= lim) {
+            end += 4;
+        }
+        // Later blocks may still fit (pos is monotonic, so once out, always out).
+        // SAFETY: SSE4.1 checked by `available`; for j < end, src[pos[j]..pos[j] + 8] is in
+        // bounds (checked above), f.coef8 holds 8 coefficients per output, out[j..j + 4] exists.
+        unsafe { hscale_sse41(src, &f.pos, &f.coef8, end, out) };
+        hscale8_scalar(src, 1, f, end, out);
+    }
+
+    #[target_feature(enable = "sse4.1")]
+    unsafe fn hscale_sse41(src: &[u8], pos: &[u32], coef8: &[i16], end: usize, out: &mut [i16]) {
+        let s = src.as_ptr();
+        let c = coef8.as_ptr();
+        let mut j = 0;
+        while j < end {
+            // SAFETY: see the caller.
+            unsafe {
+                let mut m = [_mm_setzero_si128(); 4];
+                for (i, mi) in m.iter_mut().enumerate() {
+                    let v = _mm_cvtepu8_epi16(_mm_loadl_epi64(s.add(pos[j + i] as usize) as *const __m128i));
+                    let k = _mm_loadu_si128(c.add(8 * (j + i)) as *const __m128i);
+                    *mi = _mm_madd_epi16(v, k);
+                }
+                let a = _mm_hadd_epi32(m[0], m[1]);
+                let b = _mm_hadd_epi32(m[2], m[3]);
+                let r = _mm_srai_epi32::<7>(_mm_hadd_epi32(a, b));
+                _mm_storel_epi64(out.as_mut_ptr().add(j) as *mut __m128i, _mm_packs_epi32(r, r));
+            }
+            j += 4;
+        }
+    }
+
+    pub(super) fn vscale8(ring: &[i16], rows: &[usize], line: usize, coef: &[i16], out: &mut [u8]) {
+        let n = line.min(out.len());
+        for &r in rows {
+            assert!(r + line <= ring.len());
+        }
+        let mut x = 0;
+        // SAFETY: AVX2 checked by `available`; loads read ring[r + x .. r + x + 16] with
+        // x + 16 <= line and r + line <= ring.len() (asserted above); stores write out[x..x + 16].
+        unsafe {
+            while x + 16 <= n {
+                vscale8_16(ring, rows, coef, x, out);
+                x += 16;
+            }
+        }
+        vscale8_scalar(ring, rows, line, coef, x, out);
+    }
+
+    #[target_feature(enable = "avx2")]
+    unsafe fn vscale8_16(ring: &[i16], rows: &[usize], coef: &[i16], x: usize, out: &mut [u8]) {
+        let mut lo = _mm256_set1_epi32(1 << 20);
+        let mut hi = lo;
+        let p = ring.as_ptr();
+        let mut k = 0;
+        while k < rows.len() {
+            // SAFETY: see the caller.
+            let a = unsafe { _mm256_loadu_si256(p.add(rows[k] + x) as *const __m256i) };
+            let (b, cb) = if k + 1 < rows.len() {
+                // SAFETY: see the caller.
+                (unsafe { _mm256_loadu_si256(p.add(rows[k + 1] + x) as *const __m256i) }, coef[k + 1])
+            } else {
+                (_mm256_setzero_si256(), 0)
+            };
+            let c = _mm256_set1_epi32((i32::from(coef[k]) & 0xffff) | (i32::from(cb) << 16));
+            lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(a, b), c));
+            hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(a, b), c));
+            k += 2;
+        }
+        let lo = _mm256_srai_epi32::<21>(lo);
+        let hi = _mm256_srai_epi32::<21>(hi);
+        let w = _mm256_packs_epi32(lo, hi);
+        let b = _mm256_packus_epi16(w, w);
+        let b = _mm256_permute4x64_epi64::<0b1000>(b);
+        // SAFETY: x + 16 <= out.len() (see the caller).
+        unsafe { _mm_storeu_si128(out.as_mut_ptr().add(x) as *mut __m128i, _mm256_castsi256_si128(b)) };
+    }
+
+    pub(super) fn yuv_to_rgb_row(k: &YuvCoeffs, y: &[u8], u: &[u8], v: &[u8], cw: u8, lay: RgbLayout, out: &mut [u8]) {
+        let w = out.len() / lay.step;
+        // 3-byte pixels are stored with overlapping 16-byte writes reaching 4 bytes past
+        // the block: keep 2 pixels of slack.
+        let slack = if lay.step == 3 { 2 } else { 0 };
+        let mut end = 0;
+        while end + 16 + slack <= w
+            && end + 16 <= y.len()
+            && (end >> cw) + (16 >> cw) <= u.len().min(v.len())
+            && (end + 16 + slack) * lay.step <= out.len()
+        {
+            end += 16;
+        }
+        // SAFETY: AVX2 checked by `available`; `end` keeps every block's reads
+        // (y[x..x + 16], u/v[(x >> cw)..+16 >> cw]) and writes (out[x * step..+16 * step + 4]) in bounds.
+        unsafe { yuv_row_avx2(k, y, u, v, end, cw, lay, out) };
+        yuv_to_rgb_row_scalar(k, y, u, v, cw, lay, end, out);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx2")]
+    unsafe fn yuv_row_avx2(k: &YuvCoeffs, y: &[u8], u: &[u8], v: &[u8], end: usize, cw: u8, lay: RgbLayout, out: &mut [u8]) {
+        let yoff = _mm256_set1_epi16(k.yoff as i16);
+        let c128 = _mm256_set1_epi16(128);
+        let cy = _mm256_set1_epi16(k.cy as i16);
+        let crv = _mm256_set1_epi16(k.crv as i16);
+        let cgu = _mm256_set1_epi16(k.cgu as i16);
+        let cgv = _mm256_set1_epi16(k.cgv as i16);
+        let cbu = _mm256_set1_epi16(k.cbu as i16);
+        let four = _mm256_set1_epi16(4);
+        let alpha = _mm_set1_epi8(-1);
+        let shuf3 = _mm_setr_epi8(0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1);
+        let mut x = 0;
+        while x < end {
+            let cx = x >> cw;
+            // SAFETY: in bounds by the caller's `end`.
+            let (yv, uv, vv) = unsafe {
+                let yv = _mm_loadu_si128(y.as_ptr().add(x) as *const __m128i);
+                let (uv, vv) = if cw == 1 {
+                    let a = _mm_loadl_epi64(u.as_ptr().add(cx) as *const __m128i);
+                    let b = _mm_loadl_epi64(v.as_ptr().add(cx) as *const __m128i);
+                    (_mm_unpacklo_epi8(a, a), _mm_unpacklo_epi8(b, b))
+                } else {
+                    (
+                        _mm_loadu_si128(u.as_ptr().add(cx) as *const __m128i),
+                        _mm_loadu_si128(v.as_ptr().add(cx) as *const __m128i),
+                    )
+                };
+                (yv, uv, vv)
+            };
+            let yw = _mm256_slli_epi16::<6>(_mm256_sub_epi16(_mm256_cvtepu8_epi16(yv), yoff));
+            let uw = _mm256_slli_epi16::<6>(_mm256_sub_epi16(_mm256_cvtepu8_epi16(uv), c128));
+            let vw = _mm256_slli_epi16::<6>(_mm256_sub_epi16(_mm256_cvtepu8_epi16(vv), c128));
+            let yy = _mm256_add_epi16(_mm256_mulhi_epi16(yw, cy), four);
+            let r = _mm256_srai_epi16::<3>(_mm256_add_epi16(yy, _mm256_mulhi_epi16(vw, crv)));
+            let g = _mm256_srai_epi16::<3>(_mm256_sub_epi16(
+                _mm256_sub_epi16(yy, _mm256_mulhi_epi16(uw, cgu)),
+                _mm256_mulhi_epi16(vw, cgv),
+            ));
+            let b = _mm256_srai_epi16::<3>(_mm256_add_epi16(yy, _mm256_mulhi_epi16(uw, cbu)));
+            // Saturate to bytes, in pixel order.
+            macro_rules! pack {
+                ($t:expr) => {
+                    _mm256_castsi256_si128(_mm256_permute4x64_epi64::<0b1000>(_mm256_packus_epi16($t, $t)))
+                };
+            }
+            let mut ch = [alpha; 4];
+            ch[lay.r] = pack!(r);
+            ch[lay.g] = pack!(g);
+            ch[lay.b] = pack!(b);
+            let lo01 = _mm_unpacklo_epi8(ch[0], ch[1]);
+            let hi01 = _mm_unpackhi_epi8(ch[0], ch[1]);
+            let lo23 = _mm_unpacklo_epi8(ch[2], ch[3]);
+            let hi23 = _mm_unpackhi_epi8(ch[2], ch[3]);
+            let px = [
+                _mm_unpacklo_epi16(lo01, lo23),
+                _mm_unpackhi_epi16(lo01, lo23),
+                _mm_unpacklo_epi16(hi01, hi23),
+                _mm_unpackhi_epi16(hi01, hi23),
+            ];
+            // SAFETY: writes stay within out[x * step..x * step + 16 * step + 4] (see the caller).
+            unsafe {
+                let o = out.as_mut_ptr().add(x * lay.step);
+                if lay.step == 4 {
+                    for (i, p) in px.iter().enumerate() {
+                        _mm_storeu_si128(o.add(16 * i) as *mut __m128i, *p);
+                    }
+                } else {
+                    for (i, p) in px.iter().enumerate() {
+                        _mm_storeu_si128(o.add(12 * i) as *mut __m128i, _mm_shuffle_epi8(*p, shuf3));
+                    }
+                }
+            }
+            x += 16;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::colorspace::{Coeffs, Matrix};
+    use crate::filter::{Kernel, build};
+
+    fn rng(seed: &mut u64) -> u8 {
+        *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (*seed >> 56) as u8
+    }
+
+    #[test]
+    fn simd_kernels_match_scalar_twins() {
+        if !available() {
+            return;
+        }
+        let mut s = 1u64;
+        for (sw, dw) in [(1920, 1280), (37, 100), (100, 37), (64, 64), (9, 3)] {
+            for k in [Kernel::Bilinear, Kernel::Bicubic { b: 0.0, c: 0.6 }, Kernel::Lanczos { a: 3.0 }, Kernel::Point] {
+                let f = build(k, sw, dw, 128, 128);
+                let src: Vec<u8> = (0..sw).map(|_| rng(&mut s)).collect();
+                let mut a = vec![0i16; dw];
+                let mut b = vec![0i16; dw];
+                hscale8(true, &src, 1, &f, sw, &mut a);
+                hscale8_scalar(&src, 1, &f, 0, &mut b);
+                assert_eq!(a, b, "hscale {sw}->{dw} {k:?}");
+                // Vertical over lines of these intermediates.
+                let line = dw;
+                let taps = f.size.min(7).max(1);
+                let ring: Vec<i16> = (0..taps * line).map(|i| b[i % dw].wrapping_add((i / dw) as i16 * 97)).collect();
+                let rows: Vec<usize> = (0..taps).map(|t| t * line).collect();
+                let coef: Vec<i16> = (0..taps).map(|t| [16384i16, -3000, 9000, 200, -77, 5000, 1][t]).collect();
+                let mut oa = vec![0u8; line];
+                let mut ob = vec![0u8; line];
+                vscale8(true, &ring, &rows, line, &coef, &mut oa);
+                vscale8_scalar(&ring, &rows, line, &coef, 0, &mut ob);
+                assert_eq!(oa, ob, "vscale {taps} taps");
+            }
+        }
+        for m in [Matrix::Bt601, Matrix::Bt709, Matrix::Bt2020] {
+            for full in [false, true] {
+                let c = Colors {
+                    src_full: full,
+                    dst_full: true,
+                    src: Coeffs::new(m, full),
+                    dst: Coeffs::new(m, true),
+                };
+                let k = YuvCoeffs::from_colors(&c);
+                let w = 77;
+                let y: Vec<u8> = (0..w).map(|_| rng(&mut s)).collect();
+                let u: Vec<u8> = (0..w).map(|_| rng(&mut s)).collect();
+                let v: Vec<u8> = (0..w).map(|_| rng(&mut s)).collect();
+                for lay in [
+                    RgbLayout { step: 3, r: 0, g: 1, b: 2, a: None },
+                    RgbLayout { step: 4, r: 2, g: 1, b: 0, a: Some(3) },
+                    RgbLayout { step: 4, r: 1, g: 2, b: 3, a: Some(0) },
+                ] {
+                    for cw in [0u8, 1] {
+                        let mut a = vec![0u8; w * lay.step];
+                        let mut b = vec![0u8; w * lay.step];
+                        yuv_to_rgb_row(true, &k, &y, &u, &v, cw, lay, &mut a);
+                        yuv_to_rgb_row_scalar(&k, &y, &u, &v, cw, lay, 0, &mut b);
+                        assert_eq!(a, b, "{m:?} {full} {lay:?} {cw}");
+                    }
+                }
+            }
+        }
+    }
+}
