@@ -32,7 +32,9 @@ fn cpu_time() -> f64 {
 fn main() {
     let a: Vec<String> = std::env::args().collect();
     if a.len() < 7 {
-        eprintln!("usage: swsconvert IN SRC_WxH SRC_FMT OUT DST_WxH DST_FMT [FLAGS] [--loop N] [--threads N]");
+        eprintln!(
+            "usage: swsconvert IN SRC_WxH SRC_FMT OUT DST_WxH DST_FMT [FLAGS] [--loop N] [--threads N]"
+        );
         std::process::exit(2);
     }
     let (sw, sh) = size(&a[2]);
@@ -60,11 +62,17 @@ fn main() {
         }
     }
     let mut input = Vec::new();
-    std::fs::File::open(&a[1]).expect("open input").read_to_end(&mut input).expect("read");
+    std::fs::File::open(&a[1])
+        .expect("open input")
+        .read_to_end(&mut input)
+        .expect("read");
     let fsize = imgutils::buffer_size(sf, sw, sh, 1).expect("size");
     let mut scaler = Scaler::new((sw, sh, sf), (dw, dh, df), flags).expect("scaler");
     if threads > 0 {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool");
         scaler.set_thread_pool(Some(Arc::new(pool)));
     }
     eprintln!("path: {}", scaler.path_name());
@@ -76,10 +84,18 @@ fn main() {
             // Realign like a decoder's frames.
             let mut g = Frame::new_video(sf, sw, sh).expect("alloc");
             for p in 0..f.planes() {
-                let rows = if p < 4 { imgutils::plane_height(sf, p, sh) } else { 1 };
+                let rows = if p < 4 {
+                    imgutils::plane_height(sf, p, sh)
+                } else {
+                    1
+                };
                 let line = f.line(p, 0).len();
                 let (gs, fs) = (g.stride(p), f.stride(p));
-                let rows = if sf.descriptor().is_paletted() && p == 1 { 1 } else { rows };
+                let rows = if sf.descriptor().is_paletted() && p == 1 {
+                    1
+                } else {
+                    rows
+                };
                 let src = f.plane(p).to_vec();
                 imgutils::copy_plane(g.plane_mut(p), gs, &src, fs, line, rows).expect("copy");
             }
@@ -98,8 +114,14 @@ fn main() {
         }
     }
     let (rt, ct) = (t0.elapsed().as_secs_f64(), cpu_time() - c0);
-    eprintln!("bench: utime={ct:.3}s rtime={rt:.3}s frames={}", loops * frames.len());
+    eprintln!(
+        "bench: utime={ct:.3}s rtime={rt:.3}s frames={}",
+        loops * frames.len()
+    );
     if a[4] != "-" {
-        std::fs::File::create(&a[4]).expect("create").write_all(&out).expect("write");
+        std::fs::File::create(&a[4])
+            .expect("create")
+            .write_all(&out)
+            .expect("write");
     }
 }

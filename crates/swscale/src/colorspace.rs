@@ -241,7 +241,12 @@ mod tests {
         assert!(((y >> 8) - 81).abs() <= 1, "{y}");
         assert!(((u >> 8) - 90).abs() <= 1, "{u}");
         assert!(((v >> 8) - 240).abs() <= 1, "{v}");
-        for m in [Matrix::Bt709, Matrix::Bt2020, Matrix::Smpte240m, Matrix::Fcc] {
+        for m in [
+            Matrix::Bt709,
+            Matrix::Bt2020,
+            Matrix::Smpte240m,
+            Matrix::Fcc,
+        ] {
             for full in [false, true] {
                 let c = Coeffs::new(m, full);
                 for rgb in [(65535, 0, 0), (0, 65535, 0), (1000, 30000, 60000)] {

@@ -24,7 +24,9 @@ pub enum Field {
 
 fn check(src: &Frame, dst: &Frame) -> Result<(avutil::PixelFormat, usize, usize)> {
     let (Some(s), Some(d)) = (src.video(), dst.video()) else {
-        return Err(Error::InvalidArgument { what: "deinterlacing needs video frames" });
+        return Err(Error::InvalidArgument {
+            what: "deinterlacing needs video frames",
+        });
     };
     if s != d {
         return Err(Error::FrameMismatch {
@@ -34,14 +36,26 @@ fn check(src: &Frame, dst: &Frame) -> Result<(avutil::PixelFormat, usize, usize)
         });
     }
     let desc = s.format.descriptor();
-    let ok = (desc.is_planar() || desc.is_gray()) && !desc.is_rgb() && desc.elem_bytes == 1 && !desc.is_bitstream() && !desc.is_paletted() && desc.components().iter().all(|c| c.step == 1);
+    let ok = (desc.is_planar() || desc.is_gray())
+        && !desc.is_rgb()
+        && desc.elem_bytes == 1
+        && !desc.is_bitstream()
+        && !desc.is_paletted()
+        && desc.components().iter().all(|c| c.step == 1);
     if !ok {
-        return Err(Error::UnsupportedFormat { format: s.format, what: "deinterlacing input" });
+        return Err(Error::UnsupportedFormat {
+            format: s.format,
+            what: "deinterlacing input",
+        });
     }
     Ok((s.format, s.width, s.height))
 }
 
-fn for_planes(src: &Frame, dst: &mut Frame, f: &dyn Fn(&[u8], usize, &mut [u8], usize, usize, usize)) -> Result<()> {
+/// A per-plane kernel: (src, src stride, dst, dst stride, line bytes, rows).
+type PlaneFn<'a> = dyn Fn(&[u8], usize, &mut [u8], usize, usize, usize) + 'a;
+
+#[allow(clippy::needless_range_loop)] // planes index several arrays
+fn for_planes(src: &Frame, dst: &mut Frame, f: &PlaneFn<'_>) -> Result<()> {
     let (fmt, w, h) = check(src, dst)?;
     let lines = imgutils::line_bytes(fmt, w)?;
     for p in 0..fmt.descriptor().plane_count() {

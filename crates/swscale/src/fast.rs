@@ -80,24 +80,48 @@ pub(crate) struct Fast {
 
 fn planar8(fmt: PixelFormat) -> bool {
     let d = fmt.descriptor();
-    d.is_planar() && d.elem_bytes == 1 && d.components().iter().all(|c| c.step == 1 && c.depth == 8 && c.shift == 0)
+    d.is_planar()
+        && d.elem_bytes == 1
+        && d.components()
+            .iter()
+            .all(|c| c.step == 1 && c.depth == 8 && c.shift == 0)
 }
 
 impl Fast {
-    pub(crate) fn new(s: &Side, d: &Side, f: &ScaleFlags, sit: [(i64, i64); 2], threads: usize) -> Option<Fast> {
+    pub(crate) fn new(
+        s: &Side,
+        d: &Side,
+        f: &ScaleFlags,
+        sit: [(i64, i64); 2],
+        threads: usize,
+    ) -> Option<Fast> {
         use PixelFormat as P;
         let same_size = s.w == d.w && s.h == d.h;
         let sd = s.fmt.descriptor();
         let kind = if s.fmt == d.fmt && same_size {
             Kind::Copy
-        } else if s.fmt == d.fmt && (planar8(s.fmt) || rgb_layout(s.fmt).is_some() || s.fmt == P::Gray) {
+        } else if s.fmt == d.fmt
+            && (planar8(s.fmt) || rgb_layout(s.fmt).is_some() || s.fmt == P::Gray)
+        {
             let mut planes = Vec::new();
             for p in 0..s.nplanes {
                 let chroma = (p == 1 || p == 2) && !sd.is_rgb();
-                let ch = if rgb_layout(s.fmt).is_some() { sd.comp[0].step as usize } else { 1 };
-                let sw = if chroma { s.w.div_ceil(1 << sd.log2_chroma_w) } else { s.w };
+                let ch = if rgb_layout(s.fmt).is_some() {
+                    sd.comp[0].step as usize
+                } else {
+                    1
+                };
+                let sw = if chroma {
+                    s.w.div_ceil(1 << sd.log2_chroma_w)
+                } else {
+                    s.w
+                };
                 let sh = s.rows[p];
-                let dw = if chroma { d.w.div_ceil(1 << sd.log2_chroma_w) } else { d.w };
+                let dw = if chroma {
+                    d.w.div_ceil(1 << sd.log2_chroma_w)
+                } else {
+                    d.w
+                };
                 let dh = d.rows[p];
                 let k = Kernel::of(f.filter, f.param, chroma);
                 let (oh, ov) = if chroma {
@@ -147,14 +171,38 @@ impl Fast {
             Kind::RgbToYuv420 {
                 inp: rgb_layout(s.fmt)?,
             }
-        } else if same_size && matches!(s.fmt, P::Yuv420p | P::Yuvj420p) && matches!(d.fmt, P::Nv12 | P::Nv21) {
-            Kind::Yuv420ToNv { swap: d.fmt == P::Nv21 }
+        } else if same_size
+            && matches!(s.fmt, P::Yuv420p | P::Yuvj420p)
+            && matches!(d.fmt, P::Nv12 | P::Nv21)
+        {
+            Kind::Yuv420ToNv {
+                swap: d.fmt == P::Nv21,
+            }
         } else if same_size
             && matches!(
                 (s.fmt, d.fmt),
-                (P::Yuv420p9le | P::Yuv420p10le | P::Yuv420p12le | P::Yuv420p14le | P::Yuv420p16le, P::Yuv420p)
-                    | (P::Yuv422p9le | P::Yuv422p10le | P::Yuv422p12le | P::Yuv422p14le | P::Yuv422p16le, P::Yuv422p)
-                    | (P::Yuv444p9le | P::Yuv444p10le | P::Yuv444p12le | P::Yuv444p14le | P::Yuv444p16le, P::Yuv444p)
+                (
+                    P::Yuv420p9le
+                        | P::Yuv420p10le
+                        | P::Yuv420p12le
+                        | P::Yuv420p14le
+                        | P::Yuv420p16le,
+                    P::Yuv420p
+                ) | (
+                    P::Yuv422p9le
+                        | P::Yuv422p10le
+                        | P::Yuv422p12le
+                        | P::Yuv422p14le
+                        | P::Yuv422p16le,
+                    P::Yuv422p
+                ) | (
+                    P::Yuv444p9le
+                        | P::Yuv444p10le
+                        | P::Yuv444p12le
+                        | P::Yuv444p14le
+                        | P::Yuv444p16le,
+                    P::Yuv444p
+                )
             )
             && matches!(f.dither, Dither::Auto | Dither::Bayer)
         {
@@ -167,7 +215,11 @@ impl Fast {
         let nb = threads.max(1);
         let mut bands: Vec<Band> = (0..nb).map(|_| Band::default()).collect();
         if let Kind::Scale8(planes) = &kind {
-            let ring = planes.iter().map(|p| p.v.size * p.dst_w * p.ch).max().unwrap_or(0);
+            let ring = planes
+                .iter()
+                .map(|p| p.v.size * p.dst_w * p.ch)
+                .max()
+                .unwrap_or(0);
             let taps = planes.iter().map(|p| p.v.size).max().unwrap_or(0);
             for b in &mut bands {
                 b.ring = vec![0; ring];
@@ -175,7 +227,11 @@ impl Fast {
                 b.rows = Vec::with_capacity(taps);
             }
         }
-        let staging = if matches!(kind, Kind::RgbToYuv420 { .. }) { vec![0; d.line_bytes[2] * d.rows[2]] } else { Vec::new() };
+        let staging = if matches!(kind, Kind::RgbToYuv420 { .. }) {
+            vec![0; d.line_bytes[2] * d.rows[2]]
+        } else {
+            Vec::new()
+        };
         Some(Fast {
             kind,
             src: s.clone(),
@@ -199,11 +255,21 @@ impl Fast {
     }
 
     /// Runs the path; `false` if it cannot do these colours (the caller falls back).
-    pub(crate) fn run<P: Planes>(&mut self, sp: &SrcPlanes<'_>, dst: &mut P, c: &Colors, pool: Option<&rayon::ThreadPool>) -> bool {
+    pub(crate) fn run<P: Planes>(
+        &mut self,
+        sp: &SrcPlanes<'_>,
+        dst: &mut P,
+        c: &Colors,
+        pool: Option<&rayon::ThreadPool>,
+    ) -> bool {
         let yuv_same_range = c.src_full == c.dst_full;
         let simd = self.simd;
         match &self.kind {
-            Kind::Copy | Kind::Scale8(_) | Kind::Yuv420ToNv { .. } | Kind::Depth8 { .. } if !yuv_same_range => return false,
+            Kind::Copy | Kind::Scale8(_) | Kind::Yuv420ToNv { .. } | Kind::Depth8 { .. }
+                if !yuv_same_range =>
+            {
+                return false;
+            }
             _ => {}
         }
         let nb = self.bands.len();
@@ -212,36 +278,66 @@ impl Fast {
                 for p in 0..self.dst.nplanes {
                     let line = self.dst.line_bytes[p];
                     let (out, stride) = dst.plane_mut(p);
-                    for_bands(pool, out, stride, self.dst.rows[p], nb, &mut self.bands, &|y0, rows, out, _| {
-                        for (i, y) in (y0..y0 + rows).enumerate() {
-                            out[i * stride..i * stride + line].copy_from_slice(sp.row(p, y));
-                        }
-                    });
+                    for_bands(
+                        pool,
+                        out,
+                        stride,
+                        self.dst.rows[p],
+                        nb,
+                        &mut self.bands,
+                        &|y0, rows, out, _| {
+                            for (i, y) in (y0..y0 + rows).enumerate() {
+                                out[i * stride..i * stride + line].copy_from_slice(sp.row(p, y));
+                            }
+                        },
+                    );
                 }
             }
             Kind::Scale8(planes) => {
                 for (p, ps) in planes.iter().enumerate() {
                     let (out, stride) = dst.plane_mut(p);
                     let line = ps.dst_w * ps.ch;
-                    for_bands(pool, out, stride, ps.dst_h, nb, &mut self.bands, &|y0, rows, out, band| {
-                        band.tags.iter_mut().for_each(|t| *t = -1);
-                        let size = ps.v.size;
-                        for (i, j) in (y0..y0 + rows).enumerate() {
-                            let p0 = ps.v.pos[j] as usize;
-                            band.rows.clear();
-                            for r in p0..p0 + size {
-                                let slot = r % size;
-                                let lane = &mut band.ring[slot * line..(slot + 1) * line];
-                                if band.tags[slot] != r as i64 {
-                                    simd::hscale8(simd, sp.row(p, r), ps.ch, &ps.h, ps.src_w, lane);
-                                    band.tags[slot] = r as i64;
+                    for_bands(
+                        pool,
+                        out,
+                        stride,
+                        ps.dst_h,
+                        nb,
+                        &mut self.bands,
+                        &|y0, rows, out, band| {
+                            band.tags.iter_mut().for_each(|t| *t = -1);
+                            let size = ps.v.size;
+                            for (i, j) in (y0..y0 + rows).enumerate() {
+                                let p0 = ps.v.pos[j] as usize;
+                                band.rows.clear();
+                                for r in p0..p0 + size {
+                                    let slot = r % size;
+                                    let lane = &mut band.ring[slot * line..(slot + 1) * line];
+                                    if band.tags[slot] != r as i64 {
+                                        simd::hscale8(
+                                            simd,
+                                            sp.row(p, r),
+                                            ps.ch,
+                                            &ps.h,
+                                            ps.src_w,
+                                            lane,
+                                        );
+                                        band.tags[slot] = r as i64;
+                                    }
+                                    band.rows.push(slot * line);
                                 }
-                                band.rows.push(slot * line);
+                                let coef = &ps.v.coef[j * size..(j + 1) * size];
+                                simd::vscale8(
+                                    simd,
+                                    &band.ring,
+                                    &band.rows,
+                                    line,
+                                    coef,
+                                    &mut out[i * stride..i * stride + line],
+                                );
                             }
-                            let coef = &ps.v.coef[j * size..(j + 1) * size];
-                            simd::vscale8(simd, &band.ring, &band.rows, line, coef, &mut out[i * stride..i * stride + line]);
-                        }
-                    });
+                        },
+                    );
                 }
             }
             Kind::YuvToRgb { cw, ch, out: lay } => {
@@ -249,21 +345,29 @@ impl Fast {
                 let (out, stride) = dst.plane_mut(0);
                 let (cw, ch, lay) = (*cw, *ch, *lay);
                 let w = self.dst.w;
-                for_bands(pool, out, stride, self.dst.h, nb, &mut self.bands, &|y0, rows, out, _| {
-                    for (i, y) in (y0..y0 + rows).enumerate() {
-                        let cy = y >> ch;
-                        simd::yuv_to_rgb_row(
-                            simd,
-                            &k,
-                            sp.row(0, y),
-                            sp.row(1, cy),
-                            sp.row(2, cy),
-                            cw,
-                            lay,
-                            &mut out[i * stride..i * stride + w * lay.step],
-                        );
-                    }
-                });
+                for_bands(
+                    pool,
+                    out,
+                    stride,
+                    self.dst.h,
+                    nb,
+                    &mut self.bands,
+                    &|y0, rows, out, _| {
+                        for (i, y) in (y0..y0 + rows).enumerate() {
+                            let cy = y >> ch;
+                            simd::yuv_to_rgb_row(
+                                simd,
+                                &k,
+                                sp.row(0, y),
+                                sp.row(1, cy),
+                                sp.row(2, cy),
+                                cw,
+                                lay,
+                                &mut out[i * stride..i * stride + w * lay.step],
+                            );
+                        }
+                    },
+                );
             }
             Kind::RgbToYuv420 { inp } => {
                 let k = simd::RgbCoeffs::from_colors(c);
@@ -272,11 +376,25 @@ impl Fast {
                 let h = self.dst.h;
                 {
                     let (out, stride) = dst.plane_mut(0);
-                    for_bands(pool, out, stride, h, nb, &mut self.bands, &|y0, rows, out, _| {
-                        for (i, y) in (y0..y0 + rows).enumerate() {
-                            simd::rgb_to_y_row(simd, &k, sp.row(0, y), inp, &mut out[i * stride..i * stride + w]);
-                        }
-                    });
+                    for_bands(
+                        pool,
+                        out,
+                        stride,
+                        h,
+                        nb,
+                        &mut self.bands,
+                        &|y0, rows, out, _| {
+                            for (i, y) in (y0..y0 + rows).enumerate() {
+                                simd::rgb_to_y_row(
+                                    simd,
+                                    &k,
+                                    sp.row(0, y),
+                                    inp,
+                                    &mut out[i * stride..i * stride + w],
+                                );
+                            }
+                        },
+                    );
                 }
                 let cwid = w.div_ceil(2);
                 let chh = h.div_ceil(2);
@@ -295,7 +413,10 @@ impl Fast {
                             let cy = y0 + i;
                             let r0 = sp.row(0, 2 * cy);
                             let r1 = sp.row(0, (2 * cy + 1).min(h - 1));
-                            let (u, v) = (&mut ub[i * stride..i * stride + cwid], &mut vb[i * vstride..i * vstride + cwid]);
+                            let (u, v) = (
+                                &mut ub[i * stride..i * stride + cwid],
+                                &mut vb[i * vstride..i * vstride + cwid],
+                            );
                             simd::rgb_to_uv420_row(&k, r0, r1, w, inp, u, v);
                         }
                     };
@@ -307,45 +428,93 @@ impl Fast {
                                 .for_each(|(b, (u, v))| run((u, v), b));
                         });
                     } else {
-                        for (b, (u, v)) in out.chunks_mut(per * stride).zip(vchunks.chunks_mut(per * vstride)).enumerate() {
+                        for (b, (u, v)) in out
+                            .chunks_mut(per * stride)
+                            .zip(vchunks.chunks_mut(per * vstride))
+                            .enumerate()
+                        {
                             run((u, v), b);
                         }
                     }
                 }
                 let (out, stride) = dst.plane_mut(2);
                 for y in 0..chh {
-                    out[y * stride..y * stride + cwid].copy_from_slice(&self.staging[y * vstride..y * vstride + cwid]);
+                    out[y * stride..y * stride + cwid]
+                        .copy_from_slice(&self.staging[y * vstride..y * vstride + cwid]);
                 }
             }
             Kind::Yuv420ToNv { swap } => {
                 let swap = *swap;
                 let w = self.dst.w;
                 let (out, stride) = dst.plane_mut(0);
-                for_bands(pool, out, stride, self.dst.h, nb, &mut self.bands, &|y0, rows, out, _| {
-                    for (i, y) in (y0..y0 + rows).enumerate() {
-                        out[i * stride..i * stride + w].copy_from_slice(sp.row(0, y));
-                    }
-                });
+                for_bands(
+                    pool,
+                    out,
+                    stride,
+                    self.dst.h,
+                    nb,
+                    &mut self.bands,
+                    &|y0, rows, out, _| {
+                        for (i, y) in (y0..y0 + rows).enumerate() {
+                            out[i * stride..i * stride + w].copy_from_slice(sp.row(0, y));
+                        }
+                    },
+                );
                 let cw = w.div_ceil(2);
                 let (out, stride) = dst.plane_mut(1);
-                for_bands(pool, out, stride, self.dst.rows[1], nb, &mut self.bands, &|y0, rows, out, _| {
-                    for (i, y) in (y0..y0 + rows).enumerate() {
-                        let (a, b) = if swap { (sp.row(2, y), sp.row(1, y)) } else { (sp.row(1, y), sp.row(2, y)) };
-                        simd::interleave_row(simd, a, b, &mut out[i * stride..i * stride + 2 * cw]);
-                    }
-                });
+                for_bands(
+                    pool,
+                    out,
+                    stride,
+                    self.dst.rows[1],
+                    nb,
+                    &mut self.bands,
+                    &|y0, rows, out, _| {
+                        for (i, y) in (y0..y0 + rows).enumerate() {
+                            let (a, b) = if swap {
+                                (sp.row(2, y), sp.row(1, y))
+                            } else {
+                                (sp.row(1, y), sp.row(2, y))
+                            };
+                            simd::interleave_row(
+                                simd,
+                                a,
+                                b,
+                                &mut out[i * stride..i * stride + 2 * cw],
+                            );
+                        }
+                    },
+                );
             }
             Kind::Depth8 { depth } => {
                 let depth = *depth;
                 let sd = self.src.fmt.descriptor();
                 for p in 0..3 {
-                    let n = if p == 0 { self.dst.w } else { self.dst.w.div_ceil(1 << sd.log2_chroma_w) };
+                    let n = if p == 0 {
+                        self.dst.w
+                    } else {
+                        self.dst.w.div_ceil(1 << sd.log2_chroma_w)
+                    };
                     let (out, stride) = dst.plane_mut(p);
-                    for_bands(pool, out, stride, self.dst.rows[p], nb, &mut self.bands, &|y0, rows, out, _| {
-                        for (i, y) in (y0..y0 + rows).enumerate() {
-                            simd::depth_to_8_row(simd, sp.row(p, y), depth, y, &mut out[i * stride..i * stride + n]);
-                        }
-                    });
+                    for_bands(
+                        pool,
+                        out,
+                        stride,
+                        self.dst.rows[p],
+                        nb,
+                        &mut self.bands,
+                        &|y0, rows, out, _| {
+                            for (i, y) in (y0..y0 + rows).enumerate() {
+                                simd::depth_to_8_row(
+                                    simd,
+                                    sp.row(p, y),
+                                    depth,
+                                    y,
+                                    &mut out[i * stride..i * stride + n],
+                                );
+                            }
+                        },
+                    );
                 }
             }
         }
@@ -353,6 +522,9 @@ impl Fast {
         true
     }
 }
+
+/// A band kernel: (first row, rows, output band, band state).
+type BandFn<'a> = dyn Fn(usize, usize, &mut [u8], &mut Band) + Sync + 'a;
 
 /// Splits `rows` lines of a plane into `nb` bands and runs `f(first_line, lines, band_bytes, scratch)`
 /// on each, in parallel when a pool is given.
@@ -363,7 +535,7 @@ fn for_bands(
     rows: usize,
     nb: usize,
     bands: &mut [Band],
-    f: &(dyn Fn(usize, usize, &mut [u8], &mut Band) + Sync),
+    f: &BandFn<'_>,
 ) {
     if rows == 0 {
         return;

@@ -35,7 +35,8 @@ impl FilterBank {
             let n = self.pos.len();
             self.coef8 = vec![0; 8 * n];
             for j in 0..n {
-                self.coef8[8 * j..8 * j + self.size].copy_from_slice(&self.coef[j * self.size..(j + 1) * self.size]);
+                self.coef8[8 * j..8 * j + self.size]
+                    .copy_from_slice(&self.coef[j * self.size..(j + 1) * self.size]);
             }
         }
         self
@@ -152,7 +153,7 @@ pub(crate) fn build(kernel: Kernel, n_s: usize, n_d: usize, o_s: i64, o_d: i64) 
     let n_s = n_s.max(1);
     let n_d = n_d.max(1);
     let inc = ((n_s as i64) << 16).saturating_add(n_d as i64 / 2) / n_d as i64;
-    let t16 = |j: usize| (((j as i64) * 256 + o_d) * inc >> 8) - o_s * 256;
+    let t16 = |j: usize| ((((j as i64) * 256 + o_d) * inc) >> 8) - o_s * 256;
     if inc == 1 << 16 && o_s == o_d {
         return identity(n_d.min(n_s), n_d);
     }
@@ -207,7 +208,12 @@ pub(crate) fn build(kernel: Kernel, n_s: usize, n_d: usize, o_s: i64, o_d: i64) 
             taps.push((first, w));
         }
     }
-    let size = taps.iter().map(|(_, w)| w.len()).max().unwrap_or(1).min(n_s);
+    let size = taps
+        .iter()
+        .map(|(_, w)| w.len())
+        .max()
+        .unwrap_or(1)
+        .min(n_s);
     let mut pos = Vec::with_capacity(n_d);
     let mut coef = vec![0i16; n_d * size];
     let mut folded = vec![0f64; size];
@@ -265,7 +271,11 @@ mod tests {
 
     fn check(b: &FilterBank, n_s: usize) {
         for (j, &p) in b.pos.iter().enumerate() {
-            assert!(p as usize + b.size <= n_s, "pos {p} size {} n_s {n_s}", b.size);
+            assert!(
+                p as usize + b.size <= n_s,
+                "pos {p} size {} n_s {n_s}",
+                b.size
+            );
             let s: i32 = b.coef[j * b.size..(j + 1) * b.size]
                 .iter()
                 .map(|&c| i32::from(c))
@@ -287,7 +297,16 @@ mod tests {
             Kernel::Spline,
         ];
         for k in kernels {
-            for (ns, nd) in [(1, 1), (1, 7), (7, 1), (3, 5), (640, 333), (333, 1280), (4096, 1), (2, 4096)] {
+            for (ns, nd) in [
+                (1, 1),
+                (1, 7),
+                (7, 1),
+                (3, 5),
+                (640, 333),
+                (333, 1280),
+                (4096, 1),
+                (2, 4096),
+            ] {
                 for (os, od) in [(128, 128), (64, 128), (0, 0)] {
                     let b = build(k, ns, nd, os, od);
                     assert_eq!(b.pos.len(), nd);

@@ -79,7 +79,6 @@ pub(crate) struct Generic {
     yuv_from_rgb: bool,
 }
 
-
 pub(crate) fn supported_input(fmt: PixelFormat) -> bool {
     let _ = fmt;
     true
@@ -90,12 +89,21 @@ pub(crate) fn supported_output(fmt: PixelFormat) -> bool {
 }
 
 impl Generic {
-    pub(crate) fn new(src: &Side, dst: &Side, flags: &ScaleFlags, siting: [(i64, i64); 2]) -> Generic {
+    pub(crate) fn new(
+        src: &Side,
+        dst: &Side,
+        flags: &ScaleFlags,
+        siting: [(i64, i64); 2],
+    ) -> Generic {
         let sd = src.fmt.descriptor();
         let dd = dst.fmt.descriptor();
         let dst_rgb = dd.is_rgb();
         let src_rgb = sd.is_rgb() || sd.is_paletted();
-        let space = if src_rgb && dst_rgb { Space::Rgb } else { Space::Yuv };
+        let space = if src_rgb && dst_rgb {
+            Space::Rgb
+        } else {
+            Space::Yuv
+        };
         let yuv_from_rgb = src_rgb && space == Space::Yuv;
         let src_has_chroma = !src_rgb && sd.nb_components >= 3;
         let dst_needs_chroma = dst_rgb || (dd.nb_components >= 3 && !dd.is_rgb());
@@ -120,14 +128,22 @@ impl Generic {
             }
             let (source, src_depth) = match (space, k) {
                 (_, 3) if src_alpha => {
-                    let c = if src.fmt.descriptor().is_paletted() { 3 } else { src_alpha_comp };
+                    let c = if src.fmt.descriptor().is_paletted() {
+                        3
+                    } else {
+                        src_alpha_comp
+                    };
                     (Source::Direct(c), u32::from(sd.comp[c].depth.max(8)))
                 }
                 (_, 3) => (Source::Const(65535), 16),
                 (Space::Rgb, k) => (Source::Direct(k), u32::from(sd.comp[k].depth.max(8))),
-                (Space::Yuv, k) if yuv_from_rgb => (Source::FromRgb(k), u32::from(sd.max_depth().max(8))),
+                (Space::Yuv, k) if yuv_from_rgb => {
+                    (Source::FromRgb(k), u32::from(sd.max_depth().max(8)))
+                }
                 (Space::Yuv, 0) => (Source::Direct(0), u32::from(sd.comp[0].depth)),
-                (Space::Yuv, k) if src_has_chroma => (Source::Direct(k), u32::from(sd.comp[k].depth)),
+                (Space::Yuv, k) if src_has_chroma => {
+                    (Source::Direct(k), u32::from(sd.comp[k].depth))
+                }
                 (Space::Yuv, _) => (Source::Const(32768), 16),
             };
             // RGB input: like FFmpeg without full_chroma_inp, chroma is read from pairs of
@@ -144,7 +160,11 @@ impl Generic {
             let rep = if direct_chroma && dst_rgb {
                 (
                     // FFmpeg has no full-chroma output for packed RGB under 8 bits per component.
-                    if (flags.full_chroma_int || dw % 2 == 1) && dd.comp[0].depth >= 8 { 0 } else { sc.0 },
+                    if (flags.full_chroma_int || dw % 2 == 1) && dd.comp[0].depth >= 8 {
+                        0
+                    } else {
+                        sc.0
+                    },
                     0,
                 )
             } else {
@@ -162,7 +182,17 @@ impl Generic {
                 let pick = |sub: bool, o: i64| if sub { o } else { 128 };
                 // FFmpeg 5.1 interpolates chroma vertically for RGB output; when the
                 // height is unchanged, its destination lines sit at offset 0 (observed).
-                let od_v = if dst_rgb && !dd.is_planar() && dd.comp[0].depth <= 8 && ssub && sc.1 > 0 && h == dh { 0 } else { pick(dsub && dc.1 > 0, siting[1].1) };
+                let od_v = if dst_rgb
+                    && !dd.is_planar()
+                    && dd.comp[0].depth <= 8
+                    && ssub
+                    && sc.1 > 0
+                    && h == dh
+                {
+                    0
+                } else {
+                    pick(dsub && dc.1 > 0, siting[1].1)
+                };
                 (
                     pick(ssub && sc.0 > 0, siting[0].0),
                     pick(ssub && sc.1 > 0, siting[0].1),
@@ -217,7 +247,15 @@ impl Generic {
     }
 
     /// Reads source component `c` of line `row` (in that component's plane) into `out`.
-    fn read_src(src: &Side, planes: &SrcPlanes<'_>, c: usize, row: usize, n: usize, full: bool, out: &mut [i32]) {
+    fn read_src(
+        src: &Side,
+        planes: &SrcPlanes<'_>,
+        c: usize,
+        row: usize,
+        n: usize,
+        full: bool,
+        out: &mut [i32],
+    ) {
         let d = src.fmt.descriptor();
         if d.is_paletted() {
             let idx = planes.row(0, row);
@@ -353,13 +391,24 @@ impl Generic {
         }
     }
 
-    fn convert_and_pack<P: Planes>(&mut self, y: usize, chroma_row: bool, dst: &mut P, colors: &Colors) {
+    #[allow(clippy::needless_range_loop)] // parallel arrays indexed by component
+    fn convert_and_pack<P: Planes>(
+        &mut self,
+        y: usize,
+        chroma_row: bool,
+        dst: &mut P,
+        colors: &Colors,
+    ) {
         let dfmt = self.dst.fmt;
         let dd = dfmt.descriptor();
         let dw = self.dst.w;
         let nd = usize::from(dd.nb_components);
         let dst_rgb = dd.is_rgb();
-        let src_full = if self.yuv_from_rgb { colors.dst_full } else { colors.src_full };
+        let src_full = if self.yuv_from_rgb {
+            colors.dst_full
+        } else {
+            colors.src_full
+        };
         let dst_full = colors.dst_full;
         let mut present = [false; 4];
         // Fill self.conv[c] for each destination component c.
@@ -378,7 +427,10 @@ impl Generic {
                     let cc = &mut rest[0];
                     let rh = uc.rep.0;
                     for x in 0..dw {
-                        let (r, g, bb) = colors.src.yuv_to_rgb(yc.out[x], uc.out[x >> rh], vc.out[x >> rh]);
+                        let (r, g, bb) =
+                            colors
+                                .src
+                                .yuv_to_rgb(yc.out[x], uc.out[x >> rh], vc.out[x >> rh]);
                         a[0][x] = r;
                         b[0][x] = g;
                         cc[x] = bb;
@@ -407,19 +459,17 @@ impl Generic {
             }
         }
         let alpha_idx = if dd.is_gray() { 1 } else { 3 };
-        if dd.has_alpha() {
-            if let Some(a) = &self.comps[3] {
-                self.conv[alpha_idx][..dw].copy_from_slice(&a.out[..dw]);
-                present[alpha_idx] = true;
-            }
+        if dd.has_alpha()
+            && let Some(a) = &self.comps[3]
+        {
+            self.conv[alpha_idx][..dw].copy_from_slice(&a.out[..dw]);
+            present[alpha_idx] = true;
         }
         // Pack, plane by plane.
         let nplanes = dd.plane_count();
         let ch = dd.log2_chroma_h;
         let lines = self.dst.line_bytes;
         for p in 0..nplanes {
-            let comps_in: Vec<usize> = Vec::new();
-            drop(comps_in);
             let mut luma_in_plane = false;
             let mut any = false;
             for c in 0..nd {
@@ -451,8 +501,16 @@ impl Generic {
                     continue;
                 }
                 let chroma = !dst_rgb && (c == 1 || c == 2);
-                let n = if chroma { dw.div_ceil(1 << dd.log2_chroma_w) } else { dw };
-                let norm = if dst_rgb || (c == alpha_idx && dd.has_alpha()) || dd.is_bitstream() || (c == 0 && dst_full) {
+                let n = if chroma {
+                    dw.div_ceil(1 << dd.log2_chroma_w)
+                } else {
+                    dw
+                };
+                let norm = if dst_rgb
+                    || (c == alpha_idx && dd.has_alpha())
+                    || dd.is_bitstream()
+                    || (c == 0 && dst_full)
+                {
                     Norm::Max
                 } else {
                     Norm::Shift
@@ -501,7 +559,11 @@ impl Generic {
     }
 
     fn src_depth_for(&self, c: usize, alpha_idx: usize) -> u32 {
-        let k = if c == alpha_idx && self.dst.fmt.descriptor().has_alpha() { 3 } else { c.min(2) };
+        let k = if c == alpha_idx && self.dst.fmt.descriptor().has_alpha() {
+            3
+        } else {
+            c.min(2)
+        };
         self.comps
             .get(k)
             .and_then(|x| x.as_ref())

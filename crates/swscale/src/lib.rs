@@ -290,7 +290,12 @@ impl Scaler {
         let threads = self.pool.as_ref().map_or(1, |p| p.current_num_threads());
         self.engine = match fast::Fast::new(&self.src, &self.dst, &self.flags, sit, threads) {
             Some(f) => Engine::Fast(Box::new(f)),
-            None => Engine::Generic(Box::new(Generic::new(&self.src, &self.dst, &self.flags, sit))),
+            None => Engine::Generic(Box::new(Generic::new(
+                &self.src,
+                &self.dst,
+                &self.flags,
+                sit,
+            ))),
         };
     }
 
@@ -391,14 +396,22 @@ impl Scaler {
             lens[p] = planes[p].len();
             strides[p] = src.stride(p);
         }
-        self.src.check("source", &lens[..src.planes().min(4)], &strides[..src.planes().min(4)])?;
+        self.src.check(
+            "source",
+            &lens[..src.planes().min(4)],
+            &strides[..src.planes().min(4)],
+        )?;
         let mut dlens = [0usize; 4];
         let mut dstrides = [0usize; 4];
         for p in 0..dst.planes().min(4) {
             dlens[p] = dst.plane(p).len();
             dstrides[p] = dst.stride(p);
         }
-        self.dst.check("destination", &dlens[..dst.planes().min(4)], &dstrides[..dst.planes().min(4)])?;
+        self.dst.check(
+            "destination",
+            &dlens[..dst.planes().min(4)],
+            &dstrides[..dst.planes().min(4)],
+        )?;
         let sp = SrcPlanes {
             planes,
             strides,
@@ -407,7 +420,11 @@ impl Scaler {
         let full = colors.dst_full;
         self.run(&sp, &mut FrameDst(dst), &colors);
         if is_yuv(self.dst.fmt) {
-            dst.color_range = if full { ColorRange::Jpeg } else { ColorRange::Mpeg };
+            dst.color_range = if full {
+                ColorRange::Jpeg
+            } else {
+                ColorRange::Mpeg
+            };
         } else {
             dst.color_range = ColorRange::Jpeg;
         }
@@ -431,26 +448,39 @@ impl Scaler {
             *l = s.len();
         }
         let ns = src.len().min(4);
-        self.src.check("source", &slens[..ns], &src_strides[..src_strides.len().min(4)])?;
+        self.src.check(
+            "source",
+            &slens[..ns],
+            &src_strides[..src_strides.len().min(4)],
+        )?;
         let mut dlens = [0usize; 4];
         for (l, d) in dlens.iter_mut().zip(dst.iter()) {
             *l = d.len();
         }
         let nd = dst.len().min(4);
-        self.dst.check("destination", &dlens[..nd], &dst_strides[..dst_strides.len().min(4)])?;
+        self.dst.check(
+            "destination",
+            &dlens[..nd],
+            &dst_strides[..dst_strides.len().min(4)],
+        )?;
         let mut planes: [&[u8]; 4] = [&[]; 4];
         let mut strides = [0usize; 4];
-        for p in 0..ns {
-            planes[p] = src[p];
-            strides[p] = src_strides[p];
-        }
+        planes[..ns].copy_from_slice(&src[..ns]);
+        strides[..ns].copy_from_slice(&src_strides[..ns]);
         let sp = SrcPlanes {
             planes,
             strides,
             line: self.src.line_bytes,
         };
         let colors = self.colors(None, None);
-        self.run(&sp, &mut SliceDst { planes: dst, strides: dst_strides }, &colors);
+        self.run(
+            &sp,
+            &mut SliceDst {
+                planes: dst,
+                strides: dst_strides,
+            },
+            &colors,
+        );
         Ok(())
     }
 

@@ -75,6 +75,7 @@ impl CompIo {
 
     /// Code value -> working value.
     #[inline]
+    #[allow(clippy::wrong_self_convention)]
     pub(crate) fn to_work(&self, v: u32) -> i32 {
         match self.norm {
             Norm::Shift => (v << (16 - self.depth)) as i32,
@@ -117,7 +118,7 @@ impl CompIo {
             }
             Norm::Max => {
                 let w = i64::from(w).clamp(0, 65535);
-                let num = w * i64::from(max) + (i64::from(bias) * 65535 >> 16);
+                let num = w * i64::from(max) + ((i64::from(bias) * 65535) >> 16);
                 (num / 65535).clamp(0, i64::from(max))
             }
         };
@@ -125,7 +126,13 @@ impl CompIo {
     }
 
     /// Writes `n` samples into a line (other bits of shared elements are kept).
-    pub(crate) fn write(&self, row: &mut [u8], vals: &[i32], n: usize, bias: &dyn Fn(usize) -> u32) {
+    pub(crate) fn write(
+        &self,
+        row: &mut [u8],
+        vals: &[i32],
+        n: usize,
+        bias: &dyn Fn(usize) -> u32,
+    ) {
         if self.bitstream {
             for (x, &w) in vals[..n].iter().enumerate() {
                 let mut v = self.quantise(w, bias(x));
@@ -244,7 +251,11 @@ mod tests {
 
     #[test]
     fn quantise_round_trips_every_depth() {
-        for fmt in [PixelFormat::Gray, PixelFormat::Gray10le, PixelFormat::Gray16be] {
+        for fmt in [
+            PixelFormat::Gray,
+            PixelFormat::Gray10le,
+            PixelFormat::Gray16be,
+        ] {
             for norm in [Norm::Shift, Norm::Max] {
                 let io = CompIo::new(fmt, 0, norm);
                 for v in (0..=io.max_code()).step_by(7) {

@@ -2,9 +2,9 @@
 //! on x86-64, AVX2/SSE4.1 versions chosen at run time that compute exactly the
 //! same integers (tested bit for bit in `tests`).
 
+use crate::fast::RgbLayout;
 use crate::filter::FilterBank;
 use crate::generic::Colors;
-use crate::fast::RgbLayout;
 
 /// True when the SIMD kernels can run on this CPU.
 pub(crate) fn available() -> bool {
@@ -22,7 +22,14 @@ pub(crate) fn available() -> bool {
 
 /// Horizontal filter of an 8-bit line with `ch` interleaved channels into
 /// 15-bit intermediates: `clamp((sum c*v) >> 7, i16)`.
-pub(crate) fn hscale8(simd: bool, src: &[u8], ch: usize, f: &FilterBank, src_w: usize, out: &mut [i16]) {
+pub(crate) fn hscale8(
+    simd: bool,
+    src: &[u8],
+    ch: usize,
+    f: &FilterBank,
+    src_w: usize,
+    out: &mut [i16],
+) {
     #[cfg(target_arch = "x86_64")]
     if simd && ch == 1 && f.size <= 8 {
         return x86::hscale8_1(src, f, src_w, out);
@@ -49,7 +56,14 @@ pub(crate) fn hscale8_scalar(src: &[u8], ch: usize, f: &FilterBank, from: usize,
 
 /// Vertical filter of intermediate lines (`rows[k]` = offset of tap k's line in `ring`)
 /// into 8-bit: `clamp((sum c*v + 2^20) >> 21, 0, 255)`.
-pub(crate) fn vscale8(simd: bool, ring: &[i16], rows: &[usize], line: usize, coef: &[i16], out: &mut [u8]) {
+pub(crate) fn vscale8(
+    simd: bool,
+    ring: &[i16],
+    rows: &[usize],
+    line: usize,
+    coef: &[i16],
+    out: &mut [u8],
+) {
     #[cfg(target_arch = "x86_64")]
     if simd {
         return x86::vscale8(ring, rows, line, coef, out);
@@ -58,7 +72,14 @@ pub(crate) fn vscale8(simd: bool, ring: &[i16], rows: &[usize], line: usize, coe
     vscale8_scalar(ring, rows, line, coef, 0, out);
 }
 
-pub(crate) fn vscale8_scalar(ring: &[i16], rows: &[usize], line: usize, coef: &[i16], from: usize, out: &mut [u8]) {
+pub(crate) fn vscale8_scalar(
+    ring: &[i16],
+    rows: &[usize],
+    line: usize,
+    coef: &[i16],
+    from: usize,
+    out: &mut [u8],
+) {
     for (x, o) in out[..line].iter_mut().enumerate().skip(from) {
         let mut acc = 1i32 << 20;
         for (&r, &c) in rows.iter().zip(coef) {
@@ -87,7 +108,12 @@ impl YuvCoeffs {
         // full luma is `v * 257`; RGB is `v * 257`.
         let k = c.src;
         let q = |x: i64, luma: bool| -> i32 {
-            let f = x as f64 / 65536.0 * if luma && c.src_full { 1.0 } else { 256.0 / 257.0 };
+            let f = x as f64 / 65536.0
+                * if luma && c.src_full {
+                    1.0
+                } else {
+                    256.0 / 257.0
+                };
             (f * 8192.0).round() as i32
         };
         YuvCoeffs {
@@ -103,7 +129,16 @@ impl YuvCoeffs {
 
 /// One line of 8-bit YUV (chroma subsampled horizontally by `2^cw`, nearest) to packed RGB.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn yuv_to_rgb_row(simd: bool, k: &YuvCoeffs, y: &[u8], u: &[u8], v: &[u8], cw: u8, lay: RgbLayout, out: &mut [u8]) {
+pub(crate) fn yuv_to_rgb_row(
+    simd: bool,
+    k: &YuvCoeffs,
+    y: &[u8],
+    u: &[u8],
+    v: &[u8],
+    cw: u8,
+    lay: RgbLayout,
+    out: &mut [u8],
+) {
     #[cfg(target_arch = "x86_64")]
     if simd && cw <= 1 {
         return x86::yuv_to_rgb_row(k, y, u, v, cw, lay, out);
@@ -128,11 +163,24 @@ pub(crate) fn yuv_px(k: &YuvCoeffs, y: u8, u: u8, v: u8) -> (u8, u8, u8) {
     let r = (yy + mulhi(v, k.crv) + 4) >> 3;
     let g = (yy - mulhi(u, k.cgu) - mulhi(v, k.cgv) + 4) >> 3;
     let b = (yy + mulhi(u, k.cbu) + 4) >> 3;
-    (r.clamp(0, 255) as u8, g.clamp(0, 255) as u8, b.clamp(0, 255) as u8)
+    (
+        r.clamp(0, 255) as u8,
+        g.clamp(0, 255) as u8,
+        b.clamp(0, 255) as u8,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn yuv_to_rgb_row_scalar(k: &YuvCoeffs, y: &[u8], u: &[u8], v: &[u8], cw: u8, lay: RgbLayout, from: usize, out: &mut [u8]) {
+pub(crate) fn yuv_to_rgb_row_scalar(
+    k: &YuvCoeffs,
+    y: &[u8],
+    u: &[u8],
+    v: &[u8],
+    cw: u8,
+    lay: RgbLayout,
+    from: usize,
+    out: &mut [u8],
+) {
     let w = out.len() / lay.step;
     for x in from..w {
         let cx = x >> cw;
@@ -168,7 +216,12 @@ impl RgbCoeffs {
     pub(crate) fn from_colors(c: &Colors) -> RgbCoeffs {
         let k = c.dst;
         let q = |x: i64, luma: bool| -> i32 {
-            let f = x as f64 / 65536.0 * if luma && c.dst_full { 1.0 } else { 257.0 / 256.0 };
+            let f = x as f64 / 65536.0
+                * if luma && c.dst_full {
+                    1.0
+                } else {
+                    257.0 / 256.0
+                };
             (f * 32768.0).round() as i32
         };
         RgbCoeffs {
@@ -191,14 +244,26 @@ pub(crate) fn rgb_to_y_row(simd: bool, k: &RgbCoeffs, src: &[u8], lay: RgbLayout
     let _ = simd;
     for (x, o) in out.iter_mut().enumerate() {
         let p = &src[x * lay.step..];
-        let (r, g, b) = (i32::from(p[lay.r]), i32::from(p[lay.g]), i32::from(p[lay.b]));
+        let (r, g, b) = (
+            i32::from(p[lay.r]),
+            i32::from(p[lay.g]),
+            i32::from(p[lay.b]),
+        );
         let y = ((k.ry * r + k.gy * g + k.by * b + (1 << 14)) >> 15) + k.yoff;
         *o = y.clamp(0, 255) as u8;
     }
 }
 
 /// Chroma of two lines of packed RGB, 2x2 box average (centred siting).
-pub(crate) fn rgb_to_uv420_row(k: &RgbCoeffs, r0: &[u8], r1: &[u8], w: usize, lay: RgbLayout, u: &mut [u8], v: &mut [u8]) {
+pub(crate) fn rgb_to_uv420_row(
+    k: &RgbCoeffs,
+    r0: &[u8],
+    r1: &[u8],
+    w: usize,
+    lay: RgbLayout,
+    u: &mut [u8],
+    v: &mut [u8],
+) {
     let cw = w.div_ceil(2);
     for cx in 0..cw {
         let x0 = 2 * cx;
@@ -274,14 +339,19 @@ mod x86 {
             unsafe {
                 let mut m = [_mm_setzero_si128(); 4];
                 for (i, mi) in m.iter_mut().enumerate() {
-                    let v = _mm_cvtepu8_epi16(_mm_loadl_epi64(s.add(pos[j + i] as usize) as *const __m128i));
+                    let v = _mm_cvtepu8_epi16(_mm_loadl_epi64(
+                        s.add(pos[j + i] as usize) as *const __m128i
+                    ));
                     let k = _mm_loadu_si128(c.add(8 * (j + i)) as *const __m128i);
                     *mi = _mm_madd_epi16(v, k);
                 }
                 let a = _mm_hadd_epi32(m[0], m[1]);
                 let b = _mm_hadd_epi32(m[2], m[3]);
                 let r = _mm_srai_epi32::<7>(_mm_hadd_epi32(a, b));
-                _mm_storel_epi64(out.as_mut_ptr().add(j) as *mut __m128i, _mm_packs_epi32(r, r));
+                _mm_storel_epi64(
+                    out.as_mut_ptr().add(j) as *mut __m128i,
+                    _mm_packs_epi32(r, r),
+                );
             }
             j += 4;
         }
@@ -315,7 +385,10 @@ mod x86 {
             let a = unsafe { _mm256_loadu_si256(p.add(rows[k] + x) as *const __m256i) };
             let (b, cb) = if k + 1 < rows.len() {
                 // SAFETY: see the caller.
-                (unsafe { _mm256_loadu_si256(p.add(rows[k + 1] + x) as *const __m256i) }, coef[k + 1])
+                (
+                    unsafe { _mm256_loadu_si256(p.add(rows[k + 1] + x) as *const __m256i) },
+                    coef[k + 1],
+                )
             } else {
                 (_mm256_setzero_si256(), 0)
             };
@@ -330,10 +403,23 @@ mod x86 {
         let b = _mm256_packus_epi16(w, w);
         let b = _mm256_permute4x64_epi64::<0b1000>(b);
         // SAFETY: x + 16 <= out.len() (see the caller).
-        unsafe { _mm_storeu_si128(out.as_mut_ptr().add(x) as *mut __m128i, _mm256_castsi256_si128(b)) };
+        unsafe {
+            _mm_storeu_si128(
+                out.as_mut_ptr().add(x) as *mut __m128i,
+                _mm256_castsi256_si128(b),
+            )
+        };
     }
 
-    pub(super) fn yuv_to_rgb_row(k: &YuvCoeffs, y: &[u8], u: &[u8], v: &[u8], cw: u8, lay: RgbLayout, out: &mut [u8]) {
+    pub(super) fn yuv_to_rgb_row(
+        k: &YuvCoeffs,
+        y: &[u8],
+        u: &[u8],
+        v: &[u8],
+        cw: u8,
+        lay: RgbLayout,
+        out: &mut [u8],
+    ) {
         let w = out.len() / lay.step;
         // 3-byte pixels are stored with overlapping 16-byte writes reaching 4 bytes past
         // the block: keep 2 pixels of slack.
@@ -354,7 +440,16 @@ mod x86 {
 
     #[allow(clippy::too_many_arguments)]
     #[target_feature(enable = "avx2")]
-    unsafe fn yuv_row_avx2(k: &YuvCoeffs, y: &[u8], u: &[u8], v: &[u8], end: usize, cw: u8, lay: RgbLayout, out: &mut [u8]) {
+    unsafe fn yuv_row_avx2(
+        k: &YuvCoeffs,
+        y: &[u8],
+        u: &[u8],
+        v: &[u8],
+        end: usize,
+        cw: u8,
+        lay: RgbLayout,
+        out: &mut [u8],
+    ) {
         let yoff = _mm256_set1_epi16(k.yoff as i16);
         let c128 = _mm256_set1_epi16(128);
         let cy = _mm256_set1_epi16(k.cy as i16);
@@ -396,7 +491,9 @@ mod x86 {
             // Saturate to bytes, in pixel order.
             macro_rules! pack {
                 ($t:expr) => {
-                    _mm256_castsi256_si128(_mm256_permute4x64_epi64::<0b1000>(_mm256_packus_epi16($t, $t)))
+                    _mm256_castsi256_si128(_mm256_permute4x64_epi64::<0b1000>(_mm256_packus_epi16(
+                        $t, $t,
+                    )))
                 };
             }
             let mut ch = [alpha; 4];
@@ -422,7 +519,10 @@ mod x86 {
                     }
                 } else {
                     for (i, p) in px.iter().enumerate() {
-                        _mm_storeu_si128(o.add(12 * i) as *mut __m128i, _mm_shuffle_epi8(*p, shuf3));
+                        _mm_storeu_si128(
+                            o.add(12 * i) as *mut __m128i,
+                            _mm_shuffle_epi8(*p, shuf3),
+                        );
                     }
                 }
             }
@@ -438,7 +538,9 @@ mod tests {
     use crate::filter::{Kernel, build};
 
     fn rng(seed: &mut u64) -> u8 {
-        *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        *seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (*seed >> 56) as u8
     }
 
@@ -449,7 +551,12 @@ mod tests {
         }
         let mut s = 1u64;
         for (sw, dw) in [(1920, 1280), (37, 100), (100, 37), (64, 64), (9, 3)] {
-            for k in [Kernel::Bilinear, Kernel::Bicubic { b: 0.0, c: 0.6 }, Kernel::Lanczos { a: 3.0 }, Kernel::Point] {
+            for k in [
+                Kernel::Bilinear,
+                Kernel::Bicubic { b: 0.0, c: 0.6 },
+                Kernel::Lanczos { a: 3.0 },
+                Kernel::Point,
+            ] {
                 let f = build(k, sw, dw, 128, 128);
                 let src: Vec<u8> = (0..sw).map(|_| rng(&mut s)).collect();
                 let mut a = vec![0i16; dw];
@@ -459,10 +566,14 @@ mod tests {
                 assert_eq!(a, b, "hscale {sw}->{dw} {k:?}");
                 // Vertical over lines of these intermediates.
                 let line = dw;
-                let taps = f.size.min(7).max(1);
-                let ring: Vec<i16> = (0..taps * line).map(|i| b[i % dw].wrapping_add((i / dw) as i16 * 97)).collect();
+                let taps = f.size.clamp(1, 7);
+                let ring: Vec<i16> = (0..taps * line)
+                    .map(|i| b[i % dw].wrapping_add((i / dw) as i16 * 97))
+                    .collect();
                 let rows: Vec<usize> = (0..taps).map(|t| t * line).collect();
-                let coef: Vec<i16> = (0..taps).map(|t| [16384i16, -3000, 9000, 200, -77, 5000, 1][t]).collect();
+                let coef: Vec<i16> = (0..taps)
+                    .map(|t| [16384i16, -3000, 9000, 200, -77, 5000, 1][t])
+                    .collect();
                 let mut oa = vec![0u8; line];
                 let mut ob = vec![0u8; line];
                 vscale8(true, &ring, &rows, line, &coef, &mut oa);
@@ -484,9 +595,27 @@ mod tests {
                 let u: Vec<u8> = (0..w).map(|_| rng(&mut s)).collect();
                 let v: Vec<u8> = (0..w).map(|_| rng(&mut s)).collect();
                 for lay in [
-                    RgbLayout { step: 3, r: 0, g: 1, b: 2, a: None },
-                    RgbLayout { step: 4, r: 2, g: 1, b: 0, a: Some(3) },
-                    RgbLayout { step: 4, r: 1, g: 2, b: 3, a: Some(0) },
+                    RgbLayout {
+                        step: 3,
+                        r: 0,
+                        g: 1,
+                        b: 2,
+                        a: None,
+                    },
+                    RgbLayout {
+                        step: 4,
+                        r: 2,
+                        g: 1,
+                        b: 0,
+                        a: Some(3),
+                    },
+                    RgbLayout {
+                        step: 4,
+                        r: 1,
+                        g: 2,
+                        b: 3,
+                        a: Some(0),
+                    },
                 ] {
                     for cw in [0u8, 1] {
                         let mut a = vec![0u8; w * lay.step];

@@ -35,13 +35,16 @@ static GLOBAL: Counting = Counting;
 // ------------------------------------------------------------ helpers
 
 fn fixture(name: &str) -> Vec<u8> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/swscale").join(name);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures/swscale")
+        .join(name);
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 /// A frame (lines aligned like a decoder's) from tightly packed bytes.
 fn frame_from(fmt: PixelFormat, w: usize, h: usize, data: &[u8]) -> Frame {
-    let tight = Frame::video_from_buffer(fmt, w, h, &Buffer::from_slice(data), 1).expect("tight frame");
+    let tight =
+        Frame::video_from_buffer(fmt, w, h, &Buffer::from_slice(data), 1).expect("tight frame");
     let mut f = Frame::new_video(fmt, w, h).expect("frame");
     let d = fmt.descriptor();
     for p in 0..tight.planes() {
@@ -60,7 +63,12 @@ fn frame_from(fmt: PixelFormat, w: usize, h: usize, data: &[u8]) -> Frame {
 
 fn convert(src: &Frame, dst: (usize, usize, PixelFormat), flags: &str) -> Frame {
     let v = src.video().expect("video");
-    let mut s = Scaler::new((v.width, v.height, v.format), dst, flags.parse().expect("flags")).expect("scaler");
+    let mut s = Scaler::new(
+        (v.width, v.height, v.format),
+        dst,
+        flags.parse().expect("flags"),
+    )
+    .expect("scaler");
     let mut out = Frame::new_video(dst.2, dst.0, dst.1).expect("dst");
     s.scale(src, &mut out).expect("scale");
     out
@@ -73,13 +81,24 @@ fn components(fmt: PixelFormat, w: usize, h: usize, bytes: &[u8]) -> Vec<(u32, V
     let mut out = Vec::new();
     for (i, c) in d.components().iter().enumerate() {
         let chroma = i == 1 || i == 2;
-        let cw = if chroma && !d.is_rgb() { w.div_ceil(1 << d.log2_chroma_w) } else { w };
-        let ch = if chroma && !d.is_rgb() { h.div_ceil(1 << d.log2_chroma_h) } else { h };
+        let cw = if chroma && !d.is_rgb() {
+            w.div_ceil(1 << d.log2_chroma_w)
+        } else {
+            w
+        };
+        let ch = if chroma && !d.is_rgb() {
+            h.div_ceil(1 << d.log2_chroma_h)
+        } else {
+            h
+        };
         let p = usize::from(c.plane);
         let mut vals = Vec::with_capacity(cw * ch);
         for y in 0..ch {
             for x in 0..cw {
-                let at = l.offset[p] + y * l.linesize[p] + x * usize::from(c.step) + usize::from(c.offset);
+                let at = l.offset[p]
+                    + y * l.linesize[p]
+                    + x * usize::from(c.step)
+                    + usize::from(c.offset);
                 let e = if d.elem_bytes == 1 {
                     u32::from(bytes[at])
                 } else if d.is_big_endian() {
@@ -109,7 +128,11 @@ fn compare(fmt: PixelFormat, w: usize, h: usize, a: &[u8], b: &[u8]) -> (f64, u3
             se += f64::from(d) * f64::from(d);
         }
         let mse = se / x.len() as f64;
-        let psnr = if mse == 0.0 { 99.0 } else { 10.0 * (f64::from(*peak) * f64::from(*peak) / mse).log10() };
+        let psnr = if mse == 0.0 {
+            99.0
+        } else {
+            10.0 * (f64::from(*peak) * f64::from(*peak) / mse).log10()
+        };
         worst = worst.min(psnr);
     }
     (worst, maxd)
@@ -155,13 +178,25 @@ fn conversions_match_ffmpeg_references() {
     }
     // Default flags take the unscaled fast path (chroma replicated like ffmpeg's).
     let ours = convert(&src, (64, 36, PixelFormat::Rgb24), "bicubic").to_packed_bytes();
-    let (psnr, maxd) = compare(PixelFormat::Rgb24, 64, 36, &ours, &fixture("to_rgb24.default.raw"));
+    let (psnr, maxd) = compare(
+        PixelFormat::Rgb24,
+        64,
+        36,
+        &ours,
+        &fixture("to_rgb24.default.raw"),
+    );
     eprintln!("yuv420p -> rgb24 default: PSNR {psnr:.2} dB, max diff {maxd}");
     assert!(psnr >= 40.0 && maxd <= 4);
     // And back from ffmpeg's rgb24.
     let rgb = frame_from(PixelFormat::Rgb24, 64, 36, &fixture("src_64x36.rgb24"));
     let ours = convert(&rgb, (64, 36, PixelFormat::Yuv420p), flags).to_packed_bytes();
-    let (psnr, _) = compare(PixelFormat::Yuv420p, 64, 36, &ours, &fixture(&format!("rgb24_to_yuv420p.{flags}.raw")));
+    let (psnr, _) = compare(
+        PixelFormat::Yuv420p,
+        64,
+        36,
+        &ours,
+        &fixture(&format!("rgb24_to_yuv420p.{flags}.raw")),
+    );
     eprintln!("rgb24 -> yuv420p: PSNR {psnr:.2} dB");
     assert!(psnr >= 40.0);
 }
@@ -190,7 +225,13 @@ fn yuv_rgb_yuv_round_trip_within_2() {
     let yuv = convert(&rgb, (67, 41, PixelFormat::Yuv444p), flags);
     let back_rgb = convert(&yuv, (67, 41, PixelFormat::Rgb24), flags);
     let back = convert(&back_rgb, (67, 41, PixelFormat::Yuv444p), flags);
-    let (_, maxd) = compare(PixelFormat::Yuv444p, 67, 41, &yuv.to_packed_bytes(), &back.to_packed_bytes());
+    let (_, maxd) = compare(
+        PixelFormat::Yuv444p,
+        67,
+        41,
+        &yuv.to_packed_bytes(),
+        &back.to_packed_bytes(),
+    );
     assert!(maxd <= 2, "max diff {maxd}");
 }
 
@@ -207,16 +248,25 @@ fn ten_to_sixteen_to_ten_is_exact() {
     let back = convert(&g, (w, h, PixelFormat::Yuv420p10le), "bicubic");
     assert_eq!(back.to_packed_bytes(), data);
     let gbe = convert(&f, (w, h, PixelFormat::Yuv420p10be), "bicubic");
-    assert_eq!(convert(&gbe, (w, h, PixelFormat::Yuv420p10le), "bicubic").to_packed_bytes(), data);
+    assert_eq!(
+        convert(&gbe, (w, h, PixelFormat::Yuv420p10le), "bicubic").to_packed_bytes(),
+        data
+    );
 }
 
 #[test]
 fn packing_conversions_are_exact() {
     let src = pattern();
     let nv = convert(&src, (64, 36, PixelFormat::Nv12), "bicubic");
-    assert_eq!(convert(&nv, (64, 36, PixelFormat::Yuv420p), "bicubic").to_packed_bytes(), src.to_packed_bytes());
+    assert_eq!(
+        convert(&nv, (64, 36, PixelFormat::Yuv420p), "bicubic").to_packed_bytes(),
+        src.to_packed_bytes()
+    );
     let nv21 = convert(&src, (64, 36, PixelFormat::Nv21), "bicubic");
-    assert_eq!(convert(&nv21, (64, 36, PixelFormat::Yuv420p), "bicubic").to_packed_bytes(), src.to_packed_bytes());
+    assert_eq!(
+        convert(&nv21, (64, 36, PixelFormat::Yuv420p), "bicubic").to_packed_bytes(),
+        src.to_packed_bytes()
+    );
     let rgb = rgb_picture(31, 7);
     let bgr = convert(&rgb, (31, 7, PixelFormat::Bgr24), "bicubic");
     let rgba = convert(&bgr, (31, 7, PixelFormat::Rgba), "bicubic");
@@ -225,10 +275,17 @@ fn packing_conversions_are_exact() {
     let back = convert(&rgb48, (31, 7, PixelFormat::Rgb24), "bicubic");
     assert_eq!(back.to_packed_bytes(), rgb.to_packed_bytes());
     assert!(rgba.to_packed_bytes().chunks(4).all(|p| p[3] == 255));
-    let yuyv = convert(&convert(&src, (64, 36, PixelFormat::Yuv422p), "neighbor"), (64, 36, PixelFormat::Yuyv422), "bicubic");
+    let yuyv = convert(
+        &convert(&src, (64, 36, PixelFormat::Yuv422p), "neighbor"),
+        (64, 36, PixelFormat::Yuyv422),
+        "bicubic",
+    );
     let uyvy = convert(&yuyv, (64, 36, PixelFormat::Uyvy422), "bicubic");
     let p422 = convert(&uyvy, (64, 36, PixelFormat::Yuv422p), "bicubic");
-    assert_eq!(convert(&p422, (64, 36, PixelFormat::Yuyv422), "bicubic").to_packed_bytes(), yuyv.to_packed_bytes());
+    assert_eq!(
+        convert(&p422, (64, 36, PixelFormat::Yuyv422), "bicubic").to_packed_bytes(),
+        yuyv.to_packed_bytes()
+    );
 }
 
 // ------------------------------------------------------------ every format, odd sizes
@@ -250,9 +307,11 @@ fn every_format_pair_at_odd_sizes_without_panic() {
                     continue;
                 }
                 for (dw, dh) in [(w, h), (w + 2, h * 2 + 1)] {
-                    let mut s = Scaler::new((w, h, sf), (dw, dh, df), ScaleFlags::default()).expect("scaler");
+                    let mut s = Scaler::new((w, h, sf), (dw, dh, df), ScaleFlags::default())
+                        .expect("scaler");
                     let mut out = Frame::new_video(df, dw, dh).expect("dst");
-                    s.scale(&src, &mut out).unwrap_or_else(|e| panic!("{sf}->{df} {w}x{h}: {e}"));
+                    s.scale(&src, &mut out)
+                        .unwrap_or_else(|e| panic!("{sf}->{df} {w}x{h}: {e}"));
                 }
             }
         }
@@ -278,7 +337,9 @@ fn same_format_same_size_is_identity_for_every_format() {
 fn extreme_ratios_and_edges() {
     let line: Vec<u8> = (0..4096).map(|i| (i % 256) as u8).collect();
     let src = frame_from(PixelFormat::Gray, 4096, 1, &line);
-    for f in ["bicubic", "lanczos", "area", "neighbor", "sinc", "spline", "gauss"] {
+    for f in [
+        "bicubic", "lanczos", "area", "neighbor", "sinc", "spline", "gauss",
+    ] {
         let out = convert(&src, (1, 4096, PixelFormat::Gray), f);
         let v = out.to_packed_bytes();
         assert!(v.iter().all(|&x| x == v[0]), "{f}");
@@ -299,8 +360,21 @@ fn flat_colours_are_exact_through_every_filter() {
     // A flat grey stays flat whatever the filter and size.
     let data = vec![100u8; 50 * 30 * 3];
     let src = frame_from(PixelFormat::Rgb24, 50, 30, &data);
-    for f in [Filter::Bilinear, Filter::Bicubic, Filter::Lanczos, Filter::Sinc, Filter::Spline, Filter::Gauss, Filter::Area] {
-        let mut s = Scaler::new((50, 30, PixelFormat::Rgb24), (77, 13, PixelFormat::Rgb24), ScaleFlags::new(f)).expect("scaler");
+    for f in [
+        Filter::Bilinear,
+        Filter::Bicubic,
+        Filter::Lanczos,
+        Filter::Sinc,
+        Filter::Spline,
+        Filter::Gauss,
+        Filter::Area,
+    ] {
+        let mut s = Scaler::new(
+            (50, 30, PixelFormat::Rgb24),
+            (77, 13, PixelFormat::Rgb24),
+            ScaleFlags::new(f),
+        )
+        .expect("scaler");
         let mut out = Frame::new_video(PixelFormat::Rgb24, 77, 13).expect("dst");
         s.scale(&src, &mut out).expect("scale");
         assert!(out.to_packed_bytes().iter().all(|&x| x == 100), "{f:?}");
@@ -326,13 +400,26 @@ fn ranges_and_matrices() {
     for y in 0..2 {
         red.plane_mut(0)[y * stride..y * stride + 6].copy_from_slice(&[255, 0, 0, 255, 0, 0]);
     }
-    let mut s = Scaler::new((2, 2, PixelFormat::Rgb24), (2, 2, PixelFormat::Yuv444p), ScaleFlags::default()).expect("s");
+    let mut s = Scaler::new(
+        (2, 2, PixelFormat::Rgb24),
+        (2, 2, PixelFormat::Yuv444p),
+        ScaleFlags::default(),
+    )
+    .expect("s");
     let mut out = Frame::new_video(PixelFormat::Yuv444p, 2, 2).expect("f");
     s.scale(&red, &mut out).expect("scale");
-    assert_eq!((out.plane(0)[0], out.plane(1)[0], out.plane(2)[0]), (81, 90, 240));
-    s.set_colorspace_details(ColorDetails::default().with_matrices(swscale::Matrix::Bt709, swscale::Matrix::Bt709));
+    assert_eq!(
+        (out.plane(0)[0], out.plane(1)[0], out.plane(2)[0]),
+        (81, 90, 240)
+    );
+    s.set_colorspace_details(
+        ColorDetails::default().with_matrices(swscale::Matrix::Bt709, swscale::Matrix::Bt709),
+    );
     s.scale(&red, &mut out).expect("scale");
-    assert_eq!((out.plane(0)[0], out.plane(1)[0], out.plane(2)[0]), (63, 102, 240));
+    assert_eq!(
+        (out.plane(0)[0], out.plane(1)[0], out.plane(2)[0]),
+        (63, 102, 240)
+    );
     s.set_colorspace_details(ColorDetails::default().with_ranges(true, true));
     s.scale(&red, &mut out).expect("scale");
     assert_eq!(out.plane(0)[0], 76);
@@ -345,24 +432,52 @@ fn ranges_and_matrices() {
 fn bad_input_is_an_error_not_a_panic() {
     let f = ScaleFlags::default();
     assert!(matches!(
-        Scaler::new((0, 10, PixelFormat::Yuv420p), (10, 10, PixelFormat::Rgb24), f),
+        Scaler::new(
+            (0, 10, PixelFormat::Yuv420p),
+            (10, 10, PixelFormat::Rgb24),
+            f
+        ),
         Err(Error::InvalidDimensions { .. })
     ));
-    assert!(Scaler::new((10, 10, PixelFormat::Yuv420p), (10, 0, PixelFormat::Rgb24), f).is_err());
-    assert!(Scaler::new((1 << 20, 1 << 20, PixelFormat::Yuv420p), (10, 10, PixelFormat::Rgb24), f).is_err());
-    let mut s = Scaler::new((16, 8, PixelFormat::Yuv420p), (8, 4, PixelFormat::Rgb24), f).expect("scaler");
+    assert!(
+        Scaler::new(
+            (10, 10, PixelFormat::Yuv420p),
+            (10, 0, PixelFormat::Rgb24),
+            f
+        )
+        .is_err()
+    );
+    assert!(
+        Scaler::new(
+            (1 << 20, 1 << 20, PixelFormat::Yuv420p),
+            (10, 10, PixelFormat::Rgb24),
+            f
+        )
+        .is_err()
+    );
+    let mut s =
+        Scaler::new((16, 8, PixelFormat::Yuv420p), (8, 4, PixelFormat::Rgb24), f).expect("scaler");
     let src = Frame::new_video(PixelFormat::Yuv420p, 16, 8).expect("f");
     let wrong = Frame::new_video(PixelFormat::Yuv420p, 8, 8).expect("f");
     let mut dst = Frame::new_video(PixelFormat::Rgb24, 8, 4).expect("f");
     let e = s.scale(&wrong, &mut dst).unwrap_err();
-    assert_eq!(e.to_string(), "source frame mismatch: expected 16x8 yuv420p, found 8x8 yuv420p");
+    assert_eq!(
+        e.to_string(),
+        "source frame mismatch: expected 16x8 yuv420p, found 8x8 yuv420p"
+    );
     let mut wrong_dst = Frame::new_video(PixelFormat::Bgra, 8, 4).expect("f");
-    assert!(matches!(s.scale(&src, &mut wrong_dst), Err(Error::FrameMismatch { .. })));
+    assert!(matches!(
+        s.scale(&src, &mut wrong_dst),
+        Err(Error::FrameMismatch { .. })
+    ));
     // Raw planes: short strides, short buffers, missing planes.
     let y = vec![0u8; 16 * 8];
     let c = vec![0u8; 8 * 4];
     let mut out = vec![0u8; 8 * 3 * 4];
-    assert!(s.scale_planes(&[&y, &c, &c], &[16, 8, 8], &mut [&mut out], &[24]).is_ok());
+    assert!(
+        s.scale_planes(&[&y, &c, &c], &[16, 8, 8], &mut [&mut out], &[24])
+            .is_ok()
+    );
     assert!(matches!(
         s.scale_planes(&[&y, &c, &c], &[15, 8, 8], &mut [&mut out], &[24]),
         Err(Error::BadPlane { plane: 0, .. })
@@ -371,9 +486,18 @@ fn bad_input_is_an_error_not_a_panic() {
         s.scale_planes(&[&y, &c[..31], &c], &[16, 8, 8], &mut [&mut out], &[24]),
         Err(Error::BadPlane { plane: 1, .. })
     ));
-    assert!(s.scale_planes(&[&y, &c], &[16, 8], &mut [&mut out], &[24]).is_err());
-    assert!(s.scale_planes(&[&y, &c, &c], &[16, 8, 8], &mut [&mut out[..50]], &[24]).is_err());
-    assert!(s.scale_planes(&[&y, &c, &c], &[16, 8, 8], &mut [], &[]).is_err());
+    assert!(
+        s.scale_planes(&[&y, &c], &[16, 8], &mut [&mut out], &[24])
+            .is_err()
+    );
+    assert!(
+        s.scale_planes(&[&y, &c, &c], &[16, 8, 8], &mut [&mut out[..50]], &[24])
+            .is_err()
+    );
+    assert!(
+        s.scale_planes(&[&y, &c, &c], &[16, 8, 8], &mut [], &[])
+            .is_err()
+    );
 }
 
 // ------------------------------------------------------------ threads, allocation, SIMD
@@ -382,7 +506,12 @@ fn bad_input_is_an_error_not_a_panic() {
 fn threads_give_identical_output() {
     let rgb = rgb_picture(333, 187);
     let yuv = convert(&rgb, (333, 187, PixelFormat::Yuv420p), "bicubic");
-    let pool = Arc::new(rayon::ThreadPoolBuilder::new().num_threads(3).build().expect("pool"));
+    let pool = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .expect("pool"),
+    );
     for (src, dst, flags) in [
         (&yuv, (333, 187, PixelFormat::Rgb24), "bicubic"),
         (&yuv, (200, 101, PixelFormat::Yuv420p), "bilinear"),
@@ -392,18 +521,43 @@ fn threads_give_identical_output() {
         (&yuv, (333, 187, PixelFormat::Nv12), "bicubic"),
     ] {
         let v = src.video().expect("v");
-        let mut one = Scaler::new((v.width, v.height, v.format), dst, flags.parse().expect("f")).expect("s");
-        let mut many = Scaler::new((v.width, v.height, v.format), dst, flags.parse().expect("f")).expect("s");
+        let mut one = Scaler::new(
+            (v.width, v.height, v.format),
+            dst,
+            flags.parse().expect("f"),
+        )
+        .expect("s");
+        let mut many = Scaler::new(
+            (v.width, v.height, v.format),
+            dst,
+            flags.parse().expect("f"),
+        )
+        .expect("s");
         many.set_thread_pool(Some(pool.clone()));
         let mut a = Frame::new_video(dst.2, dst.0, dst.1).expect("f");
         let mut b = Frame::new_video(dst.2, dst.0, dst.1).expect("f");
         one.scale(src, &mut a).expect("scale");
         many.scale(src, &mut b).expect("scale");
-        assert_eq!(a.to_packed_bytes(), b.to_packed_bytes(), "{} -> {dst:?}", v.format);
+        assert_eq!(
+            a.to_packed_bytes(),
+            b.to_packed_bytes(),
+            "{} -> {dst:?}",
+            v.format
+        );
         // bitexact disables SIMD: same result.
-        let mut plain = Scaler::new((v.width, v.height, v.format), dst, format!("{flags}+bitexact").parse().expect("f")).expect("s");
+        let mut plain = Scaler::new(
+            (v.width, v.height, v.format),
+            dst,
+            format!("{flags}+bitexact").parse().expect("f"),
+        )
+        .expect("s");
         plain.scale(src, &mut b).expect("scale");
-        assert_eq!(a.to_packed_bytes(), b.to_packed_bytes(), "simd vs scalar {} -> {dst:?}", v.format);
+        assert_eq!(
+            a.to_packed_bytes(),
+            b.to_packed_bytes(),
+            "simd vs scalar {} -> {dst:?}",
+            v.format
+        );
     }
 }
 
@@ -419,13 +573,24 @@ fn scaling_a_frame_does_not_allocate() {
         (&rgb, (33, 20, PixelFormat::Gbrp10le), "area"),
     ] {
         let v = src.video().expect("v");
-        let mut s = Scaler::new((v.width, v.height, v.format), dst, flags.parse().expect("f")).expect("s");
+        let mut s = Scaler::new(
+            (v.width, v.height, v.format),
+            dst,
+            flags.parse().expect("f"),
+        )
+        .expect("s");
         let mut out = Frame::new_video(dst.2, dst.0, dst.1).expect("f");
         s.scale(src, &mut out).expect("warm-up");
         let before = ALLOCS.with(|c| c.get());
         s.scale(src, &mut out).expect("scale");
         let after = ALLOCS.with(|c| c.get());
-        assert_eq!(after - before, 0, "{} -> {dst:?} ({})", v.format, s.path_name());
+        assert_eq!(
+            after - before,
+            0,
+            "{} -> {dst:?} ({})",
+            v.format,
+            s.path_name()
+        );
     }
 }
 
@@ -450,28 +615,124 @@ fn live_against_installed_ffmpeg() {
     };
     let (w, h) = (640, 360);
     let base = dir.join("src.yuv");
-    run(&["-f", "lavfi", "-i", &format!("testsrc2=s={w}x{h}"), "-frames:v", "1", "-pix_fmt", "yuv420p", "-f", "rawvideo", base.to_str().expect("p")]);
+    run(&[
+        "-f",
+        "lavfi",
+        "-i",
+        &format!("testsrc2=s={w}x{h}"),
+        "-frames:v",
+        "1",
+        "-pix_fmt",
+        "yuv420p",
+        "-f",
+        "rawvideo",
+        base.to_str().expect("p"),
+    ]);
     let cases: &[(&str, &str, (usize, usize), &str, f64)] = &[
-        ("yuv420p", "rgb24", (640, 360), "bilinear+accurate_rnd+full_chroma_int", 40.0),
-        ("yuv420p", "bgra", (640, 360), "bilinear+accurate_rnd+full_chroma_int", 40.0),
-        ("yuv420p", "yuv444p", (640, 360), "bilinear+accurate_rnd+full_chroma_int", 40.0),
-        ("yuv420p", "nv12", (640, 360), "bilinear+accurate_rnd+full_chroma_int", 40.0),
-        ("yuv420p", "gray", (640, 360), "bilinear+accurate_rnd+full_chroma_int", 40.0),
-        ("yuv420p", "yuv420p10le", (640, 360), "bilinear+accurate_rnd+full_chroma_int", 40.0),
-        ("yuv420p", "rgb565le", (640, 360), "bilinear+accurate_rnd+full_chroma_int", 30.0),
-        ("rgb24", "yuv420p", (640, 360), "bilinear+accurate_rnd+full_chroma_int", 40.0),
-        ("bgra", "yuv420p", (640, 360), "bilinear+accurate_rnd+full_chroma_int", 40.0),
-        ("yuv444p", "yuv420p", (640, 360), "bilinear+accurate_rnd+full_chroma_int", 40.0),
-        ("nv12", "yuv420p", (640, 360), "bilinear+accurate_rnd+full_chroma_int", 40.0),
-        ("yuv420p10le", "yuv420p", (640, 360), "bilinear+accurate_rnd+full_chroma_int", 40.0),
+        (
+            "yuv420p",
+            "rgb24",
+            (640, 360),
+            "bilinear+accurate_rnd+full_chroma_int",
+            40.0,
+        ),
+        (
+            "yuv420p",
+            "bgra",
+            (640, 360),
+            "bilinear+accurate_rnd+full_chroma_int",
+            40.0,
+        ),
+        (
+            "yuv420p",
+            "yuv444p",
+            (640, 360),
+            "bilinear+accurate_rnd+full_chroma_int",
+            40.0,
+        ),
+        (
+            "yuv420p",
+            "nv12",
+            (640, 360),
+            "bilinear+accurate_rnd+full_chroma_int",
+            40.0,
+        ),
+        (
+            "yuv420p",
+            "gray",
+            (640, 360),
+            "bilinear+accurate_rnd+full_chroma_int",
+            40.0,
+        ),
+        (
+            "yuv420p",
+            "yuv420p10le",
+            (640, 360),
+            "bilinear+accurate_rnd+full_chroma_int",
+            40.0,
+        ),
+        (
+            "yuv420p",
+            "rgb565le",
+            (640, 360),
+            "bilinear+accurate_rnd+full_chroma_int",
+            30.0,
+        ),
+        (
+            "rgb24",
+            "yuv420p",
+            (640, 360),
+            "bilinear+accurate_rnd+full_chroma_int",
+            40.0,
+        ),
+        (
+            "bgra",
+            "yuv420p",
+            (640, 360),
+            "bilinear+accurate_rnd+full_chroma_int",
+            40.0,
+        ),
+        (
+            "yuv444p",
+            "yuv420p",
+            (640, 360),
+            "bilinear+accurate_rnd+full_chroma_int",
+            40.0,
+        ),
+        (
+            "nv12",
+            "yuv420p",
+            (640, 360),
+            "bilinear+accurate_rnd+full_chroma_int",
+            40.0,
+        ),
+        (
+            "yuv420p10le",
+            "yuv420p",
+            (640, 360),
+            "bilinear+accurate_rnd+full_chroma_int",
+            40.0,
+        ),
         ("yuv420p", "rgb24", (640, 360), "bicubic", 40.0),
         ("yuv420p", "bgra", (640, 360), "bicubic", 40.0),
         ("rgb24", "yuv420p", (640, 360), "bicubic", 40.0),
         ("yuv420p10le", "yuv420p", (640, 360), "bicubic", 40.0),
         ("yuyv422", "yuv420p", (640, 360), "bicubic", 40.0),
         ("yuv420p", "yuyv422", (640, 360), "bicubic", 40.0),
-        ("yuv420p", "gbrp", (640, 360), "bilinear+full_chroma_int", 40.0),
-        ("yuv420p", "rgb48le", (640, 360), "bilinear+full_chroma_int", 25.0),
+        (
+            "yuv420p",
+            "gbrp",
+            (640, 360),
+            "bilinear+full_chroma_int",
+            40.0,
+        ),
+        (
+            "yuv420p",
+            "rgb48le",
+            (640, 360),
+            "bilinear+full_chroma_int",
+            25.0,
+        ),
         ("yuv420p", "yuv420p", (320, 180), "bicubic", 35.0),
         ("yuv420p", "yuv420p", (1280, 720), "bicubic", 35.0),
         ("yuv420p", "yuv420p", (333, 187), "bicubic", 35.0),
@@ -496,17 +757,46 @@ fn live_against_installed_ffmpeg() {
         let sfmt: PixelFormat = sf.parse().expect("fmt");
         let dfmt: PixelFormat = df.parse().expect("fmt");
         let input = dir.join(format!("in.{sf}"));
-        run(&["-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", &format!("{w}x{h}"), "-i", base.to_str().expect("p"), "-vf", &format!("format={sf}"), "-f", "rawvideo", input.to_str().expect("p")]);
+        run(&[
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "yuv420p",
+            "-s",
+            &format!("{w}x{h}"),
+            "-i",
+            base.to_str().expect("p"),
+            "-vf",
+            &format!("format={sf}"),
+            "-f",
+            "rawvideo",
+            input.to_str().expect("p"),
+        ]);
         let reference = dir.join("ref.raw");
         run(&[
-            "-f", "rawvideo", "-pix_fmt", sf, "-s", &format!("{w}x{h}"), "-i", input.to_str().expect("p"),
-            "-sws_flags", flags, "-vf", &format!("scale={dw}:{dh}:flags={flags},format={df}"), "-f", "rawvideo", reference.to_str().expect("p"),
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            sf,
+            "-s",
+            &format!("{w}x{h}"),
+            "-i",
+            input.to_str().expect("p"),
+            "-sws_flags",
+            flags,
+            "-vf",
+            &format!("scale={dw}:{dh}:flags={flags},format={df}"),
+            "-f",
+            "rawvideo",
+            reference.to_str().expect("p"),
         ]);
         let src = frame_from(sfmt, w, h, &std::fs::read(&input).expect("in"));
         let ours = convert(&src, (dw, dh, dfmt), flags).to_packed_bytes();
         let theirs = std::fs::read(&reference).expect("ref");
         let (psnr, maxd) = compare(dfmt, dw, dh, &ours, &theirs);
-        println!("{sf:>12} -> {df:<12} {dw:>4}x{dh:<4} {flags:<40} PSNR {psnr:6.2} dB  max diff {maxd}");
+        println!(
+            "{sf:>12} -> {df:<12} {dw:>4}x{dh:<4} {flags:<40} PSNR {psnr:6.2} dB  max diff {maxd}"
+        );
         if psnr < min {
             failures.push(format!("{sf}->{df} {dw}x{dh} {flags}: {psnr:.2} < {min}"));
         }
