@@ -1,5 +1,6 @@
 //! Criterion benches of the hot conversions at 1080p (short runs:
 //! `cargo bench -p swscale -- --warm-up-time 1 --measurement-time 3`).
+#![allow(missing_docs)]
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 use avutil::{Frame, PixelFormat};
