@@ -628,7 +628,9 @@ fn live_against_installed_ffmpeg() {
         "rawvideo",
         base.to_str().expect("p"),
     ]);
-    let cases: &[(&str, &str, (usize, usize), &str, f64)] = &[
+    /// (source format, destination format, destination size, flags, minimum PSNR).
+    type Case<'a> = (&'a str, &'a str, (usize, usize), &'a str, f64);
+    let cases: &[Case<'_>] = &[
         (
             "yuv420p",
             "rgb24",
