@@ -17,6 +17,7 @@ use fastforward::avutil::samplefmt::convert_samples;
 use fastforward::avutil::{Frame, LogLevel, Rational, SampleFormat, TIME_BASE_Q};
 
 use crate::cli::{Cli, InputSpec, OutputSpec, StreamSpec};
+use fastforward::swscale::{ScaleFlags, Scaler};
 
 /// An error message for the user, already worded like ffmpeg's.
 pub(crate) type Fail = String;
@@ -37,7 +38,10 @@ enum Work {
     Copy,
     Encode {
         enc: Box<dyn Encoder>,
+        /// Audio: convert decoded samples to this format first.
         target_fmt: Option<SampleFormat>,
+        /// Video: convert/scale decoded pictures first (ffmpeg's auto-inserted scale).
+        scaler: Option<Box<Scaler>>,
     },
 }
 
@@ -259,12 +263,13 @@ impl<'a> Transcoder<'a> {
                     )
                 })?,
         };
-        if spec.size.is_some() || spec.sws_flags.is_some() {
-            return Err(
-                "Option -s/-sws_flags (scaling) is not available yet: swscale lands with issue 6"
-                    .into(),
-            );
-        }
+        // ffmpeg's scale filter defaults to bicubic.
+        let sws_flags: ScaleFlags = match &spec.sws_flags {
+            Some(f) => f
+                .parse()
+                .map_err(|e| format!("Invalid value '{f}' for option 'sws_flags': {e}"))?,
+            None => ScaleFlags::default(),
+        };
         if spec.rate.is_some() {
             return Err(
                 "Option -r as an output option (frame rate conversion) is not supported yet".into(),
@@ -394,25 +399,44 @@ impl<'a> Transcoder<'a> {
             let dec_params = self.decoders[&(ii, si)].parameters().clone();
             let mut p = CodecParameters::new(enc_info.id);
             let mut target_fmt = None;
+            let mut scaler = None;
             let time_base;
             let mut eopts;
             match kind {
                 MediaType::Video => {
-                    p.width = dec_params.width;
-                    p.height = dec_params.height;
+                    let (sw, sh) = (dec_params.width, dec_params.height);
+                    let (dw, dh) = spec.size.unwrap_or((sw, sh));
+                    p.width = dw;
+                    p.height = dh;
                     let src_fmt = dec_params
                         .pix_fmt
                         .ok_or_else(|| format!("Input stream #{ii}:{si} has no pixel format"))?;
-                    let want = spec.pix_fmt.unwrap_or(src_fmt);
-                    if !enc_info.supports_pix_fmt(want) {
-                        return Err(format!(
-                            "Encoder {codec_name} does not support pixel format {want}"
-                        ));
-                    }
-                    if want != src_fmt {
-                        return Err(format!(
-                            "Pixel format conversion {src_fmt} -> {want} needs swscale, which lands with issue 6"
-                        ));
+                    let want = match spec.pix_fmt {
+                        Some(f) if !enc_info.supports_pix_fmt(f) => {
+                            return Err(format!(
+                                "Incompatible pixel format '{f}' for codec '{codec_name}'"
+                            ));
+                        }
+                        Some(f) => f,
+                        None if enc_info.supports_pix_fmt(src_fmt) => src_fmt,
+                        None => enc_info
+                            .pix_fmts
+                            .and_then(|l| l.first().copied())
+                            .unwrap_or(src_fmt),
+                    };
+                    if want != src_fmt || (dw, dh) != (sw, sh) {
+                        let mut sc = Scaler::new((sw, sh, src_fmt), (dw, dh, want), sws_flags)
+                            .map_err(|e| {
+                                format!(
+                                    "Cannot convert {sw}x{sh} {src_fmt} to {dw}x{dh} {want}: {e}"
+                                )
+                            })?;
+                        if self.cli.threads > 1
+                            && let Ok(pool) = rayon_pool(self.cli.threads)
+                        {
+                            sc.set_thread_pool(Some(pool));
+                        }
+                        scaler = Some(Box::new(sc));
                     }
                     p.pix_fmt = Some(want);
                     p.sample_aspect_ratio = if st.sample_aspect_ratio.num != 0 {
@@ -497,7 +521,11 @@ impl<'a> Transcoder<'a> {
             streams.push(OutStream {
                 input: ii,
                 ist: si,
-                work: Work::Encode { enc, target_fmt },
+                work: Work::Encode {
+                    enc,
+                    target_fmt,
+                    scaler,
+                },
                 stats: StreamStats {
                     index,
                     kind,
@@ -732,7 +760,12 @@ impl<'a> Transcoder<'a> {
                 .iter_mut()
                 .filter(|s| s.input == ii && s.ist == si && !s.finished)
             {
-                let Work::Encode { enc, target_fmt } = &mut s.work else {
+                let Work::Encode {
+                    enc,
+                    target_fmt,
+                    scaler,
+                } = &mut s.work
+                else {
                     continue;
                 };
                 let mut f = frame.clone();
@@ -749,6 +782,14 @@ impl<'a> Transcoder<'a> {
                 }
                 if let Some(fmt) = target_fmt {
                     f = convert_audio(&f, *fmt)?;
+                }
+                if let Some(sc) = scaler {
+                    let (w, h, fmt) = sc.dst();
+                    let mut out = Frame::new_video(fmt, w, h).map_err(|e| e.to_string())?;
+                    out.copy_props_from(&f);
+                    sc.scale(&f, &mut out)
+                        .map_err(|e| format!("Error while converting pictures: {e}"))?;
+                    f = out;
                 }
                 let etb = enc.time_base();
                 f.pts = f.pts.and_then(|p| rescale_q(p, tb, etb));
@@ -894,6 +935,14 @@ impl<'a> Transcoder<'a> {
             let _ = write!(err, "{line}    \r");
         }
     }
+}
+
+/// A rayon pool of `n` threads for the scalers (`-threads`).
+fn rayon_pool(n: usize) -> Result<std::sync::Arc<rayon::ThreadPool>, rayon::ThreadPoolBuildError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build()
+        .map(std::sync::Arc::new)
 }
 
 /// Writes every packet the encoder has ready.
