@@ -911,7 +911,8 @@ impl<'a> Transcoder<'a> {
         if last {
             let _ = writeln!(err, "{line}    ");
             let (mut v, mut a) = (0u64, 0u64);
-            for s in self.outputs.iter().flat_map(|o| o.streams.iter()) {
+            // As ffmpeg: the data and overhead of the first output (whose size the line shows).
+            for s in &o.streams {
                 match s.stats.kind {
                     MediaType::Video => v += s.stats.bytes,
                     MediaType::Audio => a += s.stats.bytes,
