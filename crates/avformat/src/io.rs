@@ -220,10 +220,55 @@ impl IoReader {
 
     /// Reads up to `n` bytes into a new [`Buffer`] (fewer at end of input).
     pub fn read_buffer(&mut self, n: usize) -> Result<Buffer> {
-        let mut v = vec![0u8; n];
-        let got = self.read_full(&mut v)?;
-        v.truncate(got);
+        // Never reserve more than the input can still hold (or one chunk when its size is
+        // unknown): a lying header must not cause a huge allocation.
+        let left = self
+            .size
+            .map_or(CHUNK as u64, |s| s.saturating_sub(self.tell()).max(1));
+        let cap = n.min(usize::try_from(left).unwrap_or(usize::MAX));
+        let mut v = Vec::with_capacity(cap + avutil::buffer::PADDING);
+        self.read_into_vec(&mut v, n)?;
         Ok(Buffer::from_vec(v))
+    }
+
+    /// Appends up to `n` bytes to `v` (fewer at end of input); returns how many.
+    ///
+    /// Large reads bypass the window and go straight from the source into `v`
+    /// without zero-filling; `v` grows only as data actually arrives.
+    pub fn read_into_vec(&mut self, v: &mut Vec<u8>, n: usize) -> Result<usize> {
+        let start = v.len();
+        let avail = (self.buf.len() - self.cur).min(n);
+        v.extend_from_slice(&self.buf[self.cur..self.cur + avail]);
+        self.cur += avail;
+        let mut left = n - avail;
+        if left >= CHUNK && !self.eof {
+            // The window is exhausted: drop it and read directly.
+            self.buf_pos += self.buf.len() as u64;
+            self.buf.clear();
+            self.cur = 0;
+            let got = (&mut *self.src)
+                .take(left as u64)
+                .read_to_end(v)
+                .map_err(|e| self.io_err(e))?;
+            self.buf_pos += got as u64;
+            if got < left {
+                self.eof = true;
+            }
+            left -= got;
+            if left > 0 {
+                return Ok(v.len() - start);
+            }
+        }
+        while left > 0 {
+            if self.cur == self.buf.len() && !self.fill()? {
+                break;
+            }
+            let k = left.min(self.buf.len() - self.cur);
+            v.extend_from_slice(&self.buf[self.cur..self.cur + k]);
+            self.cur += k;
+            left -= k;
+        }
+        Ok(v.len() - start)
     }
 
     /// Reads exactly `out.len()` bytes, or fails with [`Error::Truncated`].

@@ -123,6 +123,18 @@ impl Buffer {
         })
     }
 
+    /// The view of `self` immediately followed by `next`, when both are adjacent
+    /// views of the same storage (O(1), no copy); `None` otherwise.
+    pub fn join_adjacent(&self, next: &Buffer) -> Option<Buffer> {
+        (Arc::ptr_eq(&self.storage, &next.storage) && self.start + self.len == next.start).then(
+            || Buffer {
+                storage: self.storage.clone(),
+                start: self.start,
+                len: self.len + next.len,
+            },
+        )
+    }
+
     /// Shortens the view to `len` bytes (no effect if already shorter).
     pub fn truncate(&mut self, len: usize) {
         self.len = self.len.min(len);
@@ -302,6 +314,20 @@ mod tests {
         assert!(b.slice(..=usize::MAX).is_none());
         assert_eq!(s.padded().len(), 3 + PADDING);
         assert_eq!(b.slice(10..).unwrap().len(), 0);
+    }
+
+    #[test]
+    fn join_adjacent_views() {
+        let b = Buffer::from_slice(b"abcdef");
+        let (x, y, z) = (
+            b.slice(..2).unwrap(),
+            b.slice(2..4).unwrap(),
+            b.slice(5..).unwrap(),
+        );
+        assert_eq!(&x.join_adjacent(&y).unwrap()[..], b"abcd");
+        assert!(x.join_adjacent(&z).is_none());
+        assert!(y.join_adjacent(&x).is_none());
+        assert!(x.join_adjacent(&Buffer::from_slice(b"cd")).is_none());
     }
 
     #[test]

@@ -284,12 +284,39 @@ impl Transform for RawVideoEncoder {
                 found: format!("{}x{} {}", v.width, v.height, v.format),
             });
         }
-        // Planes already tightly packed and contiguous could be shared; the
-        // general case packs them.
-        let mut pkt = Packet::new(avutil::Buffer::from_vec(frame.to_packed_bytes()));
+        // Planes that are already tightly packed, adjacent views of one buffer (a
+        // picture decoded from a rawvideo packet) are passed on without copying.
+        let data = contiguous_planes(frame, self.format, self.width, self.height)
+            .unwrap_or_else(|| avutil::Buffer::from_vec(frame.to_packed_bytes()));
+        let mut pkt = Packet::new(data);
         packet_timing_from_frame(&mut pkt, frame, self.time_base);
         Ok(Some(pkt))
     }
+}
+
+/// The frame's planes as one buffer, if they already are the packed image (no copy).
+fn contiguous_planes(
+    frame: &Frame,
+    format: PixelFormat,
+    w: usize,
+    h: usize,
+) -> Option<avutil::Buffer> {
+    if format.descriptor().is_paletted() {
+        return None;
+    }
+    let layout = imgutils::layout(format, w, h, 1).ok()?;
+    let mut joined: Option<avutil::Buffer> = None;
+    for p in 0..layout.planes {
+        let b = frame.plane_buffer(p)?;
+        if frame.stride(p) != layout.linesize[p] || b.len() != layout.size[p] {
+            return None;
+        }
+        joined = Some(match joined {
+            None => b.clone(),
+            Some(j) => j.join_adjacent(b)?,
+        });
+    }
+    joined.filter(|j| j.len() == layout.total)
 }
 
 fn create_encoder(opts: &EncoderOptions) -> Result<Box<dyn Encoder>> {

@@ -43,17 +43,9 @@ pub(crate) fn read_frame_data(io: &mut IoReader, size: usize) -> Result<Vec<u8>>
     let known_left = io
         .size()
         .map(|s| usize::try_from(s.saturating_sub(io.tell())).unwrap_or(usize::MAX));
-    let mut v = Vec::with_capacity(size.min(known_left.unwrap_or(READ_CHUNK)));
-    while v.len() < size {
-        let want = (size - v.len()).min(READ_CHUNK);
-        let old = v.len();
-        v.resize(old + want, 0);
-        let n = io.read_full(&mut v[old..])?;
-        v.truncate(old + n);
-        if n < want {
-            break;
-        }
-    }
+    let mut v =
+        Vec::with_capacity(size.min(known_left.unwrap_or(READ_CHUNK)) + avutil::buffer::PADDING);
+    io.read_into_vec(&mut v, size)?;
     Ok(v)
 }
 
