@@ -99,6 +99,22 @@ if have_format yuv4mpegpipe; then
     if [ -z "$msg" ] && [ "$a" = "$b" ]; then pass "y4m written by ffw reads back in ffmpeg silently and identically"; else bad "y4m round trip: '$msg'"; fi
 fi
 
+# Accurate input seeking and -t trimming: the same frames and samples as ffmpeg.
+if [ -f "$tmp/src.wav" ] && [ -f "$tmp/src.y4m" ]; then
+    n=0; bad_n=0
+    for f in "$tmp/src.wav" "$tmp/src.y4m"; do
+        for opts in "-ss 0.5" "-ss 0.123" "-ss 0.04 -t 0.1" "-t 0.07"; do
+            # shellcheck disable=SC2086
+            a=$("$bin/ffw" -v error -nostdin $opts -i "$f" -f framemd5 -fflags +bitexact - 2>&1)
+            # shellcheck disable=SC2086
+            b=$(ffmpeg -v error -nostdin $opts -i "$f" -f framemd5 -fflags +bitexact - 2>&1)
+            n=$((n + 1))
+            [ "$a" = "$b" ] || { bad_n=$((bad_n + 1)); echo "     $(basename "$f") $opts differs"; }
+        done
+    done
+    if [ $bad_n -eq 0 ]; then pass "-ss/-t: $n seeks and trims give ffmpeg's frames and samples"; else bad "-ss/-t: $bad_n of $n differ"; fi
+fi
+
 # ffwprobe vs ffprobe on the fields issue 3 names.
 for f in "$tmp/src.wav" "$tmp/src.y4m"; do
     [ -f "$f" ] || continue
