@@ -146,6 +146,73 @@ impl InputContext {
         Ok(())
     }
 
+    /// Decodes the first packets of streams whose parameters the container left
+    /// incomplete (video without size or pixel format, audio without sample
+    /// format, rate or channels) and fills them in from the first decoded
+    /// frame (cf. the decoding part of `avformat_find_stream_info`). The
+    /// packets read are kept and returned again by [`InputContext::read_packet`].
+    /// Streams without a decoder in `codecs` stay as they are.
+    pub fn decode_stream_info(&mut self, codecs: &avcodec::CodecRegistry) -> Result<()> {
+        let incomplete = |p: &avcodec::CodecParameters| match p.media_type {
+            MediaType::Video => p.width == 0 || p.height == 0 || p.pix_fmt.is_none(),
+            MediaType::Audio => p.sample_fmt.is_none() || p.sample_rate == 0 || p.channels() == 0,
+            _ => false,
+        };
+        let mut decoders: Vec<Option<Box<dyn avcodec::Decoder>>> = self
+            .state
+            .streams
+            .iter()
+            .map(|st| {
+                if !incomplete(&st.params) {
+                    return None;
+                }
+                let mut o = avcodec::DecoderOptions::default();
+                o.packet_time_base = st.time_base;
+                codecs.open_decoder(&st.params, &o).ok()
+            })
+            .collect();
+        let mut next = 0;
+        while decoders.iter().any(Option::is_some) && self.queued.len() < MAX_ANALYZE_PACKETS * 4 {
+            // Replay what is queued first, then read more.
+            let pkt = if next < self.queued.len() {
+                next += 1;
+                self.queued[next - 1].clone()
+            } else {
+                match self.read_raw()? {
+                    Some(p) => {
+                        self.queued.push_back(p.clone());
+                        next += 1;
+                        p
+                    }
+                    None => break,
+                }
+            };
+            let i = pkt.stream_index;
+            let Some(Some(dec)) = decoders.get_mut(i) else {
+                continue;
+            };
+            let _ = dec.send_packet(&pkt);
+            if let Ok(avcodec::Received::Item(frame)) = dec.receive_frame() {
+                let p = &mut self.state.streams[i].params;
+                if let Some(v) = frame.video() {
+                    p.width = v.width;
+                    p.height = v.height;
+                    p.pix_fmt = Some(v.format);
+                    if p.sample_aspect_ratio.num == 0 {
+                        p.sample_aspect_ratio = frame.sample_aspect_ratio;
+                    }
+                } else if let Some(a) = frame.audio() {
+                    p.sample_fmt = Some(a.format);
+                    p.sample_rate = a.sample_rate;
+                    p.ch_layout = Some(a.layout);
+                }
+                decoders[i] = None;
+            }
+        }
+        self.update_timings();
+        Ok(())
+    }
+
     /// Container start time and duration from the streams (cf. `update_stream_timings`),
     /// and the bit rate from the file size (cf. `estimate_timings`).
     fn update_timings(&mut self) {
@@ -390,5 +457,66 @@ fn probe_input(
             });
         }
         size = (size * 2).min(PROBE_MAX);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::DemuxFlags;
+
+    /// Two PCM packets on a stream whose sample format the "container" does not state.
+    struct Incomplete(u8);
+
+    impl Demuxer for Incomplete {
+        fn read_header(&mut self, _io: &mut IoReader, state: &mut DemuxState) -> Result<()> {
+            let mut p = avcodec::CodecParameters::new(avcodec::CodecId::PcmS16le);
+            p.sample_rate = 8000;
+            p.ch_layout = Some(avutil::ChannelLayout::MONO);
+            state.add_stream(p, Rational::new(1, 8000));
+            Ok(())
+        }
+        fn read_packet(
+            &mut self,
+            _io: &mut IoReader,
+            _state: &mut DemuxState,
+        ) -> Result<Option<Packet>> {
+            if self.0 == 2 {
+                return Ok(None);
+            }
+            self.0 += 1;
+            let mut p = Packet::from_slice(&[self.0, 0, 0, 0]);
+            p.pts = Some(i64::from(self.0 - 1) * 2);
+            p.duration = Some(2);
+            Ok(Some(p))
+        }
+    }
+
+    #[test]
+    fn decode_stream_info_fills_parameters_and_replays_packets() {
+        let mut reg = FormatRegistry::new();
+        reg.register_demuxer(DemuxerInfo {
+            name: "incomplete",
+            long_name: "test",
+            extensions: "",
+            mime_types: "",
+            flags: DemuxFlags::default(),
+            probe: None,
+            create: || Box::new(Incomplete(0)),
+        });
+        let io = IoReader::from_bytes(Vec::new(), "mem");
+        let mut ctx =
+            InputContext::open_reader(io, &reg, &InputOptions::with_format("incomplete")).unwrap();
+        assert_eq!(ctx.streams()[0].params.sample_fmt, None);
+        ctx.decode_stream_info(&avcodec::CodecRegistry::builtin())
+            .unwrap();
+        assert_eq!(
+            ctx.streams()[0].params.sample_fmt,
+            Some(avutil::SampleFormat::S16)
+        );
+        let first = ctx.read_packet().unwrap().unwrap();
+        assert_eq!((first.data[0], first.pts), (1, Some(0)));
+        assert_eq!(ctx.read_packet().unwrap().unwrap().data[0], 2);
+        assert!(ctx.read_packet().unwrap().is_none());
     }
 }

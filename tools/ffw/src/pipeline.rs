@@ -108,6 +108,8 @@ impl<'a> Transcoder<'a> {
             opts.format_options = fo;
             let mut ctx = InputContext::open(&spec.url, &formats, &opts)
                 .map_err(|e| format!("{}: {e}", spec.url))?;
+            ctx.decode_stream_info(&codecs)
+                .map_err(|e| format!("{}: {e}", spec.url))?;
             for (si, st) in ctx.streams_mut().iter_mut().enumerate() {
                 if st.params.media_type == MediaType::Audio && st.params.guess_channel_layout() {
                     let name = st

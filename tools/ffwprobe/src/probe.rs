@@ -307,6 +307,7 @@ pub(crate) fn run(opts: &Options, input: &str) -> Result<String, String> {
     let mut io = InputOptions::default();
     io.format = opts.format.clone();
     let mut ctx = InputContext::open(input, &formats, &io).map_err(|e| e.to_string())?;
+    ctx.decode_stream_info(&codecs).map_err(|e| e.to_string())?;
     let streams: Vec<Stream> = ctx.streams().to_vec();
     let mut type_index = std::collections::HashMap::new();
     let selected: Vec<bool> = streams
