@@ -39,6 +39,14 @@ else
     bad "y4m/rawvideo/lavfi interop:"; grep -vE '^ok  ' "$tmp/y4m.log"
 fi
 
+# swscale against libswscale: PSNR / max difference per format pair and filter (bounds per pair
+# are asserted in crates/swscale/tests/tests.rs).
+if SWSCALE_LIVE=1 cargo test -q -p swscale --release --test tests live -- --nocapture >"$tmp/sws.log" 2>&1; then
+    pass "swscale: $(grep -c 'PSNR' "$tmp/sws.log") conversions within their PSNR bounds of ffmpeg's"
+else
+    bad "swscale live comparison:"; tail -20 "$tmp/sws.log"
+fi
+
 # WAV and raw PCM demux/decode/mux against ffmpeg through avformat's `remux` example
 # (packet framecrc, decoded md5, byte-identical remux to files and pipes).
 scripts/interop-wav.sh || fail=1
