@@ -43,6 +43,14 @@ bench-vs-ffmpeg: ensure-ffmpeg
 fuzz-build:
     cargo build --manifest-path fuzz/Cargo.toml --bins
 
+# Runs fuzz target TARGET for SECONDS on stable Rust, with the coverage instrumentation
+# cargo-fuzz uses (plus debug assertions and overflow checks); the corpus grows in
+# fuzz/corpus/TARGET and starts from the committed fixtures.
+fuzz-run target seconds="120":
+    cd fuzz && RUSTFLAGS="--cfg fuzzing -Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 -Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table -Cllvm-args=-sanitizer-coverage-trace-compares -Cdebug-assertions -Coverflow-checks" cargo build --release --bin {{target}} --target x86_64-unknown-linux-gnu --target-dir ../target/fuzz
+    mkdir -p fuzz/corpus/{{target}}
+    target/fuzz/x86_64-unknown-linux-gnu/release/{{target}} -max_total_time={{seconds}} -rss_limit_mb=2048 -max_len=65536 fuzz/corpus/{{target}} fixtures/wav fixtures/y4m fixtures/bad
+
 # loom models of rtos-sync's host port.
 loom:
     RUSTFLAGS="--cfg loom" cargo test -p rtos-sync --release --lib
