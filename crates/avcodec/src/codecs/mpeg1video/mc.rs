@@ -88,7 +88,7 @@ fn kernel<const N: usize>(
         let Some(d) = dst.get_mut(off + j * dstride..off + j * dstride + N) else {
             return;
         };
-        let Some(s0) = src.get(j * sstride..j * sstride + N + 1) else {
+        let Some(s0) = src.get(j * sstride..j * sstride + N + hx) else {
             return;
         };
         let mut p = [0u8; N];
@@ -100,7 +100,7 @@ fn kernel<const N: usize>(
                 }
             }
             _ => {
-                let Some(s1) = src.get((j + 1) * sstride..(j + 1) * sstride + N + 1) else {
+                let Some(s1) = src.get((j + 1) * sstride..(j + 1) * sstride + N + hx) else {
                     return;
                 };
                 if hx == 0 {
@@ -151,5 +151,9 @@ mod tests {
         // Far outside: edge samples, no panic.
         predict::<8>(&mut d, 0, 8, src, 0, 0, -1000, 1000, true);
         predict::<8>(&mut d, 0, 8, src, 24, 24, 1, 1, false);
+        // A full-pel block ending at the very end of the plane is written whole.
+        let mut d = vec![0u8; 64];
+        predict::<8>(&mut d, 0, 8, src, 24, 24, 0, 0, false);
+        assert_eq!(d[63], data[31 * w + 31]);
     }
 }
