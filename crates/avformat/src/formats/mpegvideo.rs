@@ -145,6 +145,27 @@ pub fn probe(pd: &ProbeData<'_>) -> u32 {
     }
 }
 
+/// The bytes of `unit` from its start to the first start code after the
+/// sequence header that is neither another header part nor an extension.
+fn sequence_header_bytes(unit: &[u8]) -> &[u8] {
+    let mut found = false;
+    let mut i = 0;
+    while i + 3 < unit.len() {
+        if unit[i] == 0 && unit[i + 1] == 0 && unit[i + 2] == 1 {
+            let code = unit[i + 3];
+            if code == 0xb3 {
+                found = true;
+            } else if found && code != 0xb5 {
+                return &unit[..i];
+            }
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    if found { unit } else { &[] }
+}
+
 /// The elementary stream demuxer.
 #[derive(Debug, Default)]
 pub struct MpegVideoDemuxer {
@@ -204,12 +225,18 @@ impl Demuxer for MpegVideoDemuxer {
         if self.parser.is_mpeg2() {
             params.codec_id = CodecId::Mpeg2video;
         }
+        // Extradata: the first sequence header with its matrices and extensions
+        // (what FFmpeg's parser splits off).
+        if let Some(u) = self.queue.iter().find(|u| u.has_sequence_header) {
+            params.extradata = Buffer::from_slice(sequence_header_bytes(&u.data));
+        }
         let rate = seq.frame_rate();
         self.frame_duration = i64::from(TIME_BASE.den) * i64::from(rate.den) / i64::from(rate.num);
         let i = state.add_stream(params, TIME_BASE);
         let st = &mut state.streams[i];
         st.avg_frame_rate = rate;
         st.r_frame_rate = rate;
+        st.sample_aspect_ratio = st.params.sample_aspect_ratio;
         Ok(())
     }
 
