@@ -84,6 +84,31 @@ fn kernel<const N: usize>(
     hy: usize,
     avg: bool,
 ) {
+    // One monomorphised loop per interpolation mode, so that each vectorises.
+    match (hx, hy, avg) {
+        (0, 0, false) => rows::<N, 0, false>(dst, off, dstride, src, sstride),
+        (1, 0, false) => rows::<N, 1, false>(dst, off, dstride, src, sstride),
+        (0, _, false) => rows::<N, 2, false>(dst, off, dstride, src, sstride),
+        (_, _, false) => rows::<N, 3, false>(dst, off, dstride, src, sstride),
+        (0, 0, true) => rows::<N, 0, true>(dst, off, dstride, src, sstride),
+        (1, 0, true) => rows::<N, 1, true>(dst, off, dstride, src, sstride),
+        (0, _, true) => rows::<N, 2, true>(dst, off, dstride, src, sstride),
+        (_, _, true) => rows::<N, 3, true>(dst, off, dstride, src, sstride),
+    }
+}
+
+/// `N` rows of prediction in `MODE` (0 full-pel, 1 horizontal half-pel, 2 vertical,
+/// 3 both), stored or (`AVG`) averaged into `dst`.
+#[inline(always)]
+fn rows<const N: usize, const MODE: u8, const AVG: bool>(
+    dst: &mut [u8],
+    off: usize,
+    dstride: usize,
+    src: &[u8],
+    sstride: usize,
+) {
+    let hx = usize::from(MODE & 1);
+    let hy = usize::from(MODE >> 1);
     for j in 0..N {
         let Some(d) = dst.get_mut(off + j * dstride..off + j * dstride + N) else {
             return;
@@ -91,37 +116,45 @@ fn kernel<const N: usize>(
         let Some(s0) = src.get(j * sstride..j * sstride + N + hx) else {
             return;
         };
+        let s1 = if hy == 1 {
+            match src.get((j + 1) * sstride..(j + 1) * sstride + N + hx) {
+                Some(s) => s,
+                None => return,
+            }
+        } else {
+            s0
+        };
         let mut p = [0u8; N];
-        match (hx, hy) {
-            (0, 0) => p.copy_from_slice(&s0[..N]),
-            (1, 0) => {
+        match MODE {
+            0 => p.copy_from_slice(&s0[..N]),
+            1 => {
+                let (a, b) = (&s0[..N], &s0[1..N + 1]);
                 for i in 0..N {
-                    p[i] = ((u16::from(s0[i]) + u16::from(s0[i + 1]) + 1) >> 1) as u8;
+                    p[i] = ((u16::from(a[i]) + u16::from(b[i]) + 1) >> 1) as u8;
+                }
+            }
+            2 => {
+                let (a, b) = (&s0[..N], &s1[..N]);
+                for i in 0..N {
+                    p[i] = ((u16::from(a[i]) + u16::from(b[i]) + 1) >> 1) as u8;
                 }
             }
             _ => {
-                let Some(s1) = src.get((j + 1) * sstride..(j + 1) * sstride + N + hx) else {
-                    return;
-                };
-                if hx == 0 {
-                    for i in 0..N {
-                        p[i] = ((u16::from(s0[i]) + u16::from(s1[i]) + 1) >> 1) as u8;
-                    }
-                } else {
-                    for i in 0..N {
-                        p[i] = ((u16::from(s0[i])
-                            + u16::from(s0[i + 1])
-                            + u16::from(s1[i])
-                            + u16::from(s1[i + 1])
-                            + 2)
-                            >> 2) as u8;
-                    }
+                let (a, b) = (&s0[..N], &s0[1..N + 1]);
+                let (c, e) = (&s1[..N], &s1[1..N + 1]);
+                for i in 0..N {
+                    p[i] = ((u16::from(a[i])
+                        + u16::from(b[i])
+                        + u16::from(c[i])
+                        + u16::from(e[i])
+                        + 2)
+                        >> 2) as u8;
                 }
             }
         }
-        if avg {
-            for i in 0..N {
-                d[i] = ((u16::from(d[i]) + u16::from(p[i]) + 1) >> 1) as u8;
+        if AVG {
+            for (x, &q) in d.iter_mut().zip(&p) {
+                *x = ((u16::from(*x) + u16::from(q) + 1) >> 1) as u8;
             }
         } else {
             d.copy_from_slice(&p);
