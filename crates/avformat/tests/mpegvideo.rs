@@ -53,11 +53,8 @@ fn drain(dec: &mut dyn Decoder, out: &mut Vec<Frame>) {
 fn decode_packets(dec: &mut dyn Decoder, packets: impl IntoIterator<Item = Packet>) -> Vec<Frame> {
     let mut out = Vec::new();
     for p in packets {
-        loop {
-            match dec.send_packet(&p) {
-                Ok(SendStatus::Full) => drain(dec, &mut out),
-                _ => break,
-            }
+        while let Ok(SendStatus::Full) = dec.send_packet(&p) {
+            drain(dec, &mut out);
         }
         drain(dec, &mut out);
     }

@@ -24,6 +24,7 @@ pub(super) struct RefPlane<'a> {
 /// Predicts an `N`x`N` block at (`x`, `y`) + (`mx`, `my`) half-pels from `src` into
 /// `dst` at `off` (stride `dstride`); averages with what is there when `avg`.
 #[inline]
+#[allow(clippy::too_many_arguments)]
 pub(super) fn predict<const N: usize>(
     dst: &mut [u8],
     off: usize,

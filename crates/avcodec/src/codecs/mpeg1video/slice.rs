@@ -402,6 +402,7 @@ fn predict_mb(
         );
         // Chroma vectors: half the luma vector, truncated toward zero.
         let (cx, cy) = (mx / 2, my / 2);
+        #[allow(clippy::needless_range_loop)]
         for p in 1..3 {
             let s = pc.strides[p];
             predict::<8>(
