@@ -122,8 +122,8 @@ fn odd_and_combine(
     (a0, a1, a2, a3, b0, b1, b2, b3)
 }
 
-/// Runs the row pass and the column pass, leaving the column outputs
-/// (before the final `>> 20`... already shifted) in `out[row][col]`.
+/// Runs the row pass and the column pass, leaving the final (shifted, unclamped) values
+/// in `out[row][col]`.
 #[inline(always)]
 fn idct_core(block: &mut [i16; 64], out: &mut [[i32; 8]; 8]) {
     for r in block.chunks_exact_mut(8) {
