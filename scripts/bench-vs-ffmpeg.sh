@@ -12,6 +12,9 @@ mkdir -p "$data"
 
 # Inputs (deterministic; generated once, kept out of git).
 [ -f "$data/hour.wav" ] || ffmpeg -v error -nostdin -f lavfi -i "sine=f=440:r=44100:d=3600" -ac 2 -c:a pcm_s16le -fflags +bitexact "$data/hour.wav"
+# MPEG-1 video (BENCH-PROTOCOL inputs, as elementary streams until the MPEG-PS demuxer exists).
+[ -f "$data/m1v720.m1v" ] || ffmpeg -v error -nostdin -f lavfi -i "testsrc2=s=1280x720:r=25" -t 20 -c:v mpeg1video -b:v 6M -g 12 -bf 2 -f mpeg1video "$data/m1v720.m1v"
+[ -f "$data/m1v720_hard.m1v" ] || ffmpeg -v error -nostdin -f lavfi -i "mandelbrot=s=1280x720:r=25" -t 20 -c:v mpeg1video -q:v 4 -g 12 -bf 2 -f mpeg1video "$data/m1v720_hard.m1v"
 [ -f "$data/clip1080.y4m" ] || ffmpeg -v error -nostdin -f lavfi -i "testsrc2=s=1920x1080:r=25" -frames:v 300 -pix_fmt yuv420p "$data/clip1080.y4m"
 
 # name|our command|ffmpeg command (both single-threaded)
@@ -19,6 +22,8 @@ tasks=(
     "wav-1h->md5|$bin/ffw -nostdin -benchmark -threads 1 -i $data/hour.wav -f md5 -|ffmpeg -nostdin -benchmark -threads 1 -i $data/hour.wav -f md5 -"
     "wav-1h->null|$bin/ffw -nostdin -benchmark -threads 1 -i $data/hour.wav -f null -|ffmpeg -nostdin -benchmark -threads 1 -i $data/hour.wav -f null -"
     "y4m-1080p-300->null|$bin/ffw -nostdin -benchmark -threads 1 -i $data/clip1080.y4m -f null -|ffmpeg -nostdin -benchmark -threads 1 -i $data/clip1080.y4m -f null -"
+    "m1v-720p-6M->null|$bin/ffw -nostdin -benchmark -threads 1 -i $data/m1v720.m1v -f null -|ffmpeg -nostdin -benchmark -threads 1 -i $data/m1v720.m1v -f null -"
+    "m1v-720p-mandel-q4->null|$bin/ffw -nostdin -benchmark -threads 1 -i $data/m1v720_hard.m1v -f null -|ffmpeg -nostdin -benchmark -threads 1 -i $data/m1v720_hard.m1v -f null -"
     "y4m-1080p-300->framemd5|$bin/ffw -nostdin -benchmark -threads 1 -i $data/clip1080.y4m -f framemd5 -|ffmpeg -nostdin -benchmark -threads 1 -i $data/clip1080.y4m -f framemd5 -"
 )
 

@@ -19,6 +19,7 @@ pub mod bitstream;
 pub mod codec;
 pub mod codec_id;
 pub mod codecs;
+pub mod dct;
 pub mod error;
 pub mod packet;
 pub mod params;

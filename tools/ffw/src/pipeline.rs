@@ -79,6 +79,11 @@ pub(crate) struct Transcoder<'a> {
     inputs: Vec<Input>,
     outputs: Vec<Output>,
     decoders: HashMap<(usize, usize), Box<dyn Decoder>>,
+    /// Per decoded stream: the dts predicted for the next packet and the last packet duration,
+    /// given to frames drained at end of input that have no timestamp (as ffmpeg's `dts_buffer`).
+    next_dts: HashMap<(usize, usize), (i64, i64)>,
+    /// The decoders of an input are being drained at its end.
+    draining: bool,
     started: Instant,
     last_report: Instant,
 }
@@ -159,6 +164,8 @@ impl<'a> Transcoder<'a> {
             inputs,
             outputs: Vec::new(),
             decoders: HashMap::new(),
+            next_dts: HashMap::new(),
+            draining: false,
             started: Instant::now(),
             last_report: Instant::now(),
         };
@@ -676,6 +683,9 @@ impl<'a> Transcoder<'a> {
             }
         }
         if self.decoders.contains_key(&(ii, si)) {
+            if let (Some(d), Some(dur)) = (pkt.dts, pkt.duration.filter(|&d| d > 0)) {
+                self.next_dts.insert((ii, si), (d + dur, dur));
+            }
             while let Some(dec) = self.decoders.get_mut(&(ii, si)) {
                 match dec.send_packet(&pkt) {
                     Ok(SendStatus::Accepted) => break,
@@ -727,12 +737,25 @@ impl<'a> Transcoder<'a> {
             if let Some(d) = self.decoders.get_mut(&(i, s)) {
                 let _ = d.send_eof();
             }
-            self.drain_decoder(i, s)?;
+            self.draining = true;
+            let r = self.drain_decoder(i, s);
+            self.draining = false;
+            r?;
         }
         Ok(())
     }
 
     fn process_frame(&mut self, ii: usize, si: usize, mut frame: Frame) -> Result<(), Fail> {
+        if self.draining
+            && frame.video().is_some()
+            && frame.pts.is_none()
+            && frame.best_effort_timestamp.is_none()
+            && let Some((next, dur)) = self.next_dts.get_mut(&(ii, si))
+        {
+            // A reordering decoder's last frames: ffmpeg times them with the predicted dts.
+            frame.best_effort_timestamp = Some(*next);
+            *next += *dur;
+        }
         let inp = &self.inputs[ii];
         let tb = if frame.time_base.is_undefined() {
             inp.ctx.time_base(si)

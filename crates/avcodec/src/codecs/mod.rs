@@ -1,5 +1,6 @@
 //! The codecs implemented in this crate, one module each.
 
+pub mod mpeg1video;
 pub mod pcm;
 pub mod rawvideo;
 pub mod wrapped;
@@ -10,6 +11,7 @@ use crate::registry::{DecoderInfo, EncoderInfo};
 pub fn decoders() -> Vec<DecoderInfo> {
     let mut v = vec![rawvideo::decoder()];
     v.extend(pcm::decoders());
+    v.push(mpeg1video::decoder());
     v
 }
 

@@ -97,6 +97,15 @@ struct FrameMd5;
 impl Muxer for FrameMd5 {
     fn write_header(&mut self, io: &mut IoWriter, state: &mut MuxState) -> Result<()> {
         let mut s = String::from("#format: frame checksums\n#version: 2\n#hash: MD5\n");
+        // Extradata hashes come first (cf. `framehash_print_extradata`).
+        for (i, st) in state.streams.iter().enumerate() {
+            let x = &st.params.extradata;
+            if !x.is_empty() {
+                let mut m = Md5::new();
+                m.update(x);
+                let _ = writeln!(s, "#extradata {i}, {:>31}, {}", x.len(), m.finish_hex());
+            }
+        }
         s.push_str(&stream_header(state));
         s.push_str("#stream#, dts,        pts, duration,     size, hash\n");
         io.write_all(s.as_bytes())

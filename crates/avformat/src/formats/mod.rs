@@ -2,6 +2,7 @@
 
 pub mod hash;
 pub mod lavfi;
+pub mod mpegvideo;
 pub mod pcm;
 pub mod rawvideo;
 pub mod wav;
@@ -14,6 +15,7 @@ pub fn demuxers() -> Vec<DemuxerInfo> {
     let mut v = vec![y4m::demuxer(), rawvideo::demuxer(), lavfi::demuxer()];
     v.extend(wav::demuxers());
     v.extend(pcm::demuxers());
+    v.push(mpegvideo::demuxer());
     v
 }
 
@@ -24,5 +26,6 @@ pub fn muxers() -> Vec<MuxerInfo> {
     v.push(rawvideo::muxer());
     v.extend(wav::muxers());
     v.extend(pcm::muxers());
+    v.push(mpegvideo::muxer());
     v
 }

@@ -1,0 +1,49 @@
+//! MPEG-1 video (ISO/IEC 11172-2): decoder and elementary stream parser
+//! (cf. FFmpeg's `mpeg1video` decoder and `mpegvideo` parser).
+//!
+//! The decoder handles the sequence, group-of-pictures, picture, slice and
+//! macroblock layers of I, P, B and D pictures with default or loaded
+//! quantizer matrices, and produces `yuv420p` frames in display order that are
+//! bit-exact with FFmpeg 5.1 (`-idct simple`, see [`crate::dct`]).
+//! Packets must hold whole pictures, as [`parser::Mpeg1VideoParser`] cuts them.
+//!
+//! ```
+//! use avcodec::codecs::mpeg1video::parser::Mpeg1VideoParser;
+//! // A sequence header, then a picture: the parser finds where each picture ends.
+//! let mut p = Mpeg1VideoParser::new();
+//! let es = [0, 0, 1, 0xb3, 0x16, 0x01, 0x20, 0x13, 0xff, 0xff, 0xe0, 0x18,
+//!           0, 0, 1, 0x00, 0, 0x0f, 0xff, 0xf8, 0, 0, 1, 0x01, 0x12];
+//! let units = p.split(&es, true);
+//! assert_eq!(units.len(), 1);
+//! assert_eq!(p.sequence().map(|s| (s.width, s.height)), Some((352, 288)));
+//! ```
+
+mod decoder;
+pub mod headers;
+mod mc;
+pub mod parser;
+mod slice;
+pub mod tables;
+mod vlcs;
+
+pub use decoder::Mpeg1VideoDecoder;
+
+use crate::codec::{Decoder, DecoderOptions};
+use crate::codec_id::CodecId;
+use crate::error::Result;
+use crate::params::CodecParameters;
+use crate::registry::DecoderInfo;
+
+fn create_decoder(params: &CodecParameters, opts: &DecoderOptions) -> Result<Box<dyn Decoder>> {
+    Ok(Box::new(Mpeg1VideoDecoder::new(params, opts)?))
+}
+
+/// Registry entry of the decoder.
+pub fn decoder() -> DecoderInfo {
+    DecoderInfo {
+        name: "mpeg1video",
+        long_name: "MPEG-1 video",
+        id: CodecId::Mpeg1video,
+        create: create_decoder,
+    }
+}
