@@ -132,6 +132,9 @@ impl InputContext {
     /// Reads ahead where a stream's start time is still unknown (video
     /// streams, as FFmpeg's analysis does), keeping the packets for replay.
     fn find_stream_info(&mut self) -> Result<()> {
+        if self.info.flags.generated_timestamps {
+            return Ok(());
+        }
         let needs =
             |st: &Stream| st.start_time.is_none() && st.params.media_type == MediaType::Video;
         while self.queued.len() < MAX_ANALYZE_PACKETS && self.state.streams.iter().any(needs) {
@@ -250,14 +253,30 @@ impl InputContext {
         if self.state.duration.is_none() && dur > 0 {
             self.state.duration = Some(dur);
         }
-        // Without stream durations, estimate from the streams' bit rates.
+        // Without stream durations, estimate them from the file size and the streams' bit
+        // rates, stream by stream, as FFmpeg's estimate_timings_from_bit_rate does.
         let size = self.io.size().filter(|&s| s > 0);
         if self.state.duration.is_none()
             && let Some(size) = size
         {
             let rates: Option<u64> = self.state.streams.iter().map(|s| s.params.bit_rate).sum();
-            if let Some(rate) = rates.filter(|&r| r > 0) {
-                self.state.duration = Some((size as f64 * 8.0 * 1e6 / rate as f64) as i64);
+            if let Some(rate) = rates.filter(|&r| r > 0).and_then(|r| i64::try_from(r).ok()) {
+                let mut longest: Option<i64> = None;
+                for st in &mut self.state.streams {
+                    let (num, den) = (i64::from(st.time_base.num), i64::from(st.time_base.den));
+                    if st.duration.is_none() && num > 0 && den > 0 {
+                        st.duration = avutil::mathematics::rescale(
+                            i64::try_from(size).unwrap_or(i64::MAX),
+                            den.saturating_mul(8),
+                            rate.saturating_mul(num),
+                        );
+                    }
+                    let d = st
+                        .duration
+                        .and_then(|d| rescale_q(d, st.time_base, TIME_BASE_Q));
+                    longest = longest.max(d);
+                }
+                self.state.duration = longest;
             }
         }
         if let (Some(size), Some(d)) = (size, self.state.duration.filter(|&d| d > 0)) {

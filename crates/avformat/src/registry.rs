@@ -15,6 +15,9 @@ use crate::probe::{ProbeData, match_extension};
 pub struct DemuxFlags {
     /// The "file name" is not a file (e.g. `lavfi` source descriptions): never probed.
     pub no_file: bool,
+    /// The container stores no timestamps; the demuxer derives them (raw elementary
+    /// streams, cf. `AVFMT_NOTIMESTAMPS`): stream start times stay unknown, as in FFmpeg.
+    pub generated_timestamps: bool,
 }
 
 /// A registered demuxer.

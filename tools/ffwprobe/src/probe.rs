@@ -191,6 +191,9 @@ fn stream_section(st: &Stream, counts: Option<(u64, u64)>) -> Section {
         )
         .opt("nb_read_frames", counts.map(|c| c.0.to_string()))
         .opt("nb_read_packets", counts.map(|c| c.1.to_string()));
+    if !p.extradata.is_empty() {
+        s.int("extradata_size", p.extradata.len() as i64);
+    }
     s.children.push(disposition(st));
     if let Some(t) = tags(&st.metadata) {
         s.children.push(t);

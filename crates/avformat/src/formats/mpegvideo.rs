@@ -343,7 +343,10 @@ pub fn demuxer() -> DemuxerInfo {
         long_name: "raw MPEG video",
         extensions: "",
         mime_types: "",
-        flags: DemuxFlags::default(),
+        flags: DemuxFlags {
+            no_file: false,
+            generated_timestamps: true,
+        },
         probe: Some(probe),
         create: || Box::new(MpegVideoDemuxer::default()),
     }
