@@ -1,5 +1,6 @@
 //! The codecs implemented in this crate, one module each.
 
+pub mod mpegaudio;
 pub mod pcm;
 pub mod rawvideo;
 pub mod wrapped;
@@ -10,6 +11,7 @@ use crate::registry::{DecoderInfo, EncoderInfo};
 pub fn decoders() -> Vec<DecoderInfo> {
     let mut v = vec![rawvideo::decoder()];
     v.extend(pcm::decoders());
+    v.extend(mpegaudio::decoders());
     v
 }
 
@@ -17,5 +19,6 @@ pub fn decoders() -> Vec<DecoderInfo> {
 pub fn encoders() -> Vec<EncoderInfo> {
     let mut v = vec![rawvideo::encoder(), wrapped::encoder()];
     v.extend(pcm::encoders());
+    v.push(mpegaudio::encoder());
     v
 }

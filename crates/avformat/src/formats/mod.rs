@@ -2,6 +2,7 @@
 
 pub mod hash;
 pub mod lavfi;
+pub mod mp2;
 pub mod pcm;
 pub mod rawvideo;
 pub mod wav;
@@ -12,6 +13,7 @@ use crate::registry::{DemuxerInfo, MuxerInfo};
 /// Every demuxer of this crate.
 pub fn demuxers() -> Vec<DemuxerInfo> {
     let mut v = vec![y4m::demuxer(), rawvideo::demuxer(), lavfi::demuxer()];
+    v.push(mp2::demuxer());
     v.extend(wav::demuxers());
     v.extend(pcm::demuxers());
     v
@@ -22,6 +24,7 @@ pub fn muxers() -> Vec<MuxerInfo> {
     let mut v = hash::muxers();
     v.push(y4m::muxer());
     v.push(rawvideo::muxer());
+    v.push(mp2::muxer());
     v.extend(wav::muxers());
     v.extend(pcm::muxers());
     v
