@@ -197,9 +197,10 @@ impl Demuxer for MpaDemuxer {
         let i = state.add_stream(p, Rational::new(1, TIME_BASE_DEN));
         let st = &mut state.streams[i];
         st.start_time = Some(0);
+        // As FFmpeg's estimate from the bit rate: the bytes after the header and the junk.
         if let Some(size) = io.size().filter(|_| self.bit_rate > 0) {
             st.duration = rescale(
-                8 * size as i64,
+                8 * size.saturating_sub(self.data_start) as i64,
                 i64::from(TIME_BASE_DEN),
                 self.bit_rate as i64,
             );

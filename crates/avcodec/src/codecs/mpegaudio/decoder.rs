@@ -156,15 +156,11 @@ impl MpaDecoder {
             let plane = frame.plane_mut(ch);
             match self.out {
                 Output::S16p => {
-                    let mut pcm = [0i16; 1152];
-                    for s in 0..slots {
-                        self.fixed[ch].filter(
-                            &self.win,
-                            &mut self.dither,
-                            &self.sb[ch][s],
-                            &mut pcm[s * 32..s * 32 + 32],
-                        );
+                    let mut pcm = [[0i16; 32]; 36];
+                    for (s, o) in pcm.iter_mut().enumerate().take(slots) {
+                        self.fixed[ch].filter(&self.win, &mut self.dither, &self.sb[ch][s], o);
                     }
+                    let pcm = pcm.as_flattened();
                     for (d, s) in plane.chunks_exact_mut(2).zip(&pcm[..n]) {
                         d.copy_from_slice(&s.to_ne_bytes());
                     }

@@ -59,9 +59,12 @@ pub struct Mp2Encoder {
     crc: bool,
     /// Slot remainder for padding (cf. 2.4.3.1).
     frac: u64,
-    window: [f32; 512],
-    /// Analysis matrix `cos((2k+1)(i-16) pi / 64)`, `[k][i]`.
-    matrix: Vec<[f32; 64]>,
+    /// The analysis window reversed within each 64-sample block: `wrev[64j + r] = C[64j + 63 - r]`.
+    wrev: [f32; 512],
+    /// Folded analysis matrix `cos((2k+1) m pi / 64)`, `[m][k]`.
+    matrix: Vec<[f32; 32]>,
+    /// Scale factor values 2^(1 - i/3).
+    scf_tab: [f32; 64],
     psy: PsyModel,
     /// Per channel: input samples (full scale 1.0), the first `HIST` being history.
     input: [Vec<f32>; 2],
@@ -158,10 +161,9 @@ impl Mp2Encoder {
             *c = (f64::from(d) / 65536.0 / 32.0) as f32;
         }
         let matrix = (0..32)
-            .map(|k| {
-                std::array::from_fn(|i| {
-                    ((2 * k + 1) as f64 * (i as f64 - 16.0) * std::f64::consts::PI / 64.0).cos()
-                        as f32
+            .map(|m| {
+                std::array::from_fn(|k| {
+                    ((2 * k + 1) as f64 * m as f64 * std::f64::consts::PI / 64.0).cos() as f32
                 })
             })
             .collect();
@@ -190,8 +192,9 @@ impl Mp2Encoder {
             stereo,
             crc,
             frac: 0,
-            window,
+            wrev: std::array::from_fn(|n| window[(n & !63) + 63 - (n & 63)]),
             matrix,
+            scf_tab: std::array::from_fn(|i| scf_value(i as u8)),
             psy: PsyModel::new(rate),
             input: [vec![0.0; HIST], vec![0.0; HIST]],
             next_pts: None,
@@ -201,28 +204,42 @@ impl Mp2Encoder {
         })
     }
 
-    /// Polyphase analysis of 36 x 32 samples of channel `ch` starting at `start` (after history).
+    /// Polyphase analysis (figure C.4) of the 36 x 32 samples of channel `ch` after the history.
+    ///
+    /// The 64-point matrixing `S[k] = sum_i cos((2k+1)(i-16) pi/64) Y[i]` is folded first: the
+    /// cosine is even around i = 16 and odd around i = 48, so
+    /// `S[k] = sum_{m<32} cos((2k+1) m pi/64) T[m]` with `T[0] = Y[16]`,
+    /// `T[m] = Y[16+m] + Y[16-m]` (m <= 16) and `T[m] = Y[16+m] - Y[80-m]` (m > 16).
     fn analyse(&self, ch: usize, sb: &mut [[f32; 32]; 36]) {
         let x = &self.input[ch];
         for (t, out) in sb.iter_mut().enumerate() {
-            // The newest sample is x[HIST + 32t + 31]; X[i] is the sample i steps back.
+            // X[i], the sample i steps back from the newest, is rev[i].
             let newest = HIST + 32 * t + 31;
-            let mut y = [0f32; 64];
-            for (i, yi) in y.iter_mut().enumerate() {
-                let mut s = 0f32;
-                for j in 0..8 {
-                    let idx = i + 64 * j;
-                    s += self.window[idx] * x[newest - idx];
+            let rev = &x[newest + 1 - 512..newest + 1];
+            // yr[r] = Y[63 - r]; `wrev` holds the window in the same reversed order.
+            let mut yr = [0f32; 64];
+            for j in 0..8 {
+                let base = 512 - 64 * j;
+                let seg = &rev[base - 64..base];
+                let win = &self.wrev[64 * j..64 * j + 64];
+                for r in 0..64 {
+                    yr[r] += win[r] * seg[r];
                 }
-                *yi = s;
             }
-            for (k, o) in out.iter_mut().enumerate() {
-                let m = &self.matrix[k];
-                let mut s = 0f32;
-                for i in 0..64 {
-                    s += m[i] * y[i];
+            let y: [f32; 64] = std::array::from_fn(|i| yr[63 - i]);
+            let mut tm = [0f32; 32];
+            tm[0] = y[16];
+            for m in 1..=16 {
+                tm[m] = y[16 + m] + y[16 - m];
+            }
+            for m in 17..32 {
+                tm[m] = y[16 + m] - y[80 - m];
+            }
+            *out = [0.0; 32];
+            for (row, &v) in self.matrix.iter().zip(&tm) {
+                for k in 0..32 {
+                    out[k] += row[k] * v;
                 }
-                *o = s;
             }
         }
     }
@@ -384,7 +401,7 @@ impl Mp2Encoder {
                         } else {
                             norm_scf[0][i][part]
                         };
-                        let inv = 1.0 / scf_value(sfi);
+                        let inv = 1.0 / self.scf_tab[usize::from(sfi & 63)];
                         let codes: [u32; 3] = std::array::from_fn(|m| {
                             let x = sb[ch][part * 12 + g * 3 + m][i] * inv;
                             quantise(x, steps)
@@ -437,40 +454,36 @@ impl Mp2Encoder {
         }
         let budget = frame_bytes * 8;
         let mut alloc = [[0u8; 32]; 2];
-        let mut done = [[false; 32]; 2];
         let sample_bits = |q: usize| -> usize {
             let b = QUANT_BITS[q];
             12 * if b < 0 { (-b) as usize } else { 3 * b as usize }
         };
         let scf_bits = |ch: usize, i: usize| 2 + 6 * [3, 2, 1, 2][usize::from(scfsi[ch][i])];
-        loop {
-            let mut best: Option<(usize, usize, f32)> = None;
-            for ch in 0..nch {
-                for i in 0..self.sblimit {
-                    if done[ch][i] || (i >= bound && ch == 1) {
-                        continue;
-                    }
-                    let q = usize::from(alloc[ch][i]);
-                    let snr = if q == 0 {
-                        0.0
-                    } else {
-                        SNR[usize::from(t.classes[i][q]) + 1]
-                    };
-                    let s = if i >= bound {
-                        smr[0][i].max(smr[1][i])
-                    } else {
-                        smr[ch][i]
-                    };
-                    let mnr = snr - s;
-                    if best.is_none_or(|b| mnr < b.2) {
-                        best = Some((ch, i, mnr));
-                    }
+        let band_smr = |ch: usize, i: usize| {
+            if i >= bound {
+                smr[0][i].max(smr[1][i])
+            } else {
+                smr[ch][i]
+            }
+        };
+        // Lowest mask-to-noise ratio first (ties: lower channel, then lower subband).
+        // Packed into one integer: MNR in 1/1024 dB (biased positive), channel, subband.
+        let key = |mnr: f32, ch: usize, i: usize| {
+            let m = ((mnr.clamp(-1000.0, 1000.0) + 1024.0) * 1024.0) as u64;
+            std::cmp::Reverse((m << 16) | ((ch as u64) << 8) | i as u64)
+        };
+        let mut heap = std::collections::BinaryHeap::with_capacity(64);
+        for ch in 0..nch {
+            for i in 0..self.sblimit {
+                if i < bound || ch == 0 {
+                    heap.push(key(-band_smr(ch, i), ch, i));
                 }
             }
-            let Some((ch, i, _)) = best else { break };
+        }
+        while let Some(std::cmp::Reverse(k)) = heap.pop() {
+            let (ch, i) = (((k >> 8) & 0xff) as usize, (k & 0xff) as usize);
             let a = usize::from(alloc[ch][i]);
             if a + 1 >= t.classes[i].len() {
-                done[ch][i] = true;
                 continue;
             }
             let q_new = usize::from(t.classes[i][a + 1]);
@@ -483,15 +496,15 @@ impl Mp2Encoder {
             } else {
                 incr -= sample_bits(usize::from(t.classes[i][a]));
             }
-            if used + incr <= budget {
-                used += incr;
-                alloc[ch][i] += 1;
-                if i >= bound {
-                    alloc[1][i] = alloc[0][i];
-                }
-            } else {
-                done[ch][i] = true;
+            if used + incr > budget {
+                continue;
             }
+            used += incr;
+            alloc[ch][i] += 1;
+            if i >= bound {
+                alloc[1][i] = alloc[0][i];
+            }
+            heap.push(key(SNR[q_new + 1] - band_smr(ch, i), ch, i));
         }
         let ok = (0..nch).all(|ch| {
             (0..self.sblimit).all(|i| {
@@ -545,7 +558,8 @@ fn alloc_of(alloc: &[[u8; 32]; 2], ch: usize, i: usize, bound: usize) -> u8 {
 
 /// The value of scale factor index `i`: 2^(1 - i/3).
 fn scf_value(i: u8) -> f32 {
-    2f32.powf(1.0 - f32::from(i) / 3.0)
+    static T: std::sync::OnceLock<[f32; 64]> = std::sync::OnceLock::new();
+    T.get_or_init(|| std::array::from_fn(|i| 2f32.powf(1.0 - i as f32 / 3.0)))[usize::from(i & 63)]
 }
 
 /// The largest index whose scale factor still covers `max` (0..=62).
@@ -616,8 +630,9 @@ fn choose_scfsi(s: &mut [u8; 3]) -> u8 {
 /// The code of the nearest level of a `steps`-level quantiser for `x` in [-1, 1]
 /// (levels at `(code - (steps - 1) / 2) * 2 / steps`).
 fn quantise(x: f32, steps: i32) -> u32 {
-    let c = ((x + 1.0) * steps as f32 * 0.5).floor();
-    c.clamp(0.0, (steps - 1) as f32) as u32
+    // Non-negative after the clamp, so truncation is the floor.
+    let c = ((x + 1.0) * steps as f32 * 0.5).clamp(0.0, (steps - 1) as f32);
+    c as u32
 }
 
 /// The CRC-16 of header bytes 2-3 and `bits` bits following the CRC field.
@@ -679,9 +694,11 @@ impl Encoder for Mp2Encoder {
         }
         let n = a.nb_samples;
         let data = frame.plane(0);
-        for (i, s) in data.chunks_exact(2).take(n * self.nch).enumerate() {
-            let v = f32::from(i16::from_ne_bytes([s[0], s[1]])) / 32768.0;
-            self.input[i % self.nch].push(v);
+        let nch = self.nch;
+        let sample = |b: &[u8]| f32::from(i16::from_ne_bytes([b[0], b[1]])) * (1.0 / 32768.0);
+        for ch in 0..nch {
+            let src = data.chunks_exact(2 * nch).take(n);
+            self.input[ch].extend(src.map(|b| sample(&b[2 * ch..2 * ch + 2])));
         }
         self.drain_input(false);
         Ok(SendStatus::Accepted)

@@ -39,8 +39,11 @@ fn spreading_db(dz: f64) -> f64 {
 #[derive(Debug, Clone)]
 pub struct PsyModel {
     window: Vec<f32>,
+    /// Twiddles `e^{-2 pi i k / N}` for k < N/2 (N = FFT_LEN).
     cos: Vec<f32>,
     sin: Vec<f32>,
+    /// Per masker partition: the range of maskee partitions with non-zero spreading.
+    spread_range: Vec<(usize, usize)>,
     /// Partition of each bin.
     part: Vec<usize>,
     /// Bins of each partition.
@@ -93,7 +96,7 @@ impl PsyModel {
             .iter()
             .map(|&(a, b)| bark(hz(a) * 0.5 + hz(b - 1) * 0.5))
             .collect();
-        let spread = part_bark
+        let spread: Vec<Vec<f32>> = part_bark
             .iter()
             .map(|&zm| {
                 part_bark
@@ -109,6 +112,14 @@ impl PsyModel {
                     .collect()
             })
             .collect();
+        let spread_range = spread
+            .iter()
+            .map(|row: &Vec<f32>| {
+                let lo = row.iter().position(|&w| w > 0.0).unwrap_or(0);
+                let hi = row.iter().rposition(|&w| w > 0.0).map_or(0, |h| h + 1);
+                (lo, hi.max(lo))
+            })
+            .collect();
         let ath = (0..BINS)
             .map(|k| 10f64.powf(threshold_in_quiet(hz(k).max(20.0)) / 10.0) as f32)
             .collect();
@@ -120,6 +131,7 @@ impl PsyModel {
             part_bins,
             part_bark,
             spread,
+            spread_range,
             ath,
             re: vec![0.0; n],
             im: vec![0.0; n],
@@ -127,10 +139,10 @@ impl PsyModel {
         }
     }
 
-    /// In-place radix-2 FFT of `re`/`im`.
-    fn fft(&mut self) {
-        let n = FFT_LEN;
-        let (re, im) = (&mut self.re, &mut self.im);
+    /// In-place radix-2 FFT of the first `n` values of `re`/`im` (twiddle stride `FFT_LEN / n`).
+    fn fft(&mut self, n: usize) {
+        let stride = FFT_LEN / n;
+        let (re, im) = (&mut self.re[..n], &mut self.im[..n]);
         let mut j = 0;
         for i in 1..n {
             let mut bit = n >> 1;
@@ -146,11 +158,12 @@ impl PsyModel {
         }
         let mut len = 2;
         while len <= n {
-            let step = n / len;
+            let step = stride * (n / len);
+            let half = len / 2;
             for s in (0..n).step_by(len) {
-                for k in 0..len / 2 {
+                for k in 0..half {
                     let (c, w) = (self.cos[k * step], self.sin[k * step]);
-                    let (a, b) = (s + k, s + k + len / 2);
+                    let (a, b) = (s + k, s + k + half);
                     let tr = re[b] * c - im[b] * w;
                     let ti = re[b] * w + im[b] * c;
                     re[b] = re[a] - tr;
@@ -163,20 +176,37 @@ impl PsyModel {
         }
     }
 
+    /// Power spectrum of `FFT_LEN` windowed real samples into `self.power`, through a complex FFT
+    /// of half the length (even samples real, odd imaginary) and the split step.
+    fn power_spectrum(&mut self, samples: &[f32]) {
+        let h = FFT_LEN / 2;
+        for n in 0..h {
+            let a = samples.get(2 * n).copied().unwrap_or(0.0) * self.window[2 * n];
+            let b = samples.get(2 * n + 1).copied().unwrap_or(0.0) * self.window[2 * n + 1];
+            self.re[n] = a;
+            self.im[n] = b;
+        }
+        self.fft(h);
+        // A full-scale sine peaks at |X| = N/4: that is 96 dB.
+        let norm = 10f32.powf(9.6) / ((FFT_LEN * FFT_LEN) as f32 / 16.0);
+        for k in 0..h {
+            let (zr, zi) = (self.re[k], self.im[k]);
+            let (cr, ci) = (self.re[(h - k) % h], -self.im[(h - k) % h]);
+            // Even and odd sample spectra.
+            let (er, ei) = (0.5 * (zr + cr), 0.5 * (zi + ci));
+            let (or, oi) = (0.5 * (zi - ci), -0.5 * (zr - cr));
+            let (c, w) = (self.cos[k], self.sin[k]);
+            let xr = er + or * c - oi * w;
+            let xi = ei + or * w + oi * c;
+            self.power[k] = (xr * xr + xi * xi) * norm + 1e-3;
+        }
+    }
+
     /// Signal-to-mask ratios in dB of the 32 subbands for the `FFT_LEN`
     /// samples (full scale = 1.0) centred on a frame; `scf_max[sb]` is the
     /// largest scale factor value of each subband (full scale = 1.0).
     pub fn smr(&mut self, samples: &[f32], scf_max: &[f32; 32], out: &mut [f32; 32]) {
-        for i in 0..FFT_LEN {
-            self.re[i] = samples.get(i).copied().unwrap_or(0.0) * self.window[i];
-            self.im[i] = 0.0;
-        }
-        self.fft();
-        // A full-scale sine peaks at |X| = N/4: that is 96 dB.
-        let norm = 10f32.powf(9.6) / ((FFT_LEN * FFT_LEN) as f32 / 16.0);
-        for k in 0..BINS {
-            self.power[k] = (self.re[k] * self.re[k] + self.im[k] * self.im[k]) * norm + 1e-3;
-        }
+        self.power_spectrum(samples);
         let p = &self.power;
         let np = self.part_bins.len();
         let mut energy = vec![0f32; np];
@@ -203,10 +233,8 @@ impl PsyModel {
         }
         let mut spread = vec![0f32; np];
         for (m, &e) in energy.iter().enumerate() {
-            if e <= 0.0 {
-                continue;
-            }
-            for (s, w) in spread.iter_mut().zip(&self.spread[m]) {
+            let (lo, hi) = self.spread_range[m];
+            for (s, w) in spread[lo..hi].iter_mut().zip(&self.spread[m][lo..hi]) {
                 *s += e * w;
             }
         }
@@ -214,15 +242,17 @@ impl PsyModel {
         for (pi, &(a, b)) in self.part_bins.iter().enumerate() {
             let t = (tonal[pi] / energy[pi].max(1e-9)).clamp(0.0, 1.0) as f64;
             let offset = t * (14.5 + self.part_bark[pi]) + (1.0 - t) * 5.5;
-            let thr = spread[pi] * 10f64.powf(-offset / 10.0) as f32 / (b - a) as f32;
+            let thr = spread[pi] * (-offset * std::f64::consts::LN_10 / 10.0).exp() as f32
+                / (b - a) as f32;
             for k in a..b {
                 thr_bin[k] = thr.max(self.ath[k]);
             }
         }
+        let full_scale = 10f32.powf(9.6) * 0.1;
         for sb in 0..32 {
             let bins = &p[sb * 16..sb * 16 + 16];
             let peak = bins.iter().copied().fold(0f32, f32::max);
-            let scf_level = scf_max[sb] * scf_max[sb] * 10f32.powf(9.6) * 0.1;
+            let scf_level = scf_max[sb] * scf_max[sb] * full_scale;
             let level = peak.max(scf_level);
             let lt = thr_bin[sb * 16..sb * 16 + 16]
                 .iter()

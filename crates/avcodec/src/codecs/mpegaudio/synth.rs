@@ -333,47 +333,47 @@ impl FixedSynth {
     /// Filters one set of 32 subband samples into 32 output samples. `dither` carries the
     /// low bits discarded from the last output sample into the next; FFmpeg keeps one for
     /// all channels of a decoder, filtering the channels one after the other.
-    pub fn filter(&mut self, win: &Window, dither: &mut i32, sb: &[i32; 32], out: &mut [i16]) {
-        let off = self.offset;
-        dct32::<i32>(&mut self.buf[off..off + 32], sb);
-        let (lo, hi) = self.buf.split_at_mut(512);
-        hi[off..off + 32].copy_from_slice(&lo[off..off + 32]);
-        let b = &self.buf[off..off + 512];
+    pub fn filter(&mut self, win: &Window, dither: &mut i32, sb: &[i32; 32], out: &mut [i16; 32]) {
+        let off = self.offset & 511;
+        {
+            let (lo, hi) = self.buf.split_at_mut(512);
+            dct32::<i32>(&mut lo[off..off + 32], sb);
+            hi[off..off + 32].copy_from_slice(&lo[off..off + 32]);
+        }
+        let Ok(b) = <&[i32; 512]>::try_from(&self.buf[off..off + 512]) else {
+            return;
+        };
         let w = &win.fixed;
-        let mac = |sum: &mut i64, wi: usize, pi: usize| {
+        #[inline(always)]
+        fn dot(w: &[i32; 512], b: &[i32; 512], wi: usize, pi: usize) -> i64 {
+            let mut s = 0i64;
             for k in 0..8 {
-                *sum += i64::from(w[wi + 64 * k]) * i64::from(b[pi + 64 * k]);
+                s += i64::from(w[(wi + 64 * k) & 511]) * i64::from(b[(pi + 64 * k) & 511]);
             }
-        };
-        let mls = |sum: &mut i64, wi: usize, pi: usize| {
-            for k in 0..8 {
-                *sum -= i64::from(w[wi + 64 * k]) * i64::from(b[pi + 64 * k]);
-            }
-        };
+            s
+        }
         let mut sum = i64::from(*dither);
-        mac(&mut sum, 0, 16);
-        mls(&mut sum, 32, 48);
+        sum += dot(w, b, 0, 16);
+        sum -= dot(w, b, 32, 48);
         out[0] = round_fixed(&mut sum);
         for j in 1..16 {
-            let mut sum2 = 0i64;
-            let p = 16 + j;
             let w2 = 32 - j;
+            let mut sum2 = 0i64;
             for k in 0..8 {
-                let t = i64::from(b[p + 64 * k]);
-                sum += i64::from(w[j + 64 * k]) * t;
-                sum2 -= i64::from(w[w2 + 64 * k]) * t;
+                let t = i64::from(b[(16 + j + 64 * k) & 511]);
+                sum += i64::from(w[(j + 64 * k) & 511]) * t;
+                sum2 -= i64::from(w[(w2 + 64 * k) & 511]) * t;
             }
-            let p = 48 - j;
             for k in 0..8 {
-                let t = i64::from(b[p + 64 * k]);
-                sum -= i64::from(w[32 + j + 64 * k]) * t;
-                sum2 -= i64::from(w[32 + w2 + 64 * k]) * t;
+                let t = i64::from(b[(48 - j + 64 * k) & 511]);
+                sum -= i64::from(w[(32 + j + 64 * k) & 511]) * t;
+                sum2 -= i64::from(w[(32 + w2 + 64 * k) & 511]) * t;
             }
             out[j] = round_fixed(&mut sum);
             sum += sum2;
             out[32 - j] = round_fixed(&mut sum);
         }
-        mls(&mut sum, 48, 32);
+        sum -= dot(w, b, 48, 32);
         out[16] = round_fixed(&mut sum);
         *dither = sum as i32;
         self.offset = off.wrapping_sub(32) & 511;
