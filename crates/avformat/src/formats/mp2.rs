@@ -277,11 +277,13 @@ impl Demuxer for MpaDemuxer {
         let frame_index = if target.flags.backward {
             ticks / frame_ticks
         } else {
-            (ticks + frame_ticks - 1) / frame_ticks
+            ticks.saturating_add(frame_ticks - 1) / frame_ticks
         };
         let sr = i64::from(TIME_BASE_DEN) / self.ticks_per_sample;
         let pos = self.data_start as i64
-            + rescale(frame_index * spf, self.bit_rate as i64 / 8, sr)
+            + frame_index
+                .checked_mul(spf)
+                .and_then(|n| rescale(n, self.bit_rate as i64 / 8, sr))
                 .ok_or_else(|| err("position out of range"))?;
         let pos = match io.size() {
             Some(s) => pos.min(s as i64),
@@ -290,7 +292,9 @@ impl Demuxer for MpaDemuxer {
         io.seek(pos as u64)?;
         self.parser = MpaParser::at(pos as u64);
         self.eof = false;
-        self.next_pts = frame_index * frame_ticks;
+        self.next_pts = frame_index
+            .checked_mul(frame_ticks)
+            .ok_or_else(|| err("timestamp out of range"))?;
         let landed =
             avutil::mathematics::rescale_q(self.next_pts, Rational::new(1, TIME_BASE_DEN), tb)
                 .unwrap_or(target.ts);
