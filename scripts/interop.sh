@@ -43,6 +43,9 @@ fi
 # (packet framecrc, decoded md5, byte-identical remux to files and pipes).
 scripts/interop-wav.sh || fail=1
 
+# MPEG audio Layer I/II: decode exactness, packets, probe, float decoder, encoder SNR.
+scripts/interop-mp2.sh "$bin" || fail=1
+
 # ---- media (through ffw): only once the formats exist in this build ----
 have_format() { "$bin/ffw" -hide_banner -formats 2>/dev/null | grep -q " $1 "; }
 

@@ -166,11 +166,12 @@ impl MpaDecoder {
                     }
                 }
                 Output::Fltp => {
-                    let mut pcm = [0f32; 1152];
-                    for s in 0..slots {
+                    let mut pcm = [[0f32; 32]; 36];
+                    for (s, o) in pcm.iter_mut().enumerate().take(slots) {
                         let sbf: [f32; 32] = std::array::from_fn(|i| self.sb[ch][s][i] as f32);
-                        self.float[ch].filter(&self.win, &sbf, &mut pcm[s * 32..s * 32 + 32]);
+                        self.float[ch].filter(&self.win, &sbf, o);
                     }
+                    let pcm = pcm.as_flattened();
                     for (d, s) in plane.chunks_exact_mut(4).zip(&pcm[..n]) {
                         d.copy_from_slice(&s.to_ne_bytes());
                     }

@@ -404,19 +404,23 @@ impl std::fmt::Debug for FloatSynth {
 
 impl FloatSynth {
     /// Filters one set of 32 subband samples (scaled by 2^23) into 32 samples in [-1, 1].
-    pub fn filter(&mut self, win: &Window, sb: &[f32; 32], out: &mut [f32]) {
-        let off = self.offset;
-        dct32::<f32>(&mut self.buf[off..off + 32], sb);
-        let (lo, hi) = self.buf.split_at_mut(512);
-        hi[off..off + 32].copy_from_slice(&lo[off..off + 32]);
-        let b = &self.buf[off..off + 512];
+    pub fn filter(&mut self, win: &Window, sb: &[f32; 32], out: &mut [f32; 32]) {
+        let off = self.offset & 511;
+        {
+            let (lo, hi) = self.buf.split_at_mut(512);
+            dct32::<f32>(&mut lo[off..off + 32], sb);
+            hi[off..off + 32].copy_from_slice(&lo[off..off + 32]);
+        }
+        let Ok(b) = <&[f32; 512]>::try_from(&self.buf[off..off + 512]) else {
+            return;
+        };
         let w = &win.float;
         let mut sum = 0f32;
         for k in 0..8 {
-            sum += w[64 * k] * b[16 + 64 * k];
+            sum += w[(64 * k) & 511] * b[(16 + 64 * k) & 511];
         }
         for k in 0..8 {
-            sum -= w[32 + 64 * k] * b[48 + 64 * k];
+            sum -= w[(32 + 64 * k) & 511] * b[(48 + 64 * k) & 511];
         }
         out[0] = sum;
         for j in 1..16 {
@@ -424,21 +428,21 @@ impl FloatSynth {
             let mut sum2 = 0f32;
             let w2 = 32 - j;
             for k in 0..8 {
-                let t = b[16 + j + 64 * k];
-                sum += w[j + 64 * k] * t;
-                sum2 -= w[w2 + 64 * k] * t;
+                let t = b[(16 + j + 64 * k) & 511];
+                sum += w[(j + 64 * k) & 511] * t;
+                sum2 -= w[(w2 + 64 * k) & 511] * t;
             }
             for k in 0..8 {
-                let t = b[48 - j + 64 * k];
-                sum -= w[32 + j + 64 * k] * t;
-                sum2 -= w[32 + w2 + 64 * k] * t;
+                let t = b[(48 - j + 64 * k) & 511];
+                sum -= w[(32 + j + 64 * k) & 511] * t;
+                sum2 -= w[(32 + w2 + 64 * k) & 511] * t;
             }
             out[j] = sum;
             out[32 - j] = sum2;
         }
         let mut sum = 0f32;
         for k in 0..8 {
-            sum -= w[48 + 64 * k] * b[32 + 64 * k];
+            sum -= w[(48 + 64 * k) & 511] * b[(32 + 64 * k) & 511];
         }
         out[16] = sum;
         self.offset = off.wrapping_sub(32) & 511;
