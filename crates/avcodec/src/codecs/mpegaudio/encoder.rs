@@ -82,8 +82,8 @@ impl std::fmt::Debug for Mp2Encoder {
 }
 
 impl Mp2Encoder {
-    /// Opens an encoder: s16 input, 32/44.1/48 kHz or 16/22.05/24 kHz, mono or stereo,
-    /// a Layer II bit rate (default 128 kbit/s for mono, 192 kbit/s for stereo... as FFmpeg: 128k).
+    /// Opens an encoder: s16 input, 32/44.1/48 kHz or 16/22.05/24 kHz, mono or stereo, a
+    /// Layer II bit rate (by default 384 kbit/s, 160 kbit/s at the low rates, as FFmpeg).
     pub fn new(opts: &EncoderOptions) -> Result<Self> {
         let p = &opts.params;
         let bad = |what: String| Error::InvalidParameters {
@@ -114,7 +114,9 @@ impl Mp2Encoder {
                 }
             })
             .ok_or_else(|| bad(format!("sample rate {rate} Hz is not supported")))?;
-        let kbps = (opts.bit_rate.unwrap_or(128_000) / 1000) as u32;
+        let kbps = opts
+            .bit_rate
+            .map_or(if lsf { 160 } else { 384 }, |b| (b / 1000) as u32);
         let bitrate_index = BITRATES[usize::from(lsf)][1]
             .iter()
             .position(|&b| u32::from(b) == kbps && b != 0)
