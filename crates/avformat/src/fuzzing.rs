@@ -92,3 +92,87 @@ pub fn decode_rawvideo(data: &[u8]) {
         }
     }
 }
+
+/// Decodes `data` with every MPEG audio Layer I/II decoder: byte 0 picks the decoder and the
+/// packet split (whole frames from the parser, or arbitrary slices), the rest is the stream.
+pub fn decode_mp2(data: &[u8]) {
+    use avcodec::codecs::mpegaudio::parser::MpaParser;
+    let [sel, rest @ ..] = data else {
+        return;
+    };
+    let codecs = CodecRegistry::builtin();
+    let names = ["mp2", "mp2float", "mp1", "mp1float"];
+    let name = names[usize::from(*sel) % names.len()];
+    let Some(info) = codecs.find_decoder_by_name(name) else {
+        return;
+    };
+    let mut params = CodecParameters::new(info.id);
+    params.sample_rate = 48000;
+    let Ok(mut dec) = (info.create)(&params, &DecoderOptions::default()) else {
+        return;
+    };
+    let mut packets: Vec<Vec<u8>> = Vec::new();
+    if sel & 4 == 0 {
+        let mut p = MpaParser::new();
+        p.feed(rest);
+        while let Some(f) = p.next_frame(true) {
+            packets.push(f.data);
+            if packets.len() >= MAX_PACKETS * 4 {
+                break;
+            }
+        }
+    } else {
+        let mut r = rest;
+        while !r.is_empty() && packets.len() < MAX_PACKETS * 4 {
+            let n = (1 + usize::from(r[0]) * 7).min(r.len());
+            packets.push(r[..n].to_vec());
+            r = &r[n..];
+        }
+    }
+    for (i, bytes) in packets.into_iter().enumerate() {
+        let mut pkt = Packet::new(Buffer::from_vec(bytes));
+        pkt.pts = Some(i as i64 * 1152);
+        if dec.send_packet(&pkt).is_ok() {
+            while let Ok(avcodec::Received::Item(f)) = dec.receive_frame() {
+                let _ = f.plane(0).len();
+            }
+        }
+    }
+    let _ = dec.send_eof();
+    while let Ok(avcodec::Received::Item(_)) = dec.receive_frame() {}
+}
+
+/// Demuxes `data` as an MPEG audio elementary stream (forced, and probed), reading every
+/// packet, seeking and reading again.
+pub fn demux_mp2(data: &[u8]) {
+    let formats = FormatRegistry::builtin();
+    for opts in [
+        InputOptions::with_format(crate::formats::mp2::DEMUXER_NAME),
+        InputOptions::default(),
+    ] {
+        let io = IoReader::from_bytes(data.to_vec(), "fuzz.mp2");
+        let Ok(mut input) = InputContext::open_reader(io, &formats, &opts) else {
+            continue;
+        };
+        for _ in 0..MAX_PACKETS * 16 {
+            match input.read_packet() {
+                Ok(Some(_)) => {}
+                _ => break,
+            }
+        }
+        for (ts, backward) in [
+            (14_112_000, true),
+            (0, false),
+            (i64::MAX, false),
+            (-5, true),
+        ] {
+            let flags = SeekFlags {
+                backward,
+                ..Default::default()
+            };
+            if input.seek(0, ts, flags).is_ok() {
+                let _ = input.read_packet();
+            }
+        }
+    }
+}

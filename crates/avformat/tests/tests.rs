@@ -3,6 +3,7 @@
 mod fuzz_bodies;
 mod lavfi;
 mod mpegvideo;
+mod mp2;
 mod pcm;
 mod rawvideo;
 mod wav;

@@ -483,7 +483,8 @@ fn bad_files_fail_with_a_clear_error() {
         ("wav-bad-guid.wav", "unknown subformat GUID"),
         ("wav-short-list.wav", "too short LIST tag"),
         ("wav-too-many-channels.wav", "channel count of 4000 exceeds"),
-        ("wav-rf64-no-ds64.wav", "no format recognised it"),
+        // FFmpeg's mp3 demuxer claims it too (a Layer I header at offset 6) and fails.
+        ("wav-rf64-no-ds64.wav", "Could not seek to 170"),
         (
             "wav-adpcm-blockalign0.wav",
             "block_align is 0 for adpcm_ima_wav",

@@ -262,6 +262,39 @@ fn write_int(v: i64, to: SampleFormat, out: &mut [u8]) {
     }
 }
 
+/// Copies samples of `B` bytes between planar and interleaved layouts of the same type
+/// (plane sizes already checked by the caller).
+fn relayout<const B: usize>(
+    src_fmt: SampleFormat,
+    src: &[&[u8]],
+    dst_fmt: SampleFormat,
+    dst: &mut [&mut [u8]],
+    channels: usize,
+    nb_samples: usize,
+) {
+    for ch in 0..channels {
+        let (sp, s0, ss) = if src_fmt.is_planar() {
+            (ch, 0, B)
+        } else {
+            (0, ch * B, B * channels)
+        };
+        let (dp, d0, ds) = if dst_fmt.is_planar() {
+            (ch, 0, B)
+        } else {
+            (0, ch * B, B * channels)
+        };
+        let s = &src[sp][s0..];
+        let d = &mut dst[dp][d0..];
+        for i in 0..nb_samples {
+            let (a, b) = (i * ss, i * ds);
+            if let (Some(from), Some(to)) = (s.get(a..a + B), d.get_mut(b..b + B)) {
+                let v: [u8; B] = from.try_into().unwrap_or([0; B]);
+                to.copy_from_slice(&v);
+            }
+        }
+    }
+}
+
 /// Converts interleaved or planar audio between any two sample formats.
 ///
 /// `src` and `dst` hold one slice per plane (one for packed formats, one per
@@ -321,6 +354,16 @@ pub fn convert_samples(
                 available: p.len(),
             });
         }
+    }
+    // Same sample type, only the layout differs: move bytes, no conversion.
+    if src_fmt.packed() == dst_fmt.packed() {
+        match sb {
+            2 => relayout::<2>(src_fmt, src, dst_fmt, dst, channels, nb_samples),
+            4 => relayout::<4>(src_fmt, src, dst_fmt, dst, channels, nb_samples),
+            8 => relayout::<8>(src_fmt, src, dst_fmt, dst, channels, nb_samples),
+            _ => relayout::<1>(src_fmt, src, dst_fmt, dst, channels, nb_samples),
+        }
+        return Ok(());
     }
     for ch in 0..channels {
         for i in 0..nb_samples {

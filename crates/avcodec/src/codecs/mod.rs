@@ -1,6 +1,7 @@
 //! The codecs implemented in this crate, one module each.
 
 pub mod mpeg1video;
+pub mod mpegaudio;
 pub mod pcm;
 pub mod rawvideo;
 pub mod wrapped;
@@ -12,6 +13,7 @@ pub fn decoders() -> Vec<DecoderInfo> {
     let mut v = vec![rawvideo::decoder()];
     v.extend(pcm::decoders());
     v.push(mpeg1video::decoder());
+    v.extend(mpegaudio::decoders());
     v
 }
 
@@ -19,5 +21,6 @@ pub fn decoders() -> Vec<DecoderInfo> {
 pub fn encoders() -> Vec<EncoderInfo> {
     let mut v = vec![rawvideo::encoder(), wrapped::encoder()];
     v.extend(pcm::encoders());
+    v.push(mpegaudio::encoder());
     v
 }

@@ -3,6 +3,7 @@
 pub mod hash;
 pub mod lavfi;
 pub mod mpegvideo;
+pub mod mp2;
 pub mod pcm;
 pub mod rawvideo;
 pub mod wav;
@@ -13,6 +14,7 @@ use crate::registry::{DemuxerInfo, MuxerInfo};
 /// Every demuxer of this crate.
 pub fn demuxers() -> Vec<DemuxerInfo> {
     let mut v = vec![y4m::demuxer(), rawvideo::demuxer(), lavfi::demuxer()];
+    v.push(mp2::demuxer());
     v.extend(wav::demuxers());
     v.extend(pcm::demuxers());
     v.push(mpegvideo::demuxer());
@@ -24,6 +26,7 @@ pub fn muxers() -> Vec<MuxerInfo> {
     let mut v = hash::muxers();
     v.push(y4m::muxer());
     v.push(rawvideo::muxer());
+    v.push(mp2::muxer());
     v.extend(wav::muxers());
     v.extend(pcm::muxers());
     v.push(mpegvideo::muxer());
