@@ -2,8 +2,8 @@
 
 mod fuzz_bodies;
 mod lavfi;
-mod mpegvideo;
 mod mp2;
+mod mpegvideo;
 mod pcm;
 mod rawvideo;
 mod wav;

@@ -166,6 +166,7 @@ impl FromStr for SampleFormat {
     }
 }
 
+#[cfg(test)] // The per-sample reference the fast loops are tested against.
 /// One decoded sample, widened to the type a conversion goes through.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Sample {
@@ -174,6 +175,7 @@ enum Sample {
     F64(f64),
 }
 
+#[cfg(test)] // The per-sample reference the fast loops are tested against.
 fn read(fmt: SampleFormat, b: &[u8]) -> Sample {
     match fmt.packed() {
         SampleFormat::U8 => Sample::Int(i64::from(b[0]) - 0x80, 8),
@@ -192,6 +194,7 @@ fn read(fmt: SampleFormat, b: &[u8]) -> Sample {
     }
 }
 
+#[cfg(test)] // The per-sample reference the fast loops are tested against.
 /// Converts one sample, as libswresample does.
 fn convert(s: Sample, to: SampleFormat, out: &mut [u8]) {
     let to = to.packed();
@@ -253,6 +256,7 @@ fn saturate_round(v: f64, bits: i32) -> i64 {
     }
 }
 
+#[cfg(test)] // The per-sample reference the fast loops are tested against.
 fn write_int(v: i64, to: SampleFormat, out: &mut [u8]) {
     match to {
         SampleFormat::U8 => out[0] = (v + 0x80) as u8,
@@ -365,6 +369,22 @@ pub fn convert_samples(
         }
         return Ok(());
     }
+    fast::dispatch(src_fmt, src, dst_fmt, dst, channels, nb_samples);
+    Ok(())
+}
+
+/// The same per-sample reference path as [`convert_samples`] without the fast
+/// typed loops; kept as the source of truth the fast path is tested against.
+#[cfg(test)]
+fn convert_samples_reference(
+    src_fmt: SampleFormat,
+    src: &[&[u8]],
+    dst_fmt: SampleFormat,
+    dst: &mut [&mut [u8]],
+    channels: usize,
+    nb_samples: usize,
+) {
+    let (sb, db) = (src_fmt.bytes_per_sample(), dst_fmt.bytes_per_sample());
     for ch in 0..channels {
         for i in 0..nb_samples {
             let (sp, si) = if src_fmt.is_planar() {
@@ -381,7 +401,243 @@ pub fn convert_samples(
             convert(s, dst_fmt, &mut dst[dp][di * db..di * db + db]);
         }
     }
-    Ok(())
+}
+
+/// Typed conversion loops, one per (source, destination) sample type, with
+/// exactly the arithmetic of `convert` (checked against it in the tests).
+mod fast {
+    use super::{SampleFormat, saturate_round};
+
+    pub(super) trait Elem: Copy {
+        const N: usize;
+        fn get(b: &[u8]) -> Self;
+        fn put(self, b: &mut [u8]);
+    }
+
+    /// Integer samples: value centred on zero, and their width.
+    pub(super) trait Int: Elem {
+        const BITS: u32;
+        fn to_i64(self) -> i64;
+        fn from_i64(v: i64) -> Self;
+    }
+
+    macro_rules! elem {
+        ($t:ty, $n:expr) => {
+            impl Elem for $t {
+                const N: usize = $n;
+                #[inline(always)]
+                fn get(b: &[u8]) -> Self {
+                    let mut a = [0u8; $n];
+                    a.copy_from_slice(&b[..$n]);
+                    <$t>::from_ne_bytes(a)
+                }
+                #[inline(always)]
+                fn put(self, b: &mut [u8]) {
+                    b[..$n].copy_from_slice(&self.to_ne_bytes());
+                }
+            }
+        };
+    }
+    elem!(u8, 1);
+    elem!(i16, 2);
+    elem!(i32, 4);
+    elem!(i64, 8);
+    elem!(f32, 4);
+    elem!(f64, 8);
+
+    impl Int for u8 {
+        const BITS: u32 = 8;
+        #[inline(always)]
+        fn to_i64(self) -> i64 {
+            i64::from(self) - 0x80
+        }
+        #[inline(always)]
+        fn from_i64(v: i64) -> Self {
+            (v + 0x80) as u8
+        }
+    }
+    macro_rules! int {
+        ($t:ty, $bits:expr) => {
+            impl Int for $t {
+                const BITS: u32 = $bits;
+                #[inline(always)]
+                fn to_i64(self) -> i64 {
+                    self as i64
+                }
+                #[inline(always)]
+                fn from_i64(v: i64) -> Self {
+                    v as $t
+                }
+            }
+        };
+    }
+    int!(i16, 16);
+    int!(i32, 32);
+    int!(i64, 64);
+
+    /// Runs `f` over every sample, whatever the packed/planar layouts.
+    #[inline(always)]
+    fn each<S: Elem, D: Elem>(
+        sf: SampleFormat,
+        src: &[&[u8]],
+        df: SampleFormat,
+        dst: &mut [&mut [u8]],
+        channels: usize,
+        n: usize,
+        f: impl Fn(S) -> D,
+    ) {
+        // Same layout: one contiguous run per plane.
+        if sf.is_planar() == df.is_planar() {
+            let (planes, len) = if sf.is_planar() {
+                (channels, n)
+            } else {
+                (1, n * channels)
+            };
+            for p in 0..planes {
+                let s = &src[p][..len * S::N];
+                let d = &mut dst[p][..len * D::N];
+                for (a, b) in s.chunks_exact(S::N).zip(d.chunks_exact_mut(D::N)) {
+                    f(S::get(a)).put(b);
+                }
+            }
+            return;
+        }
+        for ch in 0..channels {
+            let (sp, s0, ss) = if sf.is_planar() {
+                (ch, 0, S::N)
+            } else {
+                (0, ch * S::N, S::N * channels)
+            };
+            let (dp, d0, ds) = if df.is_planar() {
+                (ch, 0, D::N)
+            } else {
+                (0, ch * D::N, D::N * channels)
+            };
+            for i in 0..n {
+                let (a, b) = (s0 + i * ss, d0 + i * ds);
+                f(S::get(&src[sp][a..a + S::N])).put(&mut dst[dp][b..b + D::N]);
+            }
+        }
+    }
+
+    fn int_int<S: Int, D: Int>(
+        sf: SampleFormat,
+        src: &[&[u8]],
+        df: SampleFormat,
+        dst: &mut [&mut [u8]],
+        c: usize,
+        n: usize,
+    ) {
+        each(sf, src, df, dst, c, n, |x: S| {
+            let v = x.to_i64();
+            D::from_i64(if D::BITS >= S::BITS {
+                v << (D::BITS - S::BITS)
+            } else {
+                v >> (S::BITS - D::BITS)
+            })
+        });
+    }
+
+    fn int_f32<S: Int>(
+        sf: SampleFormat,
+        src: &[&[u8]],
+        df: SampleFormat,
+        dst: &mut [&mut [u8]],
+        c: usize,
+        n: usize,
+    ) {
+        let k = 1.0f32 / (1u64 << (S::BITS - 1)) as f32;
+        each(sf, src, df, dst, c, n, |x: S| x.to_i64() as f32 * k);
+    }
+
+    fn int_f64<S: Int>(
+        sf: SampleFormat,
+        src: &[&[u8]],
+        df: SampleFormat,
+        dst: &mut [&mut [u8]],
+        c: usize,
+        n: usize,
+    ) {
+        let k = 1.0f64 / (1u64 << (S::BITS - 1)) as f64;
+        each(sf, src, df, dst, c, n, |x: S| x.to_i64() as f64 * k);
+    }
+
+    fn f32_int<D: Int>(
+        sf: SampleFormat,
+        src: &[&[u8]],
+        df: SampleFormat,
+        dst: &mut [&mut [u8]],
+        c: usize,
+        n: usize,
+    ) {
+        let k = 2f32.powi(D::BITS as i32 - 1);
+        each(sf, src, df, dst, c, n, |x: f32| {
+            D::from_i64(saturate_round(
+                f64::from((x * k).round_ties_even()),
+                D::BITS as i32,
+            ))
+        });
+    }
+
+    fn f64_int<D: Int>(
+        sf: SampleFormat,
+        src: &[&[u8]],
+        df: SampleFormat,
+        dst: &mut [&mut [u8]],
+        c: usize,
+        n: usize,
+    ) {
+        let k = 2f64.powi(D::BITS as i32 - 1);
+        each(sf, src, df, dst, c, n, |x: f64| {
+            D::from_i64(saturate_round((x * k).round_ties_even(), D::BITS as i32))
+        });
+    }
+
+    /// Converts with the typed loop for the pair (layouts and all).
+    pub(super) fn dispatch(
+        sf: SampleFormat,
+        src: &[&[u8]],
+        df: SampleFormat,
+        dst: &mut [&mut [u8]],
+        c: usize,
+        n: usize,
+    ) {
+        use SampleFormat as F;
+        macro_rules! from_int {
+            ($s:ty) => {
+                match df.packed() {
+                    F::U8 => int_int::<$s, u8>(sf, src, df, dst, c, n),
+                    F::S16 => int_int::<$s, i16>(sf, src, df, dst, c, n),
+                    F::S32 => int_int::<$s, i32>(sf, src, df, dst, c, n),
+                    F::S64 => int_int::<$s, i64>(sf, src, df, dst, c, n),
+                    F::Flt => int_f32::<$s>(sf, src, df, dst, c, n),
+                    _ => int_f64::<$s>(sf, src, df, dst, c, n),
+                }
+            };
+        }
+        match sf.packed() {
+            F::U8 => from_int!(u8),
+            F::S16 => from_int!(i16),
+            F::S32 => from_int!(i32),
+            F::S64 => from_int!(i64),
+            F::Flt => match df.packed() {
+                F::U8 => f32_int::<u8>(sf, src, df, dst, c, n),
+                F::S16 => f32_int::<i16>(sf, src, df, dst, c, n),
+                F::S32 => f32_int::<i32>(sf, src, df, dst, c, n),
+                F::S64 => f32_int::<i64>(sf, src, df, dst, c, n),
+                F::Flt => each(sf, src, df, dst, c, n, |x: f32| x),
+                _ => each(sf, src, df, dst, c, n, |x: f32| f64::from(x)),
+            },
+            _ => match df.packed() {
+                F::U8 => f64_int::<u8>(sf, src, df, dst, c, n),
+                F::S16 => f64_int::<i16>(sf, src, df, dst, c, n),
+                F::S32 => f64_int::<i32>(sf, src, df, dst, c, n),
+                F::S64 => f64_int::<i64>(sf, src, df, dst, c, n),
+                F::Flt => each(sf, src, df, dst, c, n, |x: f64| x as f32),
+                _ => each(sf, src, df, dst, c, n, |x: f64| x),
+            },
+        }
+    }
 }
 
 #[cfg(test)]
@@ -484,6 +740,76 @@ mod tests {
         let mut back = vec![0u8; 12];
         convert_samples(F::S32p, &[&a, &b, &c], F::S16, &mut [&mut back], 3, 2).unwrap();
         assert_eq!(back, src);
+    }
+
+    #[test]
+    fn fast_loops_equal_the_reference_for_every_pair_and_layout() {
+        // Random bytes plus special floats (NaN, infinities, +-1.0, halves).
+        let mut seed = 0x1234_5678u32;
+        let mut rnd = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed
+        };
+        let (ch, n) = (3usize, 37usize);
+        for sf in F::ALL {
+            for df in F::ALL {
+                let sp = if sf.is_planar() { ch } else { 1 };
+                let dp = if df.is_planar() { ch } else { 1 };
+                let splane = sf.plane_size(ch, n, 1).unwrap();
+                let dplane = df.plane_size(ch, n, 1).unwrap();
+                let mut src: Vec<Vec<u8>> = (0..sp)
+                    .map(|_| (0..splane).map(|_| rnd() as u8).collect())
+                    .collect();
+                if sf.is_float() {
+                    let specials = [
+                        f64::NAN,
+                        f64::INFINITY,
+                        -1.0,
+                        1.0,
+                        0.5 / 32768.0,
+                        1.5 / 32768.0,
+                        -2.0,
+                    ];
+                    for (k, v) in specials.iter().enumerate() {
+                        let b = sf.bytes_per_sample();
+                        let bytes = if b == 4 {
+                            (*v as f32).to_ne_bytes().to_vec()
+                        } else {
+                            v.to_ne_bytes().to_vec()
+                        };
+                        src[0][k * b..(k + 1) * b].copy_from_slice(&bytes);
+                    }
+                    // Keep the random part in a sane float range too: rewrite every third sample.
+                    for i in (specials.len()..splane / b_of(sf)).step_by(3) {
+                        let v = (i as f64 / 17.0).sin();
+                        let b = b_of(sf);
+                        let bytes = if b == 4 {
+                            (v as f32).to_ne_bytes().to_vec()
+                        } else {
+                            v.to_ne_bytes().to_vec()
+                        };
+                        src[0][i * b..(i + 1) * b].copy_from_slice(&bytes);
+                    }
+                }
+                let srcs: Vec<&[u8]> = src.iter().map(|v| v.as_slice()).collect();
+                let mut a: Vec<Vec<u8>> = (0..dp).map(|_| vec![0u8; dplane]).collect();
+                let mut b = a.clone();
+                {
+                    let mut da: Vec<&mut [u8]> = a.iter_mut().map(|v| v.as_mut_slice()).collect();
+                    convert_samples(sf, &srcs, df, &mut da, ch, n).unwrap();
+                    let mut db: Vec<&mut [u8]> = b.iter_mut().map(|v| v.as_mut_slice()).collect();
+                    convert_samples_reference(sf, &srcs, df, &mut db, ch, n);
+                }
+                // Compare as bits, so that NaN outputs compare equal to themselves.
+                assert!(a == b, "{sf} -> {df}");
+            }
+        }
+    }
+
+    fn b_of(f: F) -> usize {
+        f.bytes_per_sample()
     }
 
     #[test]

@@ -2,8 +2,8 @@
 
 pub mod hash;
 pub mod lavfi;
-pub mod mpegvideo;
 pub mod mp2;
+pub mod mpegvideo;
 pub mod pcm;
 pub mod rawvideo;
 pub mod wav;
