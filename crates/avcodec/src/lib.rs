@@ -22,6 +22,8 @@ pub mod codecs;
 pub mod error;
 pub mod packet;
 pub mod params;
+pub mod parser;
+pub mod parsers;
 pub mod registry;
 pub mod vlc;
 

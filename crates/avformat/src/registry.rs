@@ -15,6 +15,12 @@ use crate::probe::{ProbeData, match_extension};
 pub struct DemuxFlags {
     /// The "file name" is not a file (e.g. `lavfi` source descriptions): never probed.
     pub no_file: bool,
+    /// Stream durations are estimated from the timestamps near the end of
+    /// the input (cf. the MPEG special case of `estimate_timings`).
+    pub duration_from_pts: bool,
+    /// Streams appear while packets are read (cf. `AVFMTCTX_NOHEADER`):
+    /// opening reads ahead until every stream found is described.
+    pub no_header: bool,
 }
 
 /// A registered demuxer.

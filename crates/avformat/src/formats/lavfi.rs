@@ -810,7 +810,10 @@ pub fn demuxer() -> DemuxerInfo {
         long_name: "Libavfilter virtual input device",
         extensions: "",
         mime_types: "",
-        flags: DemuxFlags { no_file: true },
+        flags: DemuxFlags {
+            no_file: true,
+            ..DemuxFlags::default()
+        },
         probe: None,
         create: || Box::new(LavfiDemuxer::default()),
     }

@@ -2,6 +2,7 @@
 
 pub mod hash;
 pub mod lavfi;
+pub mod mpegps;
 pub mod pcm;
 pub mod rawvideo;
 pub mod wav;
@@ -12,6 +13,7 @@ use crate::registry::{DemuxerInfo, MuxerInfo};
 /// Every demuxer of this crate.
 pub fn demuxers() -> Vec<DemuxerInfo> {
     let mut v = vec![y4m::demuxer(), rawvideo::demuxer(), lavfi::demuxer()];
+    v.push(mpegps::demuxer());
     v.extend(wav::demuxers());
     v.extend(pcm::demuxers());
     v
