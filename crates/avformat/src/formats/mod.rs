@@ -23,6 +23,7 @@ pub fn demuxers() -> Vec<DemuxerInfo> {
 pub fn muxers() -> Vec<MuxerInfo> {
     let mut v = hash::muxers();
     v.push(y4m::muxer());
+    v.push(mpegps::muxer());
     v.push(rawvideo::muxer());
     v.extend(wav::muxers());
     v.extend(pcm::muxers());
