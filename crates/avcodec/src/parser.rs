@@ -87,9 +87,9 @@ pub trait Parser: Send {
 /// their own implementations of [`Parser`].
 pub fn find_parser(id: CodecId) -> Option<Box<dyn Parser>> {
     match id {
-        CodecId::Mp1 | CodecId::Mp2 | CodecId::Mp3 => {
-            Some(Box::new(crate::parsers::mpegaudio::MpegAudioParser::new(id)))
-        }
+        CodecId::Mp1 | CodecId::Mp2 | CodecId::Mp3 => Some(Box::new(
+            crate::parsers::mpegaudio::MpegAudioParser::new(id),
+        )),
         CodecId::Mpeg1video | CodecId::Mpeg2video => {
             Some(Box::new(crate::parsers::mpegvideo::MpegVideoParser::new()))
         }
@@ -246,11 +246,7 @@ impl ParserContext {
         // bound the repetitions so that a misbehaving parser cannot spin.
         let mut stalls = 0;
         while !rest.is_empty() && stalls < 4 {
-            let (np, nd) = if first_call {
-                (pts, dts)
-            } else {
-                (None, None)
-            };
+            let (np, nd) = if first_call { (pts, dts) } else { (None, None) };
             first_call = false;
             if self.fetch_pending {
                 self.fetch_pending = false;

@@ -10,9 +10,9 @@ use avutil::{Dictionary, Rational, TIME_BASE_Q};
 use crate::demux::{DemuxState, Demuxer, FormatOptions, SeekFlags, SeekTarget};
 use crate::error::{Error, Result};
 use crate::io::IoReader;
+use crate::parse::StreamParse;
 use crate::probe::{self, PROBE_MAX, PROBE_MIN, ProbeData, SCORE_RETRY};
 use crate::registry::{DemuxerInfo, FormatRegistry};
-use crate::parse::StreamParse;
 use crate::stream::Stream;
 
 /// How to open an input.
@@ -413,7 +413,8 @@ impl InputContext {
                 let d = pts.saturating_add(dur).saturating_sub(start);
                 if d > 0 {
                     let last = last_duration[pkt.stream_index];
-                    let limit = 60 * i64::from(st.time_base.den) / i64::from(st.time_base.num.max(1));
+                    let limit =
+                        60 * i64::from(st.time_base.den) / i64::from(st.time_base.num.max(1));
                     if st.duration.is_none()
                         || last <= 0
                         || (st.duration.is_some_and(|sd| sd < d) && (d - last).abs() < limit)

@@ -108,7 +108,9 @@ impl StreamParse {
                 st.r_frame_rate = st.avg_frame_rate;
             }
         }
-        if st.params.media_type == MediaType::Audio && st.params.sample_rate > 0 && info.duration > 0
+        if st.params.media_type == MediaType::Audio
+            && st.params.sample_rate > 0
+            && info.duration > 0
         {
             pkt.duration = rescale_q_rnd(
                 i64::from(info.duration),

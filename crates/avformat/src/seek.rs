@@ -112,10 +112,22 @@ mod tests {
             let p = pos.div_ceil(100) * 100;
             Ok((p < 10_000).then_some(((p / 10) as i64, p)))
         };
-        assert_eq!(search(&mut io, 555, true, &mut rt).unwrap(), Some((5500, 550)));
-        assert_eq!(search(&mut io, 555, false, &mut rt).unwrap(), Some((5600, 560)));
-        assert_eq!(search(&mut io, 560, true, &mut rt).unwrap(), Some((5600, 560)));
+        assert_eq!(
+            search(&mut io, 555, true, &mut rt).unwrap(),
+            Some((5500, 550))
+        );
+        assert_eq!(
+            search(&mut io, 555, false, &mut rt).unwrap(),
+            Some((5600, 560))
+        );
+        assert_eq!(
+            search(&mut io, 560, true, &mut rt).unwrap(),
+            Some((5600, 560))
+        );
         assert_eq!(search(&mut io, -5, true, &mut rt).unwrap(), Some((0, 0)));
-        assert_eq!(search(&mut io, 99_999, true, &mut rt).unwrap(), Some((9900, 990)));
+        assert_eq!(
+            search(&mut io, 99_999, true, &mut rt).unwrap(),
+            Some((9900, 990))
+        );
     }
 }

@@ -2,6 +2,7 @@
 
 mod fuzz_bodies;
 mod lavfi;
+mod mpegps;
 mod pcm;
 mod rawvideo;
 mod wav;

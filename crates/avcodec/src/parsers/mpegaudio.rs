@@ -30,12 +30,8 @@ const BITRATES: [[[u16; 15]; 3]; 2] = [
         [
             0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256,
         ],
-        [
-            0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160,
-        ],
-        [
-            0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160,
-        ],
+        [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
+        [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
     ],
 ];
 
@@ -236,7 +232,10 @@ mod tests {
     fn headers() {
         let h = MpaHeader::parse(0xfffd_e0c4).unwrap();
         assert_eq!((h.sample_rate, h.bit_rate, h.channels), (44100, 384_000, 1));
-        assert_eq!((h.frame_size, h.samples, h.codec), (1253, 1152, CodecId::Mp2));
+        assert_eq!(
+            (h.frame_size, h.samples, h.codec),
+            (1253, 1152, CodecId::Mp2)
+        );
         assert!(MpaHeader::parse(0xfffd_00c4).is_none(), "free format");
         assert!(MpaHeader::parse(0xfff9_e0c4).is_none(), "layer 4");
         assert!(MpaHeader::parse(0x1234_5678).is_none());

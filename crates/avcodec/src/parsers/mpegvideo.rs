@@ -185,7 +185,8 @@ impl Parser for MpegVideoParser {
                         self.base_rate = Some((n, d));
                         self.frame_rate = Some(Rational::new(n, d));
                     }
-                    let br = (u64::from(b[4]) << 10) | (u64::from(b[5]) << 2) | u64::from(b[6] >> 6);
+                    let br =
+                        (u64::from(b[4]) << 10) | (u64::from(b[5]) << 2) | u64::from(b[6] >> 6);
                     params.bit_rate = Some(br * 400);
                     if b[3] >> 4 == 1 && params.sample_aspect_ratio.num == 0 {
                         params.sample_aspect_ratio = Rational::new(1, 1);
@@ -262,7 +263,9 @@ mod tests {
     use crate::parser::ParserContext;
 
     fn stream() -> Vec<u8> {
-        let mut v = vec![0, 0, 1, 0xb3, 0x04, 0x00, 0x30, 0x13, 0xff, 0xff, 0xe0, 0x18];
+        let mut v = vec![
+            0, 0, 1, 0xb3, 0x04, 0x00, 0x30, 0x13, 0xff, 0xff, 0xe0, 0x18,
+        ];
         v.extend_from_slice(&[0, 0, 1, 0xb8, 0, 8, 0, 0]);
         v.extend_from_slice(&[0, 0, 1, 0x00, 0, 0x0f, 0xff, 0xf8]); // I
         v.extend_from_slice(&[0, 0, 1, 0x01, 0x12, 0x34]);
@@ -288,7 +291,10 @@ mod tests {
             assert_eq!(sizes, [34, 18], "step {step}");
             assert_eq!(out[0].info.pict_type, PictureType::I);
             assert_eq!(out[1].info.pict_type, PictureType::P);
-            assert_eq!((p.width, p.height, p.codec_id), (64, 48, CodecId::Mpeg1video));
+            assert_eq!(
+                (p.width, p.height, p.codec_id),
+                (64, 48, CodecId::Mpeg1video)
+            );
             assert_eq!(out[0].info.frame_rate, Some(Rational::new(25, 1)));
         }
     }

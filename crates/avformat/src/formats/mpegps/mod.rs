@@ -480,10 +480,7 @@ impl MpegPsDemuxer {
         }
         let bcd_ok = |x: &[u8]| {
             let v = |c: u8| (c >> 4) * 10 + (c & 15);
-            v(x[0]) <= 23
-                && v(x[1]) <= 59
-                && v(x[2]) <= 59
-                && x.iter().all(|&c| c & 15 < 10)
+            v(x[0]) <= 23 && v(x[1]) <= 59 && v(x[2]) <= 59 && x.iter().all(|&c| c & 15 < 10)
         };
         if len == 980 && b[0] == 0 {
             let start = u32::from_be_bytes([b[0x0d], b[0x0e], b[0x0f], b[0x10]]);
@@ -634,8 +631,8 @@ impl Demuxer for MpegPsDemuxer {
             io.seek(u64::try_from(target.ts).unwrap_or(0))?;
             return Ok(target.ts);
         }
-        let ts = avutil::mathematics::rescale_q(target.ts, st.time_base, TIME_BASE)
-            .unwrap_or(target.ts);
+        let ts =
+            avutil::mathematics::rescale_q(target.ts, st.time_base, TIME_BASE).unwrap_or(target.ts);
         let mut read_ts = |io: &mut IoReader, pos: u64| -> Result<Option<(i64, u64)>> {
             io.seek(pos)?;
             loop {
@@ -693,7 +690,10 @@ mod tests {
         assert_eq!(parse_timestamp([0x21, 0x00, 0x01, 0x00, 0x01]), 0);
         // 48600 = 0b1011110111011000: low 15 bits 0x3dd8, next 15 bits 1.
         assert_eq!(parse_timestamp([0x21, 0x00, 0x03, 0x7b, 0xb1]), 48600);
-        assert_eq!(parse_timestamp([0x2f, 0xff, 0xff, 0xff, 0xff]), (1 << 33) - 1);
+        assert_eq!(
+            parse_timestamp([0x2f, 0xff, 0xff, 0xff, 0xff]),
+            (1 << 33) - 1
+        );
     }
 
     #[test]

@@ -64,6 +64,8 @@ struct Queue {
     units: VecDeque<(usize, Option<i64>, Option<i64>)>,
     /// DTS of the oldest queued data.
     head_dts: Option<i64>,
+    /// A packet of this stream was written.
+    started: bool,
 }
 
 /// The muxer.
@@ -221,7 +223,20 @@ impl MpegPsMuxer {
                 })
                 .min_by_key(|(_, q)| q.head_dts.unwrap_or(i64::MIN))
                 .map(|(i, _)| i);
-            let Some(i) = pick else { return Ok(()) };
+            let Some(mut i) = pick else { return Ok(()) };
+            // Streams make their first appearance in index order, so that readers
+            // which create streams as they appear number them as written.
+            if !self.queues[i].started
+                && let Some(j) = self.queues[..i].iter().position(|q| !q.started)
+            {
+                if self.queues[j].data.is_empty() && !all && self.queues[i].data.len() < 1 << 16 {
+                    return Ok(());
+                }
+                if !self.queues[j].data.is_empty() {
+                    i = j;
+                }
+            }
+            self.queues[i].started = true;
             self.write_pes(io, i)?;
         }
     }
@@ -299,7 +314,12 @@ impl Muxer for MpegPsMuxer {
         Ok(())
     }
 
-    fn write_packet(&mut self, io: &mut IoWriter, _state: &MuxState, packet: &Packet) -> Result<()> {
+    fn write_packet(
+        &mut self,
+        io: &mut IoWriter,
+        _state: &MuxState,
+        packet: &Packet,
+    ) -> Result<()> {
         let i = packet.stream_index;
         if i >= self.queues.len() {
             return Err(Error::InvalidState {
