@@ -50,6 +50,7 @@ fi
 # WAV and raw PCM demux/decode/mux against ffmpeg through avformat's `remux` example
 # (packet framecrc, decoded md5, byte-identical remux to files and pipes).
 scripts/interop-wav.sh || fail=1
+scripts/interop-mpegps.sh "$bin" || fail=1
 
 # ---- media (through ffw): only once the formats exist in this build ----
 have_format() { "$bin/ffw" -hide_banner -formats 2>/dev/null | grep -q " $1 "; }
