@@ -50,6 +50,7 @@ fi
 # WAV and raw PCM demux/decode/mux against ffmpeg through avformat's `remux` example
 # (packet framecrc, decoded md5, byte-identical remux to files and pipes).
 scripts/interop-wav.sh || fail=1
+scripts/interop-mpegps.sh "$bin" || fail=1
 
 # MPEG-1 video: fresh ffmpeg-encoded elementary streams (I/IP/IBP/IBBP, GOP 1/12/15, q 1..31,
 # bit rates, 352x288/720x576/98x66/33x17, custom matrices, closed GOPs) decode bit-exact.

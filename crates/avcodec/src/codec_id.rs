@@ -254,6 +254,7 @@ codec_ids! {
     Eia608 => ("eia_608", Subtitle, CodecProps::NONE, "EIA-608 closed captions"),
     Text => ("text", Subtitle, CodecProps::NONE, "raw UTF-8 text"),
     Microdvd => ("microdvd", Subtitle, CodecProps::NONE, "MicroDVD subtitle"),
+    DvdNav => ("dvd_nav_packet", Data, CodecProps::NONE, "DVD Nav packet"),
     BinData => ("bin_data", Data, CodecProps::NONE, "binary data"),
     TimedId3 => ("timed_id3", Data, CodecProps::NONE, "timed ID3 metadata"),
     Klv => ("klv", Data, CodecProps::NONE, "SMPTE 336M Key-Length-Value (KLV) metadata"),

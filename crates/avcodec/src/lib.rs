@@ -23,6 +23,8 @@ pub mod dct;
 pub mod error;
 pub mod packet;
 pub mod params;
+pub mod parser;
+pub mod parsers;
 pub mod registry;
 pub mod vlc;
 

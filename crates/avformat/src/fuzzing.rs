@@ -176,3 +176,67 @@ pub fn demux_mp2(data: &[u8]) {
         }
     }
 }
+
+/// Demuxes `data` as an MPEG program stream (forced, and probed), reading
+/// every packet (bounded), seeking by timestamp and reading again, then
+/// remuxing what was read.
+pub fn demux_mpegps(data: &[u8]) {
+    let _ = crate::formats::mpegps::probe(&crate::probe::ProbeData {
+        filename: "fuzz.mpg",
+        buf: data,
+        mime_type: None,
+    });
+    let formats = FormatRegistry::builtin();
+    for opts in [
+        InputOptions::with_format(crate::formats::mpegps::NAME),
+        InputOptions::default(),
+    ] {
+        let io = IoReader::from_bytes(data.to_vec(), "fuzz.mpg");
+        let Ok(mut input) = InputContext::open_reader(io, &formats, &opts) else {
+            continue;
+        };
+        let mut packets = Vec::new();
+        for _ in 0..MAX_PACKETS * 16 {
+            match input.read_packet() {
+                Ok(Some(p)) => packets.push(p),
+                _ => break,
+            }
+        }
+        if !input.streams().is_empty() {
+            for (ts, backward) in [(45000, true), (0, false), (i64::MAX, false), (-5, true)] {
+                let flags = SeekFlags {
+                    backward,
+                    ..Default::default()
+                };
+                if input.seek(0, ts, flags).is_ok() {
+                    let _ = input.read_packet();
+                }
+            }
+        }
+        // Remux what was read: the muxer must take any packet of a supported stream.
+        let Ok(info) = formats.find_muxer(crate::formats::mpegps::NAME).copied() else {
+            continue;
+        };
+        let sink = crate::io::MemorySink::new();
+        let mut out = crate::output::OutputContext::with_writer(
+            crate::io::IoWriter::new(Box::new(sink), "fuzz-out.mpg"),
+            info,
+        );
+        let mut map = Vec::new();
+        for st in input.streams() {
+            map.push(out.add_stream(st.params.clone(), st.time_base).ok());
+        }
+        if out.write_header().is_err() {
+            continue;
+        }
+        for mut p in packets {
+            if let Some(Some(i)) = map.get(p.stream_index) {
+                p.stream_index = *i;
+                if out.write_packet(p).is_err() {
+                    break;
+                }
+            }
+        }
+        let _ = out.write_trailer();
+    }
+}

@@ -10,6 +10,7 @@ use avutil::{Dictionary, Rational, TIME_BASE_Q};
 use crate::demux::{DemuxState, Demuxer, FormatOptions, SeekFlags, SeekTarget};
 use crate::error::{Error, Result};
 use crate::io::IoReader;
+use crate::parse::StreamParse;
 use crate::probe::{self, PROBE_MAX, PROBE_MIN, ProbeData, SCORE_RETRY};
 use crate::registry::{DemuxerInfo, FormatRegistry};
 use crate::stream::Stream;
@@ -45,6 +46,12 @@ pub struct InputContext {
     queued: VecDeque<Packet>,
     /// Per stream: where the next packet without timestamps continues from.
     next_dts: Vec<Option<i64>>,
+    /// Per stream: parser and timestamp state (created at the stream's first packet).
+    parsing: Vec<Option<StreamParse>>,
+    /// Frames parsers completed, not yet returned.
+    parsed: VecDeque<Packet>,
+    /// The demuxer reached the end and the parsers were flushed.
+    flushed: bool,
 }
 
 impl std::fmt::Debug for InputContext {
@@ -123,8 +130,14 @@ impl InputContext {
             probe_score: score,
             queued: VecDeque::new(),
             next_dts: vec![None; n],
+            parsing: Vec::new(),
+            parsed: VecDeque::new(),
+            flushed: false,
         };
         ctx.find_stream_info()?;
+        if ctx.info.flags.duration_from_pts {
+            ctx.estimate_durations_from_pts()?;
+        }
         ctx.update_timings();
         Ok(ctx)
     }
@@ -137,6 +150,9 @@ impl InputContext {
         }
         let needs =
             |st: &Stream| st.start_time.is_none() && st.params.media_type == MediaType::Video;
+        if self.info.flags.no_header {
+            return self.find_streams();
+        }
         while self.queued.len() < MAX_ANALYZE_PACKETS && self.state.streams.iter().any(needs) {
             let Some(pkt) = self.read_raw()? else { break };
             if let Some(st) = self.state.streams.get_mut(pkt.stream_index)
@@ -144,6 +160,36 @@ impl InputContext {
             {
                 st.start_time = pkt.pts.or(pkt.dts);
             }
+            self.queued.push_back(pkt);
+        }
+        Ok(())
+    }
+
+    /// For formats whose streams appear while reading: reads ahead until
+    /// streams were found and each is described (size, rate, start time),
+    /// and at least a few dozen packets were seen (so that streams starting
+    /// a little later are found too), within a bound.
+    fn find_streams(&mut self) -> Result<()> {
+        const MAX_PACKETS: usize = 2000;
+        const MAX_BYTES: usize = 5_000_000;
+        let described = |st: &Stream| {
+            st.start_time.is_some()
+                && match st.params.media_type {
+                    MediaType::Video => st.params.width > 0,
+                    MediaType::Audio => st.params.sample_rate > 0,
+                    _ => true,
+                }
+        };
+        let mut bytes = 0usize;
+        while self.queued.len() < MAX_PACKETS && bytes < MAX_BYTES {
+            let done = !self.state.streams.is_empty()
+                && self.state.streams.iter().all(described)
+                && self.queued.len() >= MAX_ANALYZE_PACKETS;
+            if done {
+                break;
+            }
+            let Some(pkt) = self.read_raw()? else { break };
+            bytes += pkt.size();
             self.queued.push_back(pkt);
         }
         Ok(())
@@ -284,23 +330,52 @@ impl InputContext {
         }
     }
 
+    /// The next packet from the demuxer, through the stream's parser when it has one.
     fn read_raw(&mut self) -> Result<Option<Packet>> {
-        let pkt = self.demuxer.read_packet(&mut self.io, &mut self.state)?;
-        let Some(mut pkt) = pkt else { return Ok(None) };
-        let Some(st) = self.state.streams.get(pkt.stream_index) else {
-            return Err(Error::InvalidData {
-                format: self.info.name,
-                offset: self.io.tell(),
-                reason: format!(
-                    "packet for stream {} which does not exist",
-                    pkt.stream_index
-                ),
-            });
-        };
+        loop {
+            if let Some(p) = self.parsed.pop_front() {
+                return Ok(Some(p));
+            }
+            if self.flushed {
+                return Ok(None);
+            }
+            let Some(pkt) = self.demuxer.read_packet(&mut self.io, &mut self.state)? else {
+                // End of input: the parsers give what they hold, in stream order.
+                self.flushed = true;
+                for (i, ps) in self.parsing.iter_mut().enumerate() {
+                    if let (Some(ps), Some(st)) = (ps, self.state.streams.get_mut(i)) {
+                        self.parsed.extend(ps.parse(st, None));
+                    }
+                }
+                continue;
+            };
+            let si = pkt.stream_index;
+            if si >= self.state.streams.len() {
+                return Err(Error::InvalidData {
+                    format: self.info.name,
+                    offset: self.io.tell(),
+                    reason: format!("packet for stream {si} which does not exist"),
+                });
+            }
+            if self.parsing.len() < self.state.streams.len() {
+                self.parsing.resize_with(self.state.streams.len(), || None);
+            }
+            let st = &mut self.state.streams[si];
+            let ps = self.parsing[si].get_or_insert_with(|| StreamParse::new(st));
+            if ps.parses() {
+                self.parsed.extend(ps.parse(st, Some(&pkt)));
+                continue;
+            }
+            return Ok(Some(self.fill_timestamps(pkt)));
+        }
+    }
+
+    /// Timestamps for packets of streams without a parser.
+    fn fill_timestamps(&mut self, mut pkt: Packet) -> Packet {
         if self.next_dts.len() < self.state.streams.len() {
             self.next_dts.resize(self.state.streams.len(), None);
         }
-        pkt.time_base = st.time_base;
+        pkt.time_base = self.state.streams[pkt.stream_index].time_base;
         // Fill missing timestamps of intra-only streams from the running clock.
         let nd = &mut self.next_dts[pkt.stream_index];
         if pkt.dts.is_none() && pkt.pts.is_none() {
@@ -312,7 +387,76 @@ impl InputContext {
         if let (Some(d), Some(dur)) = (pkt.dts, pkt.duration) {
             *nd = Some(d + dur);
         }
-        Ok(Some(pkt))
+        pkt
+    }
+
+    /// Stream durations from the last timestamps of the input (cf.
+    /// `estimate_timings_from_pts`): reads the demuxer's packets from the
+    /// last 250 kB (more if some stream shows none), without parsing.
+    fn estimate_durations_from_pts(&mut self) -> Result<()> {
+        const READ: u64 = 250_000;
+        const RETRIES: u32 = 6;
+        let (Some(size), true) = (self.io.size(), self.io.is_seekable()) else {
+            return Ok(());
+        };
+        let back = self.io.tell();
+        let mut last_duration: Vec<i64> = vec![0; self.state.streams.len()];
+        let mut found = false;
+        let mut retry = 0u32;
+        loop {
+            let is_end_before = found;
+            let offset = size.saturating_sub(READ << retry);
+            self.io.seek(offset)?;
+            let mut read = 0u64;
+            while read < READ << retry.saturating_sub(1) {
+                let pkt = match self.demuxer.read_packet(&mut self.io, &mut self.state) {
+                    Ok(Some(p)) => p,
+                    Ok(None) | Err(_) => break,
+                };
+                read += pkt.size() as u64;
+                let Some(st) = self.state.streams.get_mut(pkt.stream_index) else {
+                    continue;
+                };
+                if last_duration.len() <= pkt.stream_index {
+                    last_duration.resize(pkt.stream_index + 1, 0);
+                }
+                let (Some(pts), Some(start)) = (pkt.pts, st.start_time) else {
+                    continue;
+                };
+                let dur = pkt
+                    .duration
+                    .filter(|&d| d > 0)
+                    .or_else(|| raw_packet_duration(st, pkt.size()))
+                    .unwrap_or(0);
+                found = true;
+                let d = pts.saturating_add(dur).saturating_sub(start);
+                if d > 0 {
+                    let last = last_duration[pkt.stream_index];
+                    let limit =
+                        60 * i64::from(st.time_base.den) / i64::from(st.time_base.num.max(1));
+                    if st.duration.is_none()
+                        || last <= 0
+                        || (st.duration.is_some_and(|sd| sd < d) && (d - last).abs() < limit)
+                    {
+                        st.duration = Some(d);
+                    }
+                    last_duration[pkt.stream_index] = d;
+                }
+            }
+            let mut is_end = is_end_before;
+            if !is_end {
+                is_end = self.state.streams.iter().all(|st| {
+                    !matches!(st.params.media_type, MediaType::Audio | MediaType::Video)
+                        || st.duration.is_some()
+                });
+            }
+            retry += 1;
+            if is_end || offset == 0 || retry > RETRIES {
+                break;
+            }
+        }
+        self.io.seek(back)?;
+        Ok(())
     }
 
     /// The next packet in file order, `Ok(None)` at end of input (cf. `av_read_frame`).
@@ -335,15 +479,25 @@ impl InputContext {
             });
         }
         self.queued.clear();
+        self.parsed.clear();
+        self.flushed = false;
         let landed = self.demuxer.seek(
             &mut self.io,
             &mut self.state,
             SeekTarget { stream, ts, flags },
         )?;
+        let from = self.state.streams[stream].time_base;
         for (i, nd) in self.next_dts.iter_mut().enumerate() {
-            *nd = self.state.streams.get(i).and_then(|st| {
-                rescale_q(landed, self.state.streams[stream].time_base, st.time_base)
-            });
+            *nd = self
+                .state
+                .streams
+                .get(i)
+                .and_then(|st| rescale_q(landed, from, st.time_base));
+        }
+        for (i, ps) in self.parsing.iter_mut().enumerate() {
+            if let (Some(ps), Some(st)) = (ps, self.state.streams.get(i)) {
+                ps.reset(rescale_q(landed, from, st.time_base));
+            }
         }
         Ok(landed)
     }
@@ -442,6 +596,37 @@ impl InputContext {
             .get(i)
             .map_or(TIME_BASE_Q, |s| s.time_base)
     }
+}
+
+/// Duration of a demuxed (unparsed) packet from the stream's parameters
+/// (cf. `compute_frame_duration` without a parser).
+fn raw_packet_duration(st: &Stream, size: usize) -> Option<i64> {
+    let tb = st.time_base;
+    let (num, den) = match st.params.media_type {
+        MediaType::Video => {
+            let r = st.r_frame_rate;
+            if r.num > 0 && r.den > 0 {
+                (i64::from(r.den), i64::from(r.num))
+            } else {
+                return None;
+            }
+        }
+        MediaType::Audio => {
+            let fs = i64::from(st.params.frame_size);
+            if fs <= 1 || size == 0 || st.params.sample_rate == 0 {
+                return None;
+            }
+            (fs, i64::from(st.params.sample_rate))
+        }
+        _ => return None,
+    };
+    avutil::mathematics::rescale_rnd(
+        1,
+        num * i64::from(tb.den),
+        den * i64::from(tb.num),
+        Rounding::Down,
+    )
+    .filter(|&d| d > 0)
 }
 
 /// Probes with growing buffers as `av_probe_input_buffer2` does.

@@ -73,6 +73,8 @@ impl<R: Read> Read for Pipe<R> {
 impl<R: Read + Send> ReadSource for Pipe<R> {}
 
 const CHUNK: usize = 1 << 16;
+/// Consumed bytes kept in the window for seeking back (on pipes too).
+const KEEP_BEHIND: usize = 1 << 20;
 
 /// A buffered reader with little- and big-endian helpers (cf. `avio_r8`, `avio_rl32`...).
 pub struct IoReader {
@@ -161,6 +163,12 @@ impl IoReader {
         if self.cur == self.buf.len() && !self.buf.is_empty() {
             self.buf_pos += self.buf.len() as u64;
             self.buf.clear();
+            self.cur = 0;
+        } else if self.cur >= KEEP_BEHIND {
+            // Readers that always peek ahead never consume the whole window:
+            // drop what is far behind so the window does not grow with the input.
+            self.buf.drain(..self.cur);
+            self.buf_pos += self.cur as u64;
             self.cur = 0;
         }
         let old = self.buf.len();

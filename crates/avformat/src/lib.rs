@@ -24,8 +24,10 @@ pub mod input;
 pub mod io;
 pub mod mux;
 pub mod output;
+mod parse;
 pub mod probe;
 pub mod registry;
+pub mod seek;
 pub mod stream;
 
 pub use demux::{DemuxState, Demuxer, FormatOptions, SeekFlags, SeekTarget};

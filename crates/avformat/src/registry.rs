@@ -18,6 +18,12 @@ pub struct DemuxFlags {
     /// The container stores no timestamps; the demuxer derives them (raw elementary
     /// streams, cf. `AVFMT_NOTIMESTAMPS`): stream start times stay unknown, as in FFmpeg.
     pub generated_timestamps: bool,
+    /// Stream durations are estimated from the timestamps near the end of
+    /// the input (cf. the MPEG special case of `estimate_timings`).
+    pub duration_from_pts: bool,
+    /// Streams appear while packets are read (cf. `AVFMTCTX_NOHEADER`):
+    /// opening reads ahead until every stream found is described.
+    pub no_header: bool,
 }
 
 /// A registered demuxer.

@@ -46,6 +46,10 @@ pub struct Stream {
     pub metadata: Dictionary,
     /// Disposition.
     pub disposition: Disposition,
+    /// The demuxer's packets do not follow frame boundaries: the input
+    /// context splits them with the codec's parser and completes their
+    /// timestamps (cf. `AVSTREAM_PARSE_FULL`).
+    pub need_parsing: bool,
 }
 
 impl Stream {
@@ -64,6 +68,7 @@ impl Stream {
             sample_aspect_ratio: Rational::new(0, 1),
             metadata: Dictionary::new(),
             disposition: Disposition::default(),
+            need_parsing: false,
         }
     }
 }

@@ -109,3 +109,39 @@ fn decode_rawvideo_survives_random_inputs() {
         decode_rawvideo(&v);
     }
 }
+
+#[test]
+fn demux_mpegps_survives_random_truncated_and_mutated_inputs() {
+    use avformat::fuzzing::demux_mpegps;
+    let mut rng = Rng(0x005e_ed0f_4d50_4547);
+    let seed = std::fs::read(fixture("mpegps/m1v-bf2-mp2-stereo.mpg")).unwrap();
+    // Truncations at every 997th byte.
+    for cut in (0..seed.len()).step_by(997) {
+        demux_mpegps(&seed[..cut]);
+    }
+    for i in 0..300 {
+        let input = if i % 3 == 0 {
+            let n = rng.below(4000);
+            let mut v: Vec<u8> = (0..n).map(|_| rng.next() as u8).collect();
+            // Sprinkle start codes so that the demuxer gets past resynchronisation.
+            for _ in 0..rng.below(20) {
+                let at = rng.below(v.len().max(1));
+                let id = [0xba, 0xbb, 0xbd, 0xbe, 0xbf, 0xc0, 0xe0, 0xbc][rng.below(8)];
+                v.splice(at..at, [0, 0, 1, id]);
+            }
+            v
+        } else {
+            let mut v = seed.clone();
+            for _ in 0..1 + rng.below(16) {
+                let at = rng.below(v.len());
+                match rng.below(3) {
+                    0 => v[at] = rng.next() as u8,
+                    1 => v.truncate(at.max(1)),
+                    _ => v.splice(at..at, [0, 0, 1, 0xe0, 0xff, 0xff]).for_each(drop),
+                }
+            }
+            v
+        };
+        demux_mpegps(&input);
+    }
+}

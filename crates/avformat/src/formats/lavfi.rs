@@ -812,7 +812,7 @@ pub fn demuxer() -> DemuxerInfo {
         mime_types: "",
         flags: DemuxFlags {
             no_file: true,
-            generated_timestamps: false,
+            ..DemuxFlags::default()
         },
         probe: None,
         create: || Box::new(LavfiDemuxer::default()),

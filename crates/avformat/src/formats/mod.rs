@@ -3,6 +3,7 @@
 pub mod hash;
 pub mod lavfi;
 pub mod mp2;
+pub mod mpegps;
 pub mod mpegvideo;
 pub mod pcm;
 pub mod rawvideo;
@@ -15,6 +16,7 @@ use crate::registry::{DemuxerInfo, MuxerInfo};
 pub fn demuxers() -> Vec<DemuxerInfo> {
     let mut v = vec![y4m::demuxer(), rawvideo::demuxer(), lavfi::demuxer()];
     v.push(mp2::demuxer());
+    v.push(mpegps::demuxer());
     v.extend(wav::demuxers());
     v.extend(pcm::demuxers());
     v.push(mpegvideo::demuxer());
@@ -25,6 +27,7 @@ pub fn demuxers() -> Vec<DemuxerInfo> {
 pub fn muxers() -> Vec<MuxerInfo> {
     let mut v = hash::muxers();
     v.push(y4m::muxer());
+    v.push(mpegps::muxer());
     v.push(rawvideo::muxer());
     v.push(mp2::muxer());
     v.extend(wav::muxers());

@@ -344,8 +344,8 @@ pub fn demuxer() -> DemuxerInfo {
         extensions: "",
         mime_types: "",
         flags: DemuxFlags {
-            no_file: false,
             generated_timestamps: true,
+            ..DemuxFlags::default()
         },
         probe: Some(probe),
         create: || Box::new(MpegVideoDemuxer::default()),

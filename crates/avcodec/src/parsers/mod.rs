@@ -1,0 +1,4 @@
+//! Implementations of [`crate::parser::Parser`].
+
+pub mod mpegaudio;
+pub mod mpegvideo;

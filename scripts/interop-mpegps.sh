@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Live MPEG program stream checks against the installed ffmpeg (called by scripts/interop.sh).
+# Usage: scripts/interop-mpegps.sh [BIN_DIR]. One line per check group; fails if any fails.
+set -uo pipefail
+bin=${1:-target/release}
+fail=0
+pass() { echo "ok   $1"; }
+bad() { echo "FAIL $1"; fail=1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+ff() { ffmpeg -nostdin -hide_banner -v error -y "$@"; }
+# Packet lines of one stream: "-c copy -f framemd5" without the header.
+lines() { grep -v '^#' | grep "^$1,"; }
+
+# size, -bf, audio rate, channels, audio bit rate, frame rate
+matrix="64x48:0:44100:1:64k:25 176x144:2:48000:2:192k:25 352x288:2:32000:2:384k:25
+320x240:1:48000:1:96k:30000/1001 128x96:0:32000:1:64k:24 640x480:2:44100:2:256k:25
+96x64:2:22050:2:64k:25 352x240:2:48000:2:224k:30000/1001"
+n=0; copy_bad=0; mux_bad=0; warn_bad=0; probe_bad=0; ffprobe_bad=0
+for m in $matrix; do
+    IFS=: read -r s bf ar ac ab fr <<<"$m"
+    f="$tmp/src-$n.mpg"
+    ff -f lavfi -i "testsrc=s=$s:r=$fr:d=2" -f lavfi -i "sine=f=440:r=$ar:d=2" -ac "$ac" \
+        -c:v mpeg1video -bf "$bf" -g 12 -c:a mp2 -b:a "$ab" "$f" || { bad "ffmpeg could not make $m"; continue; }
+    n=$((n + 1))
+    ff -i "$f" -c copy -f framemd5 - >"$tmp/theirs" 2>/dev/null
+    "$bin/ffw" -nostdin -v error -i "$f" -c copy -f framemd5 - >"$tmp/ours" 2>&1
+    for st in 0 1; do
+        if ! diff <(lines $st <"$tmp/theirs") <(lines $st <"$tmp/ours") >/dev/null; then
+            copy_bad=$((copy_bad + 1)); echo "     $m stream $st: -c copy framemd5 differs"
+        fi
+    done
+    # Our muxer: ffmpeg reads it without a word, with the same payloads and stream properties.
+    "$bin/ffw" -nostdin -v error -y -i "$f" -c copy "$tmp/ours-$n.mpg" 2>&1
+    w=$(ffmpeg -nostdin -v warning -i "$tmp/ours-$n.mpg" -f null - 2>&1)
+    [ -z "$w" ] || { warn_bad=$((warn_bad + 1)); echo "     $m: ffmpeg warns on our file: $w"; }
+    ff -i "$tmp/ours-$n.mpg" -c copy -f framemd5 - >"$tmp/back" 2>/dev/null
+    for st in 0 1; do
+        if ! diff <(lines $st <"$tmp/theirs" | cut -d, -f1,5,6) <(lines $st <"$tmp/back" | cut -d, -f1,5,6) >/dev/null; then
+            mux_bad=$((mux_bad + 1)); echo "     $m stream $st: payloads differ after our remux"
+        fi
+    done
+    q="stream=codec_name,width,height,sample_rate,channels,r_frame_rate"
+    if ! diff <(ffprobe -v error -show_entries "$q" -of csv "$f") \
+              <(ffprobe -v error -show_entries "$q" -of csv "$tmp/ours-$n.mpg") >/dev/null; then
+        probe_bad=$((probe_bad + 1)); echo "     $m: ffprobe sees other streams in our file"
+    fi
+    d1=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$f")
+    d2=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$tmp/ours-$n.mpg")
+    # ffprobe estimates from the last timestamps; the content lasts 2 s.
+    awk -v b="$d2" 'BEGIN { exit !((2 - b) < 0.1 && (b - 2) < 0.1) }' ||
+        { probe_bad=$((probe_bad + 1)); echo "     $m: duration $d2 (ffmpeg's file: $d1)"; }
+    # ffwprobe: the fields ffprobe derives from the packets.
+    q='^(index|codec_name|id|start_pts|duration_ts|sample_rate|channels|width|height|r_frame_rate|start_time|duration|bit_rate)='
+    if ! diff <(ffprobe -v error -show_streams -show_format "$f" | grep -E "$q") \
+              <("$bin/ffwprobe" -v error -show_streams -show_format "$f" 2>&1 | grep -E "$q") >"$tmp/pdiff"; then
+        ffprobe_bad=$((ffprobe_bad + 1)); echo "     $m: ffwprobe differs:"; head -5 "$tmp/pdiff"
+    fi
+done
+[ $copy_bad -eq 0 ] && pass "mpeg: $n files x 2 streams: -c copy framemd5 identical to ffmpeg" ||
+    bad "mpeg: $copy_bad stream copies differ"
+[ $warn_bad -eq 0 ] && pass "mpeg: ffmpeg decodes our $n remuxed .mpg files without warnings" ||
+    bad "mpeg: $warn_bad of our files give warnings"
+[ $mux_bad -eq 0 ] && pass "mpeg: $n remuxes keep every packet payload (read back by ffmpeg)" ||
+    bad "mpeg: $mux_bad remuxed streams differ"
+[ $probe_bad -eq 0 ] && pass "mpeg: ffprobe sees our files' streams, rates and durations as written" ||
+    bad "mpeg: ffprobe differs on $probe_bad of our files"
+[ $ffprobe_bad -eq 0 ] && pass "mpeg: ffwprobe ids, start times, durations, bit rates equal ffprobe's ($n files)" ||
+    bad "mpeg: ffwprobe differs on $ffprobe_bad files"
+exit $fail
