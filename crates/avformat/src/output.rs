@@ -26,6 +26,8 @@ pub struct OutputContext {
     state: MuxState,
     header_written: bool,
     trailer_written: bool,
+    /// The output file is still to be created (by `write_header`).
+    create_on_header: bool,
     queues: Vec<VecDeque<Packet>>,
     last_dts: Vec<Option<i64>>,
     counts: Vec<u64>,
@@ -38,7 +40,7 @@ impl std::fmt::Debug for OutputContext {
 }
 
 impl OutputContext {
-    /// Creates `url` with the muxer named `format`, or the one its name suggests (cf. `av_guess_format`).
+    /// Prepares `url` (created when the header is written) with the muxer named `format`, or the one its name suggests (cf. `av_guess_format`).
     pub fn create(url: &str, registry: &FormatRegistry, format: Option<&str>) -> Result<Self> {
         let info = match format {
             Some(name) => *registry.find_muxer(name)?,
@@ -48,12 +50,12 @@ impl OutputContext {
                     url: url.to_owned(),
                 })?,
         };
-        let io = if info.flags.no_file {
-            IoWriter::new(Box::new(PipeSink(std::io::sink())), url)
-        } else {
-            IoWriter::create(url)?
-        };
-        Ok(Self::with_writer(io, info))
+        // The file itself is created by `write_header`, so that an output whose
+        // streams could not be set up leaves nothing behind.
+        let io = IoWriter::new(Box::new(PipeSink(std::io::sink())), url);
+        let mut ctx = Self::with_writer(io, info);
+        ctx.create_on_header = !info.flags.no_file;
+        Ok(ctx)
     }
 
     /// Writes with muxer `info` to an already created writer.
@@ -69,6 +71,7 @@ impl OutputContext {
             },
             header_written: false,
             trailer_written: false,
+            create_on_header: false,
             queues: Vec::new(),
             last_dts: Vec::new(),
             counts: Vec::new(),
@@ -151,6 +154,10 @@ impl OutputContext {
             return Err(Error::InvalidState {
                 what: "header written twice",
             });
+        }
+        if self.create_on_header {
+            self.io = IoWriter::create(&self.state.url)?;
+            self.create_on_header = false;
         }
         self.muxer.write_header(&mut self.io, &mut self.state)?;
         self.header_written = true;
