@@ -1,4 +1,3 @@
 //! Implementations of [`crate::parser::Parser`].
 
 pub mod mpegaudio;
-pub mod mpegvideo;
