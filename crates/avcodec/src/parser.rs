@@ -105,7 +105,7 @@ pub trait Parser: Send {
 pub fn find_parser(id: CodecId) -> Option<Box<dyn Parser>> {
     match id {
         CodecId::Mp1 | CodecId::Mp2 | CodecId::Mp3 => Some(Box::new(
-            crate::parsers::mpegaudio::MpegAudioParser::new(id),
+            crate::codecs::mpegaudio::parser::MpaParser::new(id),
         )),
         CodecId::Mpeg1video | CodecId::Mpeg2video => Some(Box::new(
             crate::codecs::mpeg1video::parser::Mpeg1VideoParser::new(),

@@ -1,3 +1,0 @@
-//! Implementations of [`crate::parser::Parser`].
-
-pub mod mpegaudio;
