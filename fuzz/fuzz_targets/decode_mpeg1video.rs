@@ -27,8 +27,13 @@ fuzz_target!(|data: &[u8]| {
         packets.push(chunk.to_vec());
     }
     // Also whole pictures as the parser would cut them.
-    let mut p = avcodec::codecs::mpeg1video::parser::Mpeg1VideoParser::new();
-    packets.extend(p.split(body, true).into_iter().map(|u| u.data));
+    let mut p = avcodec::parser::ParserContext::new(Box::new(
+        avcodec::codecs::mpeg1video::parser::Mpeg1VideoParser::new(),
+    ));
+    let mut scratch = params.clone();
+    let mut units = p.parse(body, None, None, Some(0), &mut scratch);
+    units.extend(p.flush(&mut scratch));
+    packets.extend(units.into_iter().map(|u| u.data.into_vec()));
     for (i, d) in packets.into_iter().enumerate() {
         let mut pkt = Packet::from_slice(&d);
         pkt.dts = Some(i as i64);

@@ -24,7 +24,6 @@ pub mod error;
 pub mod packet;
 pub mod params;
 pub mod parser;
-pub mod parsers;
 pub mod registry;
 pub mod vlc;
 

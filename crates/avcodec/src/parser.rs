@@ -11,7 +11,13 @@
 //!   parser may name a better anchor than the frame's first byte, e.g. the
 //!   picture start code of an MPEG video frame).
 //!
-//! Parsers are found by codec with [`find_parser`].
+//! Parsers are found by codec with [`find_parser`]; the MPEG video and MPEG
+//! audio parsers live with their codecs
+//! ([`crate::codecs::mpeg1video::parser::Mpeg1VideoParser`],
+//! [`crate::codecs::mpegaudio::parser::MpaParser`]). Demuxers of elementary
+//! streams may hold a context of a concrete parser type
+//! (`ParserContext<Mpeg1VideoParser>`) to read what the parser learned about
+//! the stream through [`ParserContext::parser`].
 //!
 //! ```
 //! use avcodec::{CodecId, CodecParameters, parser::{ParserContext, find_parser}};
@@ -65,6 +71,12 @@ pub struct FrameInfo {
     /// Decoder delay in frames that decoding this frame establishes
     /// (cf. `has_b_frames` as a decoder sets it), if the frame tells.
     pub video_delay: Option<u32>,
+    /// Offset in the frame's bytes of the frame header the parser
+    /// synchronised on (bytes before it are junk it skipped, which stay with
+    /// the frame as in FFmpeg); `None` when the bytes hold no frame header
+    /// (trailing junk at the end of the stream) or the parser does not tell.
+    /// Set by the MPEG audio parser.
+    pub header_offset: Option<usize>,
 }
 
 /// A codec-specific frame splitter (cf. `AVCodecParser`).
@@ -78,21 +90,26 @@ pub trait Parser: Send {
     fn frame_info(&mut self, frame: &[u8], params: &mut CodecParameters) -> FrameInfo;
     /// Forgets the scanning state (after a seek).
     fn reset(&mut self);
+    /// At end of stream, before the bytes left over (`rest`, an incomplete
+    /// frame) are returned as a last frame: true to drop them instead, when
+    /// they are not media (cf. `mpegaudio_parse` dropping a trailing ID3v1
+    /// tag at flush). The default keeps them.
+    fn discard_at_end(&mut self, rest: &[u8]) -> bool {
+        let _ = rest;
+        false
+    }
 }
 
-/// A parser for `id`, if there is one (cf. `av_parser_init`).
-///
-/// Owners: the MPEG audio and MPEG video splitters here were written with
-/// the MPEG program stream demuxer; the codec modules may replace them with
-/// their own implementations of [`Parser`].
+/// A parser for `id`, if there is one (cf. `av_parser_init`), with
+/// FFmpeg's behaviour. Parsers live in the codec modules.
 pub fn find_parser(id: CodecId) -> Option<Box<dyn Parser>> {
     match id {
         CodecId::Mp1 | CodecId::Mp2 | CodecId::Mp3 => Some(Box::new(
-            crate::parsers::mpegaudio::MpegAudioParser::new(id),
+            crate::codecs::mpegaudio::parser::MpaParser::new(id),
         )),
-        CodecId::Mpeg1video | CodecId::Mpeg2video => {
-            Some(Box::new(crate::parsers::mpegvideo::MpegVideoParser::new()))
-        }
+        CodecId::Mpeg1video | CodecId::Mpeg2video => Some(Box::new(
+            crate::codecs::mpeg1video::parser::Mpeg1VideoParser::new(),
+        )),
         _ => None,
     }
 }
@@ -108,6 +125,11 @@ pub struct ParsedFrame {
     pub dts: Option<i64>,
     /// Container position of that chunk.
     pub pos: Option<u64>,
+    /// Stream offset of the frame's first byte, counting the bytes fed from
+    /// the first chunk's `pos` on (cf. `frame_offset`): the frame's file
+    /// position when the chunks are contiguous bytes of a file, as an
+    /// elementary stream demuxer feeds them.
+    pub offset: u64,
     /// What the parser says about the frame.
     pub info: FrameInfo,
     /// Timestamps of the chunk being parsed when the frame completed, if
@@ -132,8 +154,11 @@ const CHUNKS: usize = 4;
 
 /// The generic part of parsing: buffering and timestamp bookkeeping
 /// (cf. `AVCodecParserContext` and `av_parser_parse2`).
-pub struct ParserContext {
-    parser: Box<dyn Parser>,
+///
+/// `P` is the parser: `dyn Parser` as [`find_parser`] gives it, or a
+/// concrete type whose own accessors [`ParserContext::parser`] reaches.
+pub struct ParserContext<P: Parser + ?Sized = dyn Parser> {
+    parser: Box<P>,
     /// Bytes of the frame being assembled.
     pending: Vec<u8>,
     chunks: [Chunk; CHUNKS],
@@ -149,15 +174,15 @@ pub struct ParserContext {
     pos: Option<u64>,
 }
 
-impl std::fmt::Debug for ParserContext {
+impl<P: Parser + ?Sized> std::fmt::Debug for ParserContext<P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "ParserContext(offset {})", self.cur_offset)
     }
 }
 
-impl ParserContext {
+impl<P: Parser + ?Sized> ParserContext<P> {
     /// Wraps `parser`.
-    pub fn new(parser: Box<dyn Parser>) -> Self {
+    pub fn new(parser: Box<P>) -> Self {
         ParserContext {
             parser,
             pending: Vec::new(),
@@ -174,11 +199,27 @@ impl ParserContext {
         }
     }
 
-    /// Forgets everything (after a seek), as a new parser would.
+    /// The parser, for what it learned about the stream.
+    pub fn parser(&self) -> &P {
+        &self.parser
+    }
+
+    /// Forgets everything but what the parser keeps across a reset (after a
+    /// seek), as a new context would; the next chunk's `pos` sets the
+    /// stream offset again.
     pub fn reset(&mut self) {
         self.parser.reset();
-        let parser = std::mem::replace(&mut self.parser, Box::new(NullParser));
-        *self = ParserContext::new(parser);
+        self.pending.clear();
+        self.chunks = [Chunk::default(); CHUNKS];
+        self.last_chunk = 0;
+        self.started = false;
+        self.cur_offset = 0;
+        self.frame_offset = 0;
+        self.next_frame_offset = 0;
+        self.fetch_pending = true;
+        self.pts = None;
+        self.dts = None;
+        self.pos = None;
     }
 
     /// Bytes held back waiting for the end of their frame.
@@ -242,8 +283,9 @@ impl ParserContext {
         };
         let mut rest = data;
         let mut first_call = true;
-        // A frame ending before the scanned data needs the same data again;
-        // bound the repetitions so that a misbehaving parser cannot spin.
+        // A frame ending before the scanned data needs the same data again.
+        // Every round either consumes data or returns held bytes; bound the
+        // rounds that do neither so that a misbehaving parser cannot spin.
         let mut stalls = 0;
         while !rest.is_empty() && stalls < 4 {
             let (np, nd) = if first_call { (pts, dts) } else { (None, None) };
@@ -269,14 +311,16 @@ impl ParserContext {
                 let mut f = std::mem::take(&mut self.pending);
                 f.extend_from_slice(&rest[..e]);
                 rest = &rest[e..];
-                stalls = if e == 0 { stalls + 1 } else { 0 };
                 f
             } else {
                 let keep = self.pending.len() - end.unsigned_abs();
                 let tail = self.pending.split_off(keep);
-                let f = std::mem::replace(&mut self.pending, tail);
-                stalls += 1;
-                f
+                std::mem::replace(&mut self.pending, tail)
+            };
+            stalls = if end > 0 || !frame.is_empty() {
+                0
+            } else {
+                stalls + 1
             };
             let index = end.max(0) as u64;
             if !frame.is_empty() {
@@ -307,15 +351,21 @@ impl ParserContext {
             pts: self.pts,
             dts: self.dts,
             pos: self.pos,
+            offset: self.frame_offset,
             info,
             next_pts,
             next_dts,
         }
     }
 
-    /// Returns the last, incomplete frame at end of stream.
+    /// Returns the last, incomplete frame at end of stream (unless the
+    /// parser discards it, see [`Parser::discard_at_end`]).
     pub fn flush(&mut self, params: &mut CodecParameters) -> Vec<ParsedFrame> {
         if self.pending.is_empty() {
+            return Vec::new();
+        }
+        if self.parser.discard_at_end(&self.pending) {
+            self.pending.clear();
             return Vec::new();
         }
         if self.fetch_pending {
@@ -328,22 +378,6 @@ impl ParserContext {
         self.fetch_pending = true;
         vec![self.output(frame, None, None, params)]
     }
-}
-
-/// Placeholder used while resetting.
-struct NullParser;
-
-impl Parser for NullParser {
-    fn find_frame_end(&mut self, data: &[u8]) -> Scan {
-        Scan {
-            end: Some(data.len() as isize),
-            anchor: None,
-        }
-    }
-    fn frame_info(&mut self, _frame: &[u8], _params: &mut CodecParameters) -> FrameInfo {
-        FrameInfo::default()
-    }
-    fn reset(&mut self) {}
 }
 
 #[cfg(test)]

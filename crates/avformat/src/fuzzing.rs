@@ -97,6 +97,7 @@ pub fn decode_rawvideo(data: &[u8]) {
 /// packet split (whole frames from the parser, or arbitrary slices), the rest is the stream.
 pub fn decode_mp2(data: &[u8]) {
     use avcodec::codecs::mpegaudio::parser::MpaParser;
+    use avcodec::parser::ParserContext;
     let [sel, rest @ ..] = data else {
         return;
     };
@@ -113,14 +114,17 @@ pub fn decode_mp2(data: &[u8]) {
     };
     let mut packets: Vec<Vec<u8>> = Vec::new();
     if sel & 4 == 0 {
-        let mut p = MpaParser::new();
-        p.feed(rest);
-        while let Some(f) = p.next_frame(true) {
-            packets.push(f.data);
-            if packets.len() >= MAX_PACKETS * 4 {
-                break;
-            }
-        }
+        // Frames as the `mp3` demuxer splits them.
+        let mut p = ParserContext::new(Box::new(MpaParser::new(info.id).free_format(true)));
+        let mut scratch = params.clone();
+        let mut frames = p.parse(rest, None, None, Some(0), &mut scratch);
+        frames.extend(p.flush(&mut scratch));
+        packets.extend(
+            frames
+                .into_iter()
+                .take(MAX_PACKETS * 4)
+                .map(|f| f.data.into_vec()),
+        );
     } else {
         let mut r = rest;
         while !r.is_empty() && packets.len() < MAX_PACKETS * 4 {

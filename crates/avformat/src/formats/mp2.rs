@@ -3,8 +3,9 @@
 //! and the `mp2` muxer (cf. FFmpeg's `mp3dec.c` and the raw `mp2` muxer).
 //!
 //! The demuxer skips an ID3v2 tag and junk before the first frame (a
-//! header followed by a consistent one), then splits the stream with
-//! [`MpaParser`]: one packet per frame, bytes skipped to resynchronise
+//! header followed by a consistent one), then splits the stream with the
+//! codec's parser ([`MpaParser`] with free format, in a [`ParserContext`]):
+//! one packet per frame, bytes skipped to resynchronise
 //! prepended to the next frame, a trailing ID3v1 tag dropped. Free-format
 //! frames are delimited by the next header. Timestamps count samples in
 //! FFmpeg's time base 1/14112000 (the least common multiple of all MPEG
@@ -13,11 +14,14 @@
 //! reports `fltp` samples as ffprobe does (the `ffmpeg` tool then decodes
 //! with the fixed-point decoder, `s16p`).
 
+use std::collections::VecDeque;
+
 use avcodec::codecs::mpegaudio::header::Header;
 use avcodec::codecs::mpegaudio::parser::MpaParser;
+use avcodec::parser::{ParsedFrame, ParserContext};
 use avcodec::{CodecId, CodecParameters, Packet};
 use avutil::mathematics::rescale;
-use avutil::{Buffer, ChannelLayout, Rational, SampleFormat};
+use avutil::{ChannelLayout, Rational, SampleFormat};
 
 use crate::demux::{DemuxState, Demuxer, SeekTarget, reject_private_options};
 use crate::error::{Error, Result};
@@ -105,9 +109,14 @@ fn id3v2_size(buf: &[u8]) -> Option<u64> {
 }
 
 /// The MPEG audio elementary stream demuxer.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct MpaDemuxer {
-    parser: MpaParser,
+    parser: ParserContext<MpaParser>,
+    /// What the parser completes while parsing (the stream's parameters come
+    /// from the first header).
+    scratch: CodecParameters,
+    /// Frames split and not yet returned.
+    queue: VecDeque<ParsedFrame>,
     /// Offset of the first frame.
     data_start: u64,
     /// Ticks of 1/14112000 s per sample.
@@ -115,6 +124,26 @@ pub struct MpaDemuxer {
     next_pts: i64,
     eof: bool,
     bit_rate: u64,
+}
+
+impl Default for MpaDemuxer {
+    fn default() -> Self {
+        MpaDemuxer {
+            parser: new_parser(CodecId::Mp2),
+            scratch: CodecParameters::new(CodecId::Mp2),
+            queue: VecDeque::new(),
+            data_start: 0,
+            ticks_per_sample: 0,
+            next_pts: 0,
+            eof: false,
+            bit_rate: 0,
+        }
+    }
+}
+
+/// The parser as this demuxer uses it: FFmpeg's, splitting free-format frames too.
+fn new_parser(codec: CodecId) -> ParserContext<MpaParser> {
+    ParserContext::new(Box::new(MpaParser::new(codec).free_format(true)))
 }
 
 impl MpaDemuxer {
@@ -176,12 +205,14 @@ impl Demuxer for MpaDemuxer {
             io.skip(skip as u64)?;
         }
         self.data_start = io.tell();
-        self.parser = MpaParser::at(self.data_start);
         let codec = match h.layer {
             1 => CodecId::Mp1,
             2 => CodecId::Mp2,
             _ => CodecId::Mp3,
         };
+        self.parser = new_parser(codec);
+        self.scratch = CodecParameters::new(codec);
+        self.queue.clear();
         let mut p = CodecParameters::new(codec);
         p.sample_rate = h.sample_rate;
         p.ch_layout = Some(if h.channels() == 1 {
@@ -214,13 +245,14 @@ impl Demuxer for MpaDemuxer {
         _state: &mut DemuxState,
     ) -> Result<Option<Packet>> {
         loop {
-            if let Some(unit) = self.parser.next_frame(self.eof) {
-                let Some(h) = unit.header else {
+            if let Some(unit) = self.queue.pop_front() {
+                let header = unit.info.header_offset;
+                let Some(h) = header.and_then(|o| Header::parse_bytes(unit.data.get(o..)?)) else {
                     // Trailing bytes without a frame header carry no audio.
                     continue;
                 };
                 let dur = i64::from(h.samples_per_frame()) * self.ticks_per_sample;
-                let mut pkt = Packet::new(Buffer::from_vec(unit.data));
+                let mut pkt = Packet::new(unit.data);
                 pkt.pts = Some(self.next_pts);
                 pkt.dts = Some(self.next_pts);
                 pkt.duration = Some(dur);
@@ -233,16 +265,20 @@ impl Demuxer for MpaDemuxer {
                 return Ok(None);
             }
             // Guards memory on input without frames: the parser never holds more than this.
-            if self.parser.buffered() > MAX_JUNK * 4 {
+            if self.parser.pending() > MAX_JUNK * 4 {
                 return Err(self.invalid(io, "no frame header in 256 KiB"));
             }
             let mut chunk = [0u8; READ_SIZE];
+            let pos = io.tell();
             let n = io.read_some(&mut chunk)?;
-            if n == 0 {
+            let frames = if n == 0 {
                 self.eof = true;
+                self.parser.flush(&mut self.scratch)
             } else {
-                self.parser.feed(&chunk[..n]);
-            }
+                self.parser
+                    .parse(&chunk[..n], None, None, Some(pos), &mut self.scratch)
+            };
+            self.queue.extend(frames);
         }
     }
 
@@ -290,7 +326,8 @@ impl Demuxer for MpaDemuxer {
             None => pos,
         };
         io.seek(pos as u64)?;
-        self.parser = MpaParser::at(pos as u64);
+        self.parser.reset();
+        self.queue.clear();
         self.eof = false;
         self.next_pts = frame_index
             .checked_mul(frame_ticks)

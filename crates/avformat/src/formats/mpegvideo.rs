@@ -2,8 +2,10 @@
 //! `mpeg1video` muxer (cf. FFmpeg's `mpegvideodec.c` with the `mpegvideo`
 //! parser, and the `mpeg1video` muxer of `rawenc.c`). Names as in FFmpeg.
 //!
-//! The demuxer cuts the stream into one packet per picture with
-//! [`Mpeg1VideoParser`] and times packets as FFmpeg does for raw MPEG video:
+//! The demuxer cuts the stream into one packet per picture with the
+//! codec's parser ([`Mpeg1VideoParser`] in a [`ParserContext`]; packet
+//! positions are the units' stream offsets, as FFmpeg's full raw parsing
+//! gives them) and times packets as FFmpeg does for raw MPEG video:
 //! time base 1/1200000, packet `n` has `dts = n * frame duration`; `pts` is
 //! known only for the first packet and for B pictures (the others are
 //! reordered by the decoder). Intra pictures are key frames. The stream's
@@ -24,10 +26,10 @@
 
 use std::collections::VecDeque;
 
-use avcodec::codecs::mpeg1video::headers::PictureCoding;
-use avcodec::codecs::mpeg1video::parser::{AccessUnit, Mpeg1VideoParser};
-use avcodec::{CodecId, Packet};
-use avutil::{Buffer, Rational};
+use avcodec::codecs::mpeg1video::parser::Mpeg1VideoParser;
+use avcodec::parser::{ParsedFrame, ParserContext};
+use avcodec::{CodecId, CodecParameters, Packet};
+use avutil::{PictureType, Rational};
 
 use crate::demux::{DemuxState, Demuxer, SeekTarget};
 use crate::error::{Error, Result};
@@ -167,10 +169,13 @@ fn sequence_header_bytes(unit: &[u8]) -> &[u8] {
 }
 
 /// The elementary stream demuxer.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct MpegVideoDemuxer {
-    parser: Mpeg1VideoParser,
-    queue: VecDeque<AccessUnit>,
+    parser: ParserContext<Mpeg1VideoParser>,
+    /// What the parser completes while parsing (the stream's parameters come
+    /// from [`Mpeg1VideoParser::parameters`]).
+    scratch: CodecParameters,
+    queue: VecDeque<ParsedFrame>,
     eof: bool,
     /// Index of the next packet.
     count: i64,
@@ -180,19 +185,55 @@ pub struct MpegVideoDemuxer {
     keys: Vec<(i64, u64)>,
 }
 
+impl Default for MpegVideoDemuxer {
+    fn default() -> Self {
+        MpegVideoDemuxer {
+            parser: ParserContext::new(Box::new(Mpeg1VideoParser::new())),
+            scratch: CodecParameters::new(CodecId::Mpeg1video),
+            queue: VecDeque::new(),
+            eof: false,
+            count: 0,
+            frame_duration: 0,
+            keys: Vec::new(),
+        }
+    }
+}
+
+/// True for units starting an intra picture (FFmpeg's key frames).
+fn is_key(u: &ParsedFrame) -> bool {
+    u.info.pict_type == PictureType::I
+}
+
 impl MpegVideoDemuxer {
+    /// Reads one chunk into the parser (flushing it at the end of the input).
+    fn read_chunk(&mut self, io: &mut IoReader, chunk: &mut [u8]) -> Result<usize> {
+        let pos = io.tell();
+        let n = io.read_some(chunk)?;
+        let units = if n == 0 {
+            self.eof = true;
+            self.parser.flush(&mut self.scratch)
+        } else {
+            self.parser
+                .parse(&chunk[..n], None, None, Some(pos), &mut self.scratch)
+        };
+        self.queue.extend(units);
+        Ok(n)
+    }
+
     /// Reads until a unit is queued or the input ends.
     fn fill(&mut self, io: &mut IoReader) -> Result<()> {
         let mut chunk = vec![0u8; CHUNK];
         while self.queue.is_empty() && !self.eof {
-            let n = io.read_some(&mut chunk)?;
-            if n == 0 {
-                self.eof = true;
-            }
-            let units = self.parser.split(&chunk[..n], n == 0);
-            self.queue.extend(units);
+            self.read_chunk(io, &mut chunk)?;
         }
         Ok(())
+    }
+
+    /// Restarts parsing at the current position of `io`.
+    fn restart(&mut self) {
+        self.parser.reset();
+        self.queue.clear();
+        self.eof = false;
     }
 }
 
@@ -201,34 +242,33 @@ impl Demuxer for MpegVideoDemuxer {
         crate::demux::reject_private_options(DEMUXER_NAME, &state.options.private)?;
         let mut chunk = vec![0u8; CHUNK];
         let mut read = 0usize;
-        while (self.parser.sequence().is_none() || self.queue.is_empty()) && !self.eof {
-            let n = io.read_some(&mut chunk)?;
-            if n == 0 {
-                self.eof = true;
-            }
-            read += n;
-            let units = self.parser.split(&chunk[..n], n == 0);
-            self.queue.extend(units);
-            if read > MAX_HEADER_SEARCH && self.parser.sequence().is_none() {
+        while (self.parser.parser().sequence().is_none() || self.queue.is_empty()) && !self.eof {
+            read += self.read_chunk(io, &mut chunk)?;
+            if read > MAX_HEADER_SEARCH && self.parser.parser().sequence().is_none() {
                 break;
             }
         }
-        let Some(seq) = self.parser.sequence().cloned() else {
+        let Some(seq) = self.parser.parser().sequence().cloned() else {
             return Err(Error::InvalidData {
                 format: DEMUXER_NAME,
                 offset: io.tell(),
                 reason: "no sequence header found".into(),
             });
         };
-        let mut params = self.parser.parameters();
+        let mut params = self.parser.parser().parameters();
         params.bit_rate = (seq.bit_rate_400 != 0).then(|| u64::from(seq.bit_rate_400) * 400);
-        if self.parser.is_mpeg2() {
+        if self.parser.parser().is_mpeg2() {
             params.codec_id = CodecId::Mpeg2video;
         }
         // Extradata: the first sequence header with its matrices and extensions
         // (what FFmpeg's parser splits off).
-        if let Some(u) = self.queue.iter().find(|u| u.has_sequence_header) {
-            params.extradata = Buffer::from_slice(sequence_header_bytes(&u.data));
+        if let Some(h) = self
+            .queue
+            .iter()
+            .map(|u| sequence_header_bytes(&u.data))
+            .find(|h| !h.is_empty())
+        {
+            params.extradata = avutil::Buffer::from_slice(h);
         }
         let rate = seq.frame_rate();
         self.frame_duration = i64::from(TIME_BASE.den) * i64::from(rate.den) / i64::from(rate.num);
@@ -252,13 +292,13 @@ impl Demuxer for MpegVideoDemuxer {
         let n = self.count;
         self.count += 1;
         let dts = n.saturating_mul(self.frame_duration);
-        let key = u.is_key();
+        let key = is_key(&u);
         if key && self.keys.last().is_none_or(|&(k, _)| k < n) {
             self.keys.push((n, u.offset));
         }
-        let mut pkt = Packet::new(Buffer::from_vec(u.data));
+        let mut pkt = Packet::new(u.data);
         pkt.dts = Some(dts);
-        pkt.pts = (n == 0 || u.coding == Some(PictureCoding::B)).then_some(dts);
+        pkt.pts = (n == 0 || u.info.pict_type == PictureType::B).then_some(dts);
         pkt.duration = Some(self.frame_duration);
         pkt.pos = Some(u.offset);
         pkt.flags.key = key;
@@ -279,9 +319,7 @@ impl Demuxer for MpegVideoDemuxer {
         // Scan forward (from where we are, or from the start) until the target is passed.
         if self.keys.last().is_none_or(|&(k, _)| k < target) && !self.eof {
             io.seek(0)?;
-            self.parser.reset(0);
-            self.queue.clear();
-            self.eof = false;
+            self.restart();
             self.count = 0;
             loop {
                 self.fill(io)?;
@@ -290,7 +328,7 @@ impl Demuxer for MpegVideoDemuxer {
                 };
                 let n = self.count;
                 self.count += 1;
-                if u.is_key() && self.keys.last().is_none_or(|&(k, _)| k < n) {
+                if is_key(&u) && self.keys.last().is_none_or(|&(k, _)| k < n) {
                     self.keys.push((n, u.offset));
                 }
                 if n > target {
@@ -309,9 +347,7 @@ impl Demuxer for MpegVideoDemuxer {
                 reason: "no intra picture found".into(),
             })?;
         io.seek(off)?;
-        self.parser.reset(off);
-        self.queue.clear();
-        self.eof = false;
+        self.restart();
         self.count = n;
         Ok(n * dur)
     }

@@ -9,13 +9,16 @@
 //!
 //! ```
 //! use avcodec::codecs::mpeg1video::parser::Mpeg1VideoParser;
+//! use avcodec::{CodecId, CodecParameters, parser::ParserContext};
 //! // A sequence header, then a picture: the parser finds where each picture ends.
-//! let mut p = Mpeg1VideoParser::new();
+//! let mut p = ParserContext::new(Box::new(Mpeg1VideoParser::new()));
 //! let es = [0, 0, 1, 0xb3, 0x16, 0x01, 0x20, 0x13, 0xff, 0xff, 0xe0, 0x18,
 //!           0, 0, 1, 0x00, 0, 0x0f, 0xff, 0xf8, 0, 0, 1, 0x01, 0x12];
-//! let units = p.split(&es, true);
+//! let mut params = CodecParameters::new(CodecId::Mpeg1video);
+//! let mut units = p.parse(&es, None, None, Some(0), &mut params);
+//! units.extend(p.flush(&mut params));
 //! assert_eq!(units.len(), 1);
-//! assert_eq!(p.sequence().map(|s| (s.width, s.height)), Some((352, 288)));
+//! assert_eq!(p.parser().sequence().map(|s| (s.width, s.height)), Some((352, 288)));
 //! ```
 
 mod decoder;

@@ -6,7 +6,8 @@
 //!   FFmpeg's default decoders; `mp1float`, `mp2float`: planar float.
 //! * Encoder `mp2`: Layer II with a psychoacoustic model, bit allocation
 //!   to the requested bit rate, joint stereo and optional CRC.
-//! * [`parser::MpaParser`] splits elementary streams into frames.
+//! * [`parser::MpaParser`] splits elementary streams into frames (the
+//!   [`crate::parser::Parser`] for MPEG audio).
 //!
 //! ```
 //! use avcodec::codecs::mpegaudio::header::Header;

@@ -1,4 +1,0 @@
-//! Implementations of [`crate::parser::Parser`].
-
-pub mod mpegaudio;
-pub mod mpegvideo;
