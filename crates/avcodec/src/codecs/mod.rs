@@ -19,5 +19,6 @@ pub fn decoders() -> Vec<DecoderInfo> {
 pub fn encoders() -> Vec<EncoderInfo> {
     let mut v = vec![rawvideo::encoder(), wrapped::encoder()];
     v.extend(pcm::encoders());
+    v.push(mpeg1video::encoder());
     v
 }
