@@ -1334,8 +1334,10 @@ mod tests {
 
     fn decode(w: usize, h: usize, packets: &[Packet]) -> Vec<Frame> {
         let p = CodecParameters::video(CodecId::Mpeg1video, w, h, PixelFormat::Yuv420p);
-        let mut o = DecoderOptions::default();
-        o.packet_time_base = Rational::new(1, 25);
+        let o = DecoderOptions {
+            packet_time_base: Rational::new(1, 25),
+            ..Default::default()
+        };
         let mut d = Mpeg1VideoDecoder::new(&p, &o).unwrap();
         let mut out = Vec::new();
         for p in packets {
