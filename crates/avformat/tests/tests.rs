@@ -2,6 +2,7 @@
 
 mod fuzz_bodies;
 mod lavfi;
+mod mpeg1video_enc;
 mod mpegvideo;
 mod pcm;
 mod rawvideo;

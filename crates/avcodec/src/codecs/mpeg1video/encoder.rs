@@ -158,7 +158,6 @@ struct Source {
     /// Display index.
     index: u64,
     pts: i64,
-    duration: Option<i64>,
 }
 
 /// Motion analysis of one macroblock.
@@ -477,7 +476,7 @@ impl Mpeg1VideoEncoder {
         }
         // Timestamps: decoding order lags display order by one picture.
         let dts = if self.coded == 0 {
-            src.pts - src.duration.unwrap_or(self.default_duration)
+            src.pts - self.default_duration
         } else {
             self.pts_queue.pop_front().unwrap_or(src.pts)
         };
@@ -485,7 +484,7 @@ impl Mpeg1VideoEncoder {
         let mut pkt = Packet::new(Buffer::from_vec(data));
         pkt.pts = Some(src.pts);
         pkt.dts = Some(dts);
-        pkt.duration = Some(src.duration.unwrap_or(self.default_duration));
+        pkt.duration = Some(self.default_duration);
         pkt.time_base = self.time_base;
         pkt.flags.key = coding == PictureCoding::I;
         self.out.push_back(pkt);
@@ -1223,7 +1222,6 @@ impl Encoder for Mpeg1VideoEncoder {
             pic,
             index,
             pts,
-            duration: frame.duration,
         });
         let gop_start = index.is_multiple_of(self.gop);
         if gop_start || self.pending.len() > self.bframes {

@@ -40,9 +40,6 @@ pub(super) fn deviation16(a: &[u8; 256]) -> u32 {
 /// Bits of a motion vector component difference `d` (half-pels) with `f_code`.
 #[inline]
 pub(super) fn mv_bits(d: i32, f_code: u8) -> u32 {
-    if d == 0 {
-        return 1;
-    }
     let r = u32::from(f_code.clamp(1, 7)) - 1;
     let f = 1i32 << r;
     let mut d = d;
@@ -50,6 +47,9 @@ pub(super) fn mv_bits(d: i32, f_code: u8) -> u32 {
         d += 32 * f;
     } else if d >= 16 * f {
         d -= 32 * f;
+    }
+    if d == 0 {
+        return 1;
     }
     let code = (((d.unsigned_abs() - 1) >> r) + 1).min(16) as usize;
     u32::from(MOTION_CODE[code].1) + 1 + r
