@@ -444,33 +444,35 @@ impl Mpeg1VideoEncoder {
             .map(|a| f64::from(best_cost(a, coding)))
             .sum();
         let q = match (&self.rc, self.fixed_q) {
-            (_, Some(q)) => q,
+            (_, Some(q)) => f64::from(q),
             (Some(rc), None) => rc.quantizer(t, activity),
-            (None, None) => 4,
+            (None, None) => 4.0,
         };
         let mut q = q;
         // The first picture calibrates the model with a trial coding.
         if self.rc.as_ref().is_some_and(|rc| !rc.knows(t)) && t == ratecontrol::I {
-            let (bits, _) = self.code_with(src, coding, closed, &analysis, 6)?;
+            let (bits, _) = self.code_with(src, coding, closed, &analysis, 6.0)?;
             if let Some(rc) = &mut self.rc {
-                rc.calibrate(t, activity, 6, bits.len() as f64 * 8.0);
+                rc.calibrate(t, activity, 6.0, bits.len() as f64 * 8.0);
                 q = rc.quantizer(t, activity);
             }
         }
+        let mut q = q.round().clamp(1.0, 31.0);
         let (mut data, mut recon) = self.code_with(src, coding, closed, &analysis, q)?;
         if let Some(limit) = self.rc.as_ref().and_then(|rc| rc.vbv_limit()) {
-            while (data.len() * 8) as f64 > limit && q < 31 {
-                q = (q + 2).min(31);
+            while (data.len() * 8) as f64 > limit && q < 31.0 {
+                q = (q + 2.0).min(31.0);
                 (data, recon) = self.code_with(src, coding, closed, &analysis, q)?;
             }
         }
         if let Some(rc) = &mut self.rc {
             rc.update(t, activity, q, data.len() as f64 * 8.0);
         }
-        self.last_q = q;
-        if std::env::var("M1_DEBUG").is_ok() {
-            eprintln!("{:?} q={q} bits={} act={activity}", coding, data.len() * 8);
-        }
+        self.last_q = q.round().clamp(1.0, 31.0) as u8;
+        log::trace!(
+            "mpeg1video: {coding:?} q {q} {} bits, activity {activity}",
+            data.len() * 8
+        );
         if coding == PictureCoding::P {
             self.last_field = analysis.iter().map(|a| a.fwd).collect();
         }
@@ -600,7 +602,7 @@ impl Mpeg1VideoEncoder {
         coding: PictureCoding,
         closed: bool,
         analysis: &[MbAnalysis],
-        q: u8,
+        q: f64,
     ) -> Result<(Vec<u8>, Picture)> {
         let g = self.geo;
         let mut w = BitWriter::with_capacity(g.mb_w * g.mb_h * 64);
@@ -643,7 +645,11 @@ impl Mpeg1VideoEncoder {
             },
         };
         header.write(&mut w);
-        let quant = Quant::new(q, &self.seq.intra_matrix, &self.seq.non_intra_matrix);
+        let quant = Quant::new(
+            q.round().clamp(1.0, 31.0) as u8,
+            &self.seq.intra_matrix,
+            &self.seq.non_intra_matrix,
+        );
         let refs = [
             match coding {
                 PictureCoding::P => self.refs[1].as_ref(),
@@ -1218,11 +1224,7 @@ impl Encoder for Mpeg1VideoEncoder {
         let pts = frame.pts.unwrap_or(index as i64 * self.default_duration);
         self.pts_queue.push_back(pts);
         let pic = self.geo.import(frame)?;
-        self.pending.push_back(Source {
-            pic,
-            index,
-            pts,
-        });
+        self.pending.push_back(Source { pic, index, pts });
         let gop_start = index.is_multiple_of(self.gop);
         if gop_start || self.pending.len() > self.bframes {
             self.code_group(gop_start)?;

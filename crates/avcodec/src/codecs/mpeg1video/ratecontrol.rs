@@ -80,7 +80,7 @@ impl RateControl {
             complexity: [None; 3],
             spent: 0.0,
             pictures: 0,
-            qmin: 1,
+            qmin: 2,
             qmax: 31,
             vbv: vbv.map(|(max, size)| (size, max / fps.max(1e-3), size * 0.9)),
         }
@@ -92,8 +92,8 @@ impl RateControl {
     }
 
     /// Learns the model of type `t` from a trial coding without counting the bits.
-    pub(super) fn calibrate(&mut self, t: usize, activity: f64, q: u8, bits: f64) {
-        let k = bits * f64::from(q) / activity.max(1.0);
+    pub(super) fn calibrate(&mut self, t: usize, activity: f64, q: f64, bits: f64) {
+        let k = bits * q / activity.max(1.0);
         self.k[t] = Some(k);
         self.complexity[t] = Some(k * activity.max(1.0));
     }
@@ -104,8 +104,9 @@ impl RateControl {
         k * a.max(1.0) / q.max(0.5)
     }
 
-    /// The quantizer scale for a picture of type `t` with activity `a`.
-    pub(super) fn quantizer(&self, t: usize, a: f64) -> u8 {
+    /// The quantizer scale for a picture of type `t` with activity `a` (the
+    /// encoder rounds it; the model learns from the rounded value).
+    pub(super) fn quantizer(&self, t: usize, a: f64) -> f64 {
         let excess = self.spent - self.pictures as f64 * self.per_picture;
         let horizon = self.fps.max(8.0);
         let budget = (self.per_picture - excess / horizon).max(0.25 * self.per_picture);
@@ -135,16 +136,14 @@ impl RateControl {
                 hi = mid;
             }
         }
-        let mut q = q_of(t, 0.5 * (lo + hi))
-            .round()
-            .clamp(f64::from(self.qmin), f64::from(self.qmax));
+        let mut q = q_of(t, 0.5 * (lo + hi)).clamp(f64::from(self.qmin), f64::from(self.qmax));
         if let Some((_, _, fullness)) = self.vbv {
             // Keep the picture within what the buffer holds (with a margin).
             while q < f64::from(self.qmax) && self.expected(t, a, q) > 0.8 * fullness {
-                q += 1.0;
+                q = (q + 1.0).min(f64::from(self.qmax));
             }
         }
-        q as u8
+        q
     }
 
     /// The largest size a picture may take without underflowing the VBV, if any.
@@ -153,8 +152,8 @@ impl RateControl {
     }
 
     /// Records a coded picture.
-    pub(super) fn update(&mut self, t: usize, activity: f64, q: u8, bits: f64) {
-        let k = bits * f64::from(q) / activity.max(1.0);
+    pub(super) fn update(&mut self, t: usize, activity: f64, q: f64, bits: f64) {
+        let k = bits * q / activity.max(1.0);
         self.k[t] = Some(match self.k[t] {
             Some(old) => 0.5 * old + 0.5 * k,
             None => k,
@@ -185,10 +184,10 @@ mod tests {
             } else {
                 B
             };
-            let a = [80_000.0, 30_000.0, 20_000.0][t];
+            let a = [320_000.0, 120_000.0, 80_000.0][t];
             let q = rc.quantizer(t, a);
-            assert!((1..=31).contains(&q));
-            let bits = 2.0 * a / f64::from(q);
+            assert!((2.0..=31.0).contains(&q));
+            let bits = 2.0 * a / q;
             total += bits;
             rc.update(t, a, q, bits);
         }
