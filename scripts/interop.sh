@@ -54,6 +54,9 @@ scripts/interop-wav.sh || fail=1
 # MPEG-1 video: fresh ffmpeg-encoded elementary streams (I/IP/IBP/IBBP, GOP 1/12/15, q 1..31,
 # bit rates, 352x288/720x576/98x66/33x17, custom matrices, closed GOPs) decode bit-exact.
 scripts/interop-mpeg1video.sh "$bin" || fail=1
+# MPEG-1 video encoder: our streams decode in ffmpeg without warnings and md5-equal in both
+# decoders; size within 10% of -b:v; PSNR within 0.5 dB of ffmpeg's encoder at the same rate.
+scripts/interop-mpeg1video-enc.sh "$bin" || fail=1
 
 # ---- media (through ffw): only once the formats exist in this build ----
 have_format() { "$bin/ffw" -hide_banner -formats 2>/dev/null | grep -q " $1 "; }
