@@ -560,12 +560,10 @@ impl Mpeg1VideoEncoder {
                         range: SEARCH_RANGE,
                     };
                     let (mv, c) = s.full_pel(&[l, t, tr, scaled, median(l, t, tr)]);
-                    let (mv, c) = s.half_pel(mv, c);
+                    let (mv, c, sad) = s.half_pel(mv, c);
                     a.fwd = mv;
                     a.fwd_cost = c;
-                    if coding == PictureCoding::B {
-                        fwd_pen = c.saturating_sub(s.sad_any(mv));
-                    }
+                    fwd_pen = c - sad;
                 }
                 if let (Some(fr), Some(br)) = (fwd_ref, bwd_ref) {
                     let [l, t, tr] = neighbours(&|m: &MbAnalysis| m.bwd);
@@ -581,10 +579,10 @@ impl Mpeg1VideoEncoder {
                         range: SEARCH_RANGE,
                     };
                     let (mv, c) = s.full_pel(&[l, t, tr, scaled, median(l, t, tr)]);
-                    let (mv, c) = s.half_pel(mv, c);
+                    let (mv, c, sad) = s.half_pel(mv, c);
                     a.bwd = mv;
                     a.bwd_cost = c;
-                    let pen_b = a.bwd_cost.saturating_sub(s.sad_any(a.bwd));
+                    let pen_b = c - sad;
                     a.bi_cost = sad_bi(&cur, g.refs(fr)[0], g.refs(br)[0], x, y, a.fwd, a.bwd)
                         + fwd_pen
                         + pen_b;
@@ -670,6 +668,7 @@ impl Mpeg1VideoEncoder {
             quant,
             intra_m: &self.seq.intra_matrix,
             inter_m: &self.seq.non_intra_matrix,
+            min_inter_m: u32::from(self.seq.non_intra_matrix.iter().copied().min().unwrap_or(1)),
             recon: (coding != PictureCoding::B).then(|| g.blank()),
             w,
             dct_tab: dct_enc_table(),
@@ -719,9 +718,81 @@ struct PictureCoder<'a> {
     quant: Quant,
     intra_m: &'a [u8; 64],
     inter_m: &'a [u8; 64],
+    /// Smallest entry of `inter_m`.
+    min_inter_m: u32,
     recon: Option<Picture>,
     w: BitWriter,
     dct_tab: &'static DctEncTable,
+}
+
+/// Where block `b` lies in a macroblock held as luma 16x16 then Cb and Cr
+/// 8x8: (offset, stride).
+const MB_LAYOUT: [(usize, usize); 6] = [(0, 16), (8, 16), (128, 16), (136, 16), (256, 8), (320, 8)];
+
+/// Block `b` of a macroblock held as [`MB_LAYOUT`], minus `pred` when given, as 16-bit values.
+#[inline]
+fn block_of(m: &[u8; 384], pred: Option<&[u8; 384]>, b: usize) -> [i16; 64] {
+    let (off, stride) = MB_LAYOUT[b];
+    let mut out = [0i16; 64];
+    for (j, o) in out.chunks_exact_mut(8).enumerate() {
+        let r = off + j * stride;
+        let src = &m[r..r + 8];
+        match pred {
+            Some(p) => {
+                let pr = &p[r..r + 8];
+                for i in 0..8 {
+                    o[i] = i16::from(src[i]) - i16::from(pr[i]);
+                }
+            }
+            None => {
+                for i in 0..8 {
+                    o[i] = i16::from(src[i]);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Quantizes the coefficients `f` (raster order) with reciprocal steps `inv`
+/// and rounding offset `bias` into `levels` (zig-zag order, clipped to 255 in
+/// magnitude); coefficient 0 is left out when `skip_dc`. Returns the last
+/// nonzero zig-zag position, `None` when every level is 0.
+#[inline]
+fn quantize(
+    f: &[f32; 64],
+    inv: &[f32; 64],
+    bias: f32,
+    skip_dc: bool,
+    levels: &mut [i16; 64],
+) -> Option<usize> {
+    let mut q = [0i16; 64];
+    let mut any = 0i16;
+    for i in 0..64 {
+        let a = (f[i].abs() * inv[i] + bias).min(255.0) as i16;
+        q[i] = if f[i] < 0.0 { -a } else { a };
+        any |= a;
+    }
+    if skip_dc {
+        any = 0;
+        q[0] = 0;
+        for &v in &q[1..] {
+            any |= v;
+        }
+    }
+    if any == 0 {
+        *levels = [0; 64];
+        return None;
+    }
+    let mut last = 0;
+    for (i, &z) in ZIGZAG.iter().enumerate() {
+        let v = q[usize::from(z)];
+        levels[i] = v;
+        if v != 0 {
+            last = i;
+        }
+    }
+    Some(last)
 }
 
 /// The six blocks of a macroblock: plane, x, y.
@@ -765,12 +836,23 @@ impl PictureCoder<'_> {
         st.last_x = mb_x as isize;
     }
 
-    /// Source samples of block `b` as 16-bit values.
-    fn source_block(&self, mb_x: usize, mb_y: usize, b: usize) -> [i16; 64] {
-        let (p, x, y) = block_pos(mb_x, mb_y, b);
-        let s = self.geo.stride(p);
-        let plane = &self.src.planes[p];
-        std::array::from_fn(|i| i16::from(plane[(y + i / 8) * s + x + i % 8]))
+    /// Source samples of the macroblock: luma 16x16, then Cb and Cr 8x8 (as [`MB_LAYOUT`]).
+    fn load_mb(&self, mb_x: usize, mb_y: usize) -> [u8; 384] {
+        let mut m = [0u8; 384];
+        let s = self.geo.stride(0);
+        for j in 0..16 {
+            let o = (mb_y * 16 + j) * s + mb_x * 16;
+            m[j * 16..j * 16 + 16].copy_from_slice(&self.src.planes[0][o..o + 16]);
+        }
+        for p in 1..3 {
+            let s = self.geo.stride(p);
+            let base = 256 + (p - 1) * 64;
+            for j in 0..8 {
+                let o = (mb_y * 8 + j) * s + mb_x * 8;
+                m[base + j * 8..base + j * 8 + 8].copy_from_slice(&self.src.planes[p][o..o + 8]);
+            }
+        }
+        m
     }
 
     fn code_mb(
@@ -830,22 +912,14 @@ impl PictureCoder<'_> {
             _ => write_mb_type(&mut self.w, &MB_TYPE_B, mb::INTRA),
         }
         let qscale2 = i32::from(self.quant.qscale) * 2;
+        let m = self.load_mb(mb_x, mb_y);
         for b in 0..6 {
-            let src = self.source_block(mb_x, mb_y, b);
+            let src = block_of(&m, None, b);
             let mut f = [0f32; 64];
             fdct(&src, &mut f);
             let dc = ((f[0] * 0.125).round() as i32).clamp(0, 255);
             let mut levels = [0i16; 64];
-            let mut last = 0usize;
-            for i in 1..64 {
-                let j = usize::from(ZIGZAG[i]);
-                let x = f[j].abs() * self.quant.intra[j];
-                let l = ((x + 0.375) as i32).min(255);
-                if l > 0 {
-                    levels[i] = if f[j] < 0.0 { -l } else { l } as i16;
-                    last = i;
-                }
-            }
+            let last = quantize(&f, &self.quant.intra, 0.375, true, &mut levels).unwrap_or(0);
             let comp = if b < 4 { 0 } else { b - 3 };
             let diff = dc - st.dc_pred[comp];
             st.dc_pred[comp] = dc;
@@ -945,29 +1019,18 @@ impl PictureCoder<'_> {
         let mut levels = [[0i16; 64]; 6];
         let mut lasts = [0usize; 6];
         let mut cbp = 0u32;
+        let m = self.load_mb(mb_x, mb_y);
         for b in 0..6 {
-            let src = self.source_block(mb_x, mb_y, b);
-            let (poff, pstride) = if b < 4 {
-                ((b >> 1) * 8 * 16 + (b & 1) * 8, 16)
-            } else {
-                (256 + (b - 4) * 64, 8)
-            };
-            let res: [i16; 64] =
-                std::array::from_fn(|i| src[i] - i16::from(pred[poff + (i / 8) * pstride + i % 8]));
+            let res = block_of(&m, Some(&pred), b);
+            // |F| <= sum |res| / 4, and a level is 0 while |F| < q * m / 8.
+            let energy: u32 = res.iter().map(|&v| u32::from(v.unsigned_abs())).sum();
+            if energy * 2 < u32::from(self.quant.qscale) * self.min_inter_m {
+                continue;
+            }
             let mut f = [0f32; 64];
             fdct(&res, &mut f);
-            let mut any = false;
-            for i in 0..64 {
-                let j = usize::from(ZIGZAG[i]);
-                let x = f[j].abs() * self.quant.inter[j];
-                let l = (x as i32).min(255);
-                if l > 0 {
-                    levels[b][i] = if f[j] < 0.0 { -l } else { l } as i16;
-                    lasts[b] = i;
-                    any = true;
-                }
-            }
-            if any {
+            if let Some(last) = quantize(&f, &self.quant.inter, 0.0, false, &mut levels[b]) {
+                lasts[b] = last;
                 cbp |= 32 >> b;
             }
         }
@@ -1060,11 +1123,7 @@ impl PictureCoder<'_> {
         for b in 0..6 {
             let (p, x, y) = block_pos(mb_x, mb_y, b);
             let s = g.stride(p);
-            let (poff, pstride) = if b < 4 {
-                ((b >> 1) * 8 * 16 + (b & 1) * 8, 16)
-            } else {
-                (256 + (b - 4) * 64, 8)
-            };
+            let (poff, pstride) = MB_LAYOUT[b];
             let plane = &mut rec.planes[p];
             for j in 0..8 {
                 let d = (y + j) * s + x;

@@ -129,6 +129,9 @@ impl Search<'_> {
         let mut best = [0, 0];
         let mut best_cost = self.sad_full(best) + self.penalty(best);
         for &c in candidates {
+            if best_cost == 0 {
+                return (best, 0);
+            }
             let mv = [c[0] & !1, c[1] & !1];
             if mv == best || !self.valid(mv) {
                 continue;
@@ -160,10 +163,12 @@ impl Search<'_> {
         (best, best_cost)
     }
 
-    /// Half-pel refinement around a full-pel vector; returns the vector and its cost.
-    pub(super) fn half_pel(&self, full: [i32; 2], cost: u32) -> ([i32; 2], u32) {
+    /// Half-pel refinement around a full-pel vector; returns the vector, its
+    /// cost and its SAD.
+    pub(super) fn half_pel(&self, full: [i32; 2], cost: u32) -> ([i32; 2], u32, u32) {
         let mut best = full;
         let mut best_cost = cost;
+        let mut best_sad = cost.saturating_sub(self.penalty(full));
         for d in [
             [-1, -1],
             [0, -1],
@@ -178,13 +183,15 @@ impl Search<'_> {
             if !self.valid(mv) {
                 continue;
             }
-            let c = self.sad_any(mv) + self.penalty(mv);
+            let sad = self.sad_any(mv);
+            let c = sad + self.penalty(mv);
             if c < best_cost {
                 best = mv;
                 best_cost = c;
+                best_sad = sad;
             }
         }
-        (best, best_cost)
+        (best, best_cost, best_sad)
     }
 }
 
@@ -240,8 +247,9 @@ mod tests {
             range: 64,
         };
         let (mv, c) = s.full_pel(&[[8, -4]]);
-        let (mv, c2) = s.half_pel(mv, c);
+        let (mv, c2, sad) = s.half_pel(mv, c);
         assert_eq!(mv, [10, -6]);
+        assert_eq!(sad, 0);
         assert!(c2 <= c);
         assert_eq!(s.sad_any(mv), 0);
         assert_eq!(mv_bits(0, 1), 1);
