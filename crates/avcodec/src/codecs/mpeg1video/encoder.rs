@@ -565,7 +565,8 @@ impl Mpeg1VideoEncoder {
                     a.fwd_cost = c;
                     fwd_pen = c - sad;
                 }
-                if let (Some(fr), Some(br)) = (fwd_ref, bwd_ref) {
+                // A perfect forward prediction cannot be beaten.
+                if let (Some(fr), Some(br), false) = (fwd_ref, bwd_ref, a.fwd_cost == 0) {
                     let [l, t, tr] = neighbours(&|m: &MbAnalysis| m.bwd);
                     let scaled = [colocated[0] * (tb - td) / td, colocated[1] * (tb - td) / td];
                     let s = Search {
@@ -1223,8 +1224,8 @@ fn write_ac(
         } else {
             let e = if run < 32 && a <= 40 { tab[run][a] } else { 0 };
             if e != 0 {
-                w.write(e & 0xff, e >> 8);
-                w.write_bit(lv < 0);
+                // Code and sign bit at once.
+                w.write((e & 0xff) + 1, ((e >> 8) << 1) | u32::from(lv < 0));
             } else {
                 let (c, l) = DCT_ESCAPE;
                 w.write(u32::from(l), u32::from(c));

@@ -169,6 +169,9 @@ impl Search<'_> {
         let mut best = full;
         let mut best_cost = cost;
         let mut best_sad = cost.saturating_sub(self.penalty(full));
+        if best_sad == 0 {
+            return (best, best_cost, 0);
+        }
         for d in [
             [-1, -1],
             [0, -1],
