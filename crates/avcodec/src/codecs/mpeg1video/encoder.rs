@@ -22,7 +22,7 @@ use avutil::{Buffer, Frame, PixelFormat, Rational};
 use super::fdct::fdct;
 use super::headers::{GopHeader, PictureCoding, PictureHeader, SequenceHeader, write_start_code};
 use super::mc::{RefPlane, predict};
-use super::motion::{Search, deviation16, sad_bi};
+use super::motion::{HalfPelPlanes, Search, deviation16, sad_bi};
 use super::ratecontrol::{self, RateControl};
 use super::slice::{dequant_inter, dequant_intra};
 use super::tables::{
@@ -221,6 +221,8 @@ pub struct Mpeg1VideoEncoder {
     gop_first: u64,
     /// Older and newer reference pictures (reconstructed).
     refs: [Option<Picture>; 2],
+    /// Half-pel interpolations of their luma, for motion estimation.
+    half_pels: [Option<HalfPelPlanes>; 2],
     /// Forward vectors of the last P picture (candidates for the next searches).
     last_field: Vec<[i32; 2]>,
     /// Display index of the last P/I picture and the one before.
@@ -389,6 +391,7 @@ impl Mpeg1VideoEncoder {
             coded: 0,
             gop_first: 0,
             refs: [None, None],
+            half_pels: [None, None],
             last_field: Vec::new(),
             ref_index: [0, 0],
             last_q: fixed_q.unwrap_or(4),
@@ -417,6 +420,8 @@ impl Mpeg1VideoEncoder {
         let recon = self.code_picture(&r, coding, closed)?;
         // The newer reference becomes the older.
         let older = self.refs[1].take();
+        let hp = HalfPelPlanes::new(self.geo.refs(&recon)[0]);
+        self.half_pels = [self.half_pels[1].take(), Some(hp)];
         self.refs = [older, Some(recon)];
         self.ref_index = [self.ref_index[1], r.index];
         for b in &bs {
@@ -494,15 +499,18 @@ impl Mpeg1VideoEncoder {
     }
 
     /// Motion analysis of every macroblock.
-    fn analyse(&self, src: &Source, coding: PictureCoding) -> Vec<MbAnalysis> {
+    fn analyse<'r>(&'r self, src: &Source, coding: PictureCoding) -> Vec<MbAnalysis> {
         let g = self.geo;
         let n = g.mb_w * g.mb_h;
         let mut out = vec![MbAnalysis::default(); n];
         let lambda = u32::from(self.last_q.max(1));
         let stride = g.stride(0);
         let (fwd_ref, bwd_ref) = match coding {
-            PictureCoding::P => (self.refs[1].as_ref(), None),
-            PictureCoding::B => (self.refs[0].as_ref(), self.refs[1].as_ref()),
+            PictureCoding::P => (self.refs[1].as_ref().zip(self.half_pels[1].as_ref()), None),
+            PictureCoding::B => (
+                self.refs[0].as_ref().zip(self.half_pels[0].as_ref()),
+                self.refs[1].as_ref().zip(self.half_pels[1].as_ref()),
+            ),
             _ => (None, None),
         };
         // Temporal position of a B picture between its references (for scaled candidates).
@@ -540,8 +548,19 @@ impl Mpeg1VideoEncoder {
                     };
                     [left, top, tr]
                 };
-                let mut fwd_pen = 0;
                 let colocated = self.last_field.get(i).copied().unwrap_or([0, 0]);
+                let search = |r: (&'r Picture, &'r HalfPelPlanes), pmv| Search {
+                    cur: &cur,
+                    refp: g.refs(r.0)[0],
+                    hp: r.1,
+                    x,
+                    y,
+                    pmv,
+                    lambda,
+                    f_code: 2,
+                    range: SEARCH_RANGE,
+                };
+                let mut fwd_search = None;
                 if let Some(fr) = fwd_ref {
                     let [l, t, tr] = neighbours(&|m: &MbAnalysis| m.fwd);
                     let scaled = if coding == PictureCoding::B {
@@ -549,44 +568,25 @@ impl Mpeg1VideoEncoder {
                     } else {
                         colocated
                     };
-                    let s = Search {
-                        cur: &cur,
-                        refp: g.refs(fr)[0],
-                        x,
-                        y,
-                        pmv: l,
-                        lambda,
-                        f_code: 2,
-                        range: SEARCH_RANGE,
-                    };
+                    let s = search(fr, l);
                     let (mv, c) = s.full_pel(&[l, t, tr, scaled, median(l, t, tr)]);
                     let (mv, c, sad) = s.half_pel(mv, c);
                     a.fwd = mv;
                     a.fwd_cost = c;
-                    fwd_pen = c - sad;
+                    fwd_search = Some((s, c - sad));
                 }
                 // A perfect forward prediction cannot be beaten.
-                if let (Some(fr), Some(br), false) = (fwd_ref, bwd_ref, a.fwd_cost == 0) {
+                if let (Some((fs, fwd_pen)), Some(br), false) =
+                    (fwd_search, bwd_ref, a.fwd_cost == 0)
+                {
                     let [l, t, tr] = neighbours(&|m: &MbAnalysis| m.bwd);
                     let scaled = [colocated[0] * (tb - td) / td, colocated[1] * (tb - td) / td];
-                    let s = Search {
-                        cur: &cur,
-                        refp: g.refs(br)[0],
-                        x,
-                        y,
-                        pmv: l,
-                        lambda,
-                        f_code: 2,
-                        range: SEARCH_RANGE,
-                    };
+                    let s = search(br, l);
                     let (mv, c) = s.full_pel(&[l, t, tr, scaled, median(l, t, tr)]);
                     let (mv, c, sad) = s.half_pel(mv, c);
                     a.bwd = mv;
                     a.bwd_cost = c;
-                    let pen_b = c - sad;
-                    a.bi_cost = sad_bi(&cur, g.refs(fr)[0], g.refs(br)[0], x, y, a.fwd, a.bwd)
-                        + fwd_pen
-                        + pen_b;
+                    a.bi_cost = sad_bi(&fs, a.fwd, &s, a.bwd) + fwd_pen + (c - sad);
                 }
                 out[i] = a;
             }

@@ -7,7 +7,9 @@
 //! half-pels and always keep the predicted block inside the reference
 //! picture (MPEG-1 has no unrestricted vectors).
 
-use super::mc::{RefPlane, predict};
+use super::mc::RefPlane;
+#[cfg(test)]
+use super::mc::predict;
 use super::tables::MOTION_CODE;
 
 /// Sum of absolute differences of two 16x16 blocks.
@@ -55,6 +57,57 @@ pub(super) fn mv_bits(d: i32, f_code: u8) -> u32 {
     u32::from(MOTION_CODE[code].1) + 1 + r
 }
 
+/// The three half-pel interpolations of a reference luma plane (horizontal,
+/// vertical, both; rounded as [`predict`] rounds), computed once per
+/// reference so that a half-pel SAD is a plain SAD.
+#[derive(Debug, Clone)]
+pub(super) struct HalfPelPlanes {
+    planes: [Vec<u8>; 3],
+}
+
+impl HalfPelPlanes {
+    /// Interpolates `p` (the last column and row repeat the edge).
+    pub(super) fn new(p: RefPlane<'_>) -> HalfPelPlanes {
+        let (w, h, s) = (p.width, p.height, p.stride);
+        let mut planes = [vec![0u8; s * h], vec![0u8; s * h], vec![0u8; s * h]];
+        if w == 0 || h == 0 || p.data.len() < s * h {
+            return HalfPelPlanes { planes };
+        }
+        let [ph, pv, phv] = &mut planes;
+        for y in 0..h {
+            let r0 = &p.data[y * s..y * s + w];
+            let r1 = &p.data[(y + 1).min(h - 1) * s..(y + 1).min(h - 1) * s + w];
+            let (oh, ov, ohv) = (
+                &mut ph[y * s..y * s + w],
+                &mut pv[y * s..y * s + w],
+                &mut phv[y * s..y * s + w],
+            );
+            for x in 0..w - 1 {
+                let (a, b) = (u16::from(r0[x]), u16::from(r0[x + 1]));
+                let (c, d) = (u16::from(r1[x]), u16::from(r1[x + 1]));
+                oh[x] = ((a + b + 1) >> 1) as u8;
+                ov[x] = ((a + c + 1) >> 1) as u8;
+                ohv[x] = ((a + b + c + d + 2) >> 2) as u8;
+            }
+            oh[w - 1] = r0[w - 1];
+            ov[w - 1] = ((u16::from(r0[w - 1]) + u16::from(r1[w - 1]) + 1) >> 1) as u8;
+            ohv[w - 1] = ov[w - 1];
+        }
+        HalfPelPlanes { planes }
+    }
+
+    /// The samples a vector with half-pel parts (`hx`, `hy`) reads, `None` for full-pel.
+    #[inline]
+    fn plane(&self, hx: i32, hy: i32) -> Option<&[u8]> {
+        match (hx, hy) {
+            (0, 0) => None,
+            (_, 0) => Some(&self.planes[0]),
+            (0, _) => Some(&self.planes[1]),
+            _ => Some(&self.planes[2]),
+        }
+    }
+}
+
 /// One block search: the current macroblock's luma, the reference, position
 /// and cost parameters.
 pub(super) struct Search<'a> {
@@ -62,6 +115,8 @@ pub(super) struct Search<'a> {
     pub(super) cur: &'a [u8; 256],
     /// The reference luma plane.
     pub(super) refp: RefPlane<'a>,
+    /// Its half-pel interpolations.
+    pub(super) hp: &'a HalfPelPlanes,
     /// Position of the macroblock in pixels.
     pub(super) x: usize,
     /// Position of the macroblock in pixels.
@@ -76,7 +131,7 @@ pub(super) struct Search<'a> {
     pub(super) range: i32,
 }
 
-impl Search<'_> {
+impl<'a> Search<'a> {
     /// True when the block displaced by `mv` (half-pels) lies inside the reference.
     #[inline]
     fn valid(&self, mv: [i32; 2]) -> bool {
@@ -111,16 +166,24 @@ impl Search<'_> {
         }
     }
 
-    /// SAD of any vector (half-pel interpolation as the decoder predicts).
+    /// The samples block `mv` (valid) predicts from, and their stride.
+    #[inline]
+    fn source(&self, mv: [i32; 2]) -> Option<&'a [u8]> {
+        let sx = (self.x as i32 + (mv[0] >> 1)) as usize;
+        let sy = (self.y as i32 + (mv[1] >> 1)) as usize;
+        let data = self
+            .hp
+            .plane(mv[0] & 1, mv[1] & 1)
+            .unwrap_or(self.refp.data);
+        data.get(sy * self.refp.stride + sx..)
+    }
+
+    /// SAD of a valid vector (half-pel interpolation as the decoder predicts).
     pub(super) fn sad_any(&self, mv: [i32; 2]) -> u32 {
-        if mv[0] & 1 == 0 && mv[1] & 1 == 0 {
-            return self.sad_full(mv);
+        match self.source(mv) {
+            Some(src) => sad16(self.cur, 16, src, self.refp.stride),
+            None => u32::MAX / 4,
         }
-        let mut p = [0u8; 256];
-        predict::<16>(
-            &mut p, 0, 16, self.refp, self.x, self.y, mv[0], mv[1], false,
-        );
-        sad16(self.cur, 16, &p, 16)
     }
 
     /// Full-pel search from the candidates (half-pel vectors, rounded to full
@@ -198,21 +261,27 @@ impl Search<'_> {
     }
 }
 
-/// SAD of the bidirectional prediction (average of the two) against `cur`.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn sad_bi(
-    cur: &[u8; 256],
-    fwd: RefPlane<'_>,
-    bwd: RefPlane<'_>,
-    x: usize,
-    y: usize,
-    mf: [i32; 2],
-    mb: [i32; 2],
-) -> u32 {
-    let mut p = [0u8; 256];
-    predict::<16>(&mut p, 0, 16, fwd, x, y, mf[0], mf[1], false);
-    predict::<16>(&mut p, 0, 16, bwd, x, y, mb[0], mb[1], true);
-    sad16(cur, 16, &p, 16)
+/// SAD of the bidirectional prediction (rounded average of the two) against
+/// the current block.
+pub(super) fn sad_bi(f: &Search<'_>, mf: [i32; 2], b: &Search<'_>, mb: [i32; 2]) -> u32 {
+    let (Some(pf), Some(pb)) = (f.source(mf), b.source(mb)) else {
+        return u32::MAX / 4;
+    };
+    let (sf, sb) = (f.refp.stride, b.refp.stride);
+    let mut s = 0u32;
+    for j in 0..16 {
+        let (Some(x), Some(y)) = (pf.get(j * sf..j * sf + 16), pb.get(j * sb..j * sb + 16)) else {
+            return u32::MAX / 4;
+        };
+        let c = &f.cur[j * 16..j * 16 + 16];
+        let mut acc = 0u16;
+        for i in 0..16 {
+            let p = ((u16::from(x[i]) + u16::from(y[i]) + 1) >> 1) as u8;
+            acc += u16::from(p.abs_diff(c[i]));
+        }
+        s += u32::from(acc);
+    }
+    s
 }
 
 #[cfg(test)]
@@ -239,9 +308,11 @@ mod tests {
         for j in 0..16 {
             cur[j * 16..j * 16 + 16].copy_from_slice(&data[(13 + j) * w + 21..(13 + j) * w + 37]);
         }
+        let hp = HalfPelPlanes::new(refp);
         let s = Search {
             cur: &cur,
             refp,
+            hp: &hp,
             x: 16,
             y: 16,
             pmv: [0, 0],
@@ -253,6 +324,18 @@ mod tests {
         let (mv, c2, sad) = s.half_pel(mv, c);
         assert_eq!(mv, [10, -6]);
         assert_eq!(sad, 0);
+        // Half-pel SADs agree with the decoder's prediction, and so does the bidirectional one.
+        for mv in [[11, -6], [10, -5], [9, -7], [-3, 1], [-31, -31]] {
+            let mut p = [0u8; 256];
+            predict::<16>(&mut p, 0, 16, refp, 16, 16, mv[0], mv[1], false);
+            assert_eq!(s.sad_any(mv), sad16(&cur, 16, &p, 16), "{mv:?}");
+            predict::<16>(&mut p, 0, 16, refp, 16, 16, 3, 1, true);
+            assert_eq!(
+                sad_bi(&s, mv, &s, [3, 1]),
+                sad16(&cur, 16, &p, 16),
+                "{mv:?}"
+            );
+        }
         assert!(c2 <= c);
         assert_eq!(s.sad_any(mv), 0);
         assert_eq!(mv_bits(0, 1), 1);
