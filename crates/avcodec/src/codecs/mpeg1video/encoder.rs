@@ -666,6 +666,11 @@ impl Mpeg1VideoEncoder {
             header,
             fwd: refs[0].map(|p| g.refs(p)),
             bwd: refs[1].map(|p| g.refs(p)),
+            half_pels: match coding {
+                PictureCoding::P => [self.half_pels[1].as_ref(), None],
+                PictureCoding::B => [self.half_pels[0].as_ref(), self.half_pels[1].as_ref()],
+                _ => [None, None],
+            },
             quant,
             intra_m: &self.seq.intra_matrix,
             inter_m: &self.seq.non_intra_matrix,
@@ -716,6 +721,8 @@ struct PictureCoder<'a> {
     header: PictureHeader,
     fwd: Option<[RefPlane<'a>; 3]>,
     bwd: Option<[RefPlane<'a>; 3]>,
+    /// Half-pel interpolations of the references' luma.
+    half_pels: [Option<&'a HalfPelPlanes>; 2],
     quant: Quant,
     intra_m: &'a [u8; 64],
     inter_m: &'a [u8; 64],
@@ -962,21 +969,26 @@ impl PictureCoder<'_> {
     ) -> [u8; 384] {
         let mut pred = [0u8; 384];
         let mut avg = false;
-        for (mv, refs) in [(fwd, self.fwd), (bwd, self.bwd)] {
+        for (d, (mv, refs)) in [(fwd, self.fwd), (bwd, self.bwd)].into_iter().enumerate() {
             let (Some([mx, my]), Some(r)) = (mv, refs) else {
                 continue;
             };
-            predict::<16>(
-                &mut pred[..256],
-                0,
-                16,
-                r[0],
-                mb_x * 16,
-                mb_y * 16,
-                mx,
-                my,
-                avg,
-            );
+            match self.half_pels[d] {
+                Some(hp) => {
+                    hp.predict16(r[0], mb_x * 16, mb_y * 16, [mx, my], &mut pred[..256], avg)
+                }
+                None => predict::<16>(
+                    &mut pred[..256],
+                    0,
+                    16,
+                    r[0],
+                    mb_x * 16,
+                    mb_y * 16,
+                    mx,
+                    my,
+                    avg,
+                ),
+            }
             let (cx, cy) = (mx / 2, my / 2);
             predict::<8>(
                 &mut pred[256..320],

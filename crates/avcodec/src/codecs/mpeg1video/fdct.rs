@@ -5,9 +5,9 @@
 //! with `C(0) = 1/sqrt(2)` and `C(k) = 1` otherwise, so a flat block of value
 //! `a` gives `F(0, 0) = 8a`, the scale [`crate::dct`]'s inverse expects.
 //!
-//! It is computed separably (columns, then rows), each pass as eight-lane
-//! multiply-adds on whole rows so that the compiler vectorises them, with the
-//! even/odd symmetry of the basis halving the multiplications.
+//! It is computed separably (columns, then rows) with the Arai-Agui-Nakajima
+//! factorisation, each pass on whole rows of eight lanes so that the compiler
+//! vectorises it; the factorisation's output scaling is undone at the end.
 //! Results are left unrounded: quantisation rounds once.
 
 use std::sync::OnceLock;
@@ -32,33 +32,69 @@ fn basis() -> &'static [[f32; 8]; 8] {
     })
 }
 
-/// One-dimensional DCT of eight vectors `x[0..8]` (the transform runs across
-/// the vectors, independently in each of the eight lanes). The even and odd
-/// outputs only depend on the sums and differences of mirrored inputs, which
-/// halves the multiplications.
+/// One-dimensional DCT of eight vectors `x[0..8]` across the vectors,
+/// independently in each of the eight lanes, with the factorisation of Arai,
+/// Agui and Nakajima (1988): 5 multiplications and 29 additions, every output
+/// `k` scaled by a constant that [`scales`] removes.
 #[inline(always)]
-fn dct8(x: &[[f32; 8]; 8], b: &[[f32; 8]; 8]) -> [[f32; 8]; 8] {
-    let mut s = [[0f32; 8]; 4];
-    let mut d = [[0f32; 8]; 4];
-    for j in 0..4 {
-        for l in 0..8 {
-            s[j][l] = x[j][l] + x[7 - j][l];
-            d[j][l] = x[j][l] - x[7 - j][l];
-        }
-    }
+fn aan8(x: &[[f32; 8]; 8]) -> [[f32; 8]; 8] {
+    const A1: f32 = std::f32::consts::FRAC_1_SQRT_2; // cos(4 pi/16)
+    const A2: f32 = 0.541_196_1; // cos(2 pi/16) - cos(6 pi/16)
+    const A4: f32 = 1.306_563; // cos(2 pi/16) + cos(6 pi/16)
+    const A5: f32 = 0.382_683_43; // cos(6 pi/16)
     let mut y = [[0f32; 8]; 8];
-    for (u, yu) in y.iter_mut().enumerate() {
-        let src = if u % 2 == 0 { &s } else { &d };
-        let mut acc = [0f32; 8];
-        for (j, v) in src.iter().enumerate() {
-            let c = b[j][u];
-            for l in 0..8 {
-                acc[l] += c * v[l];
-            }
-        }
-        *yu = acc;
+    for l in 0..8 {
+        let t0 = x[0][l] + x[7][l];
+        let t7 = x[0][l] - x[7][l];
+        let t1 = x[1][l] + x[6][l];
+        let t6 = x[1][l] - x[6][l];
+        let t2 = x[2][l] + x[5][l];
+        let t5 = x[2][l] - x[5][l];
+        let t3 = x[3][l] + x[4][l];
+        let t4 = x[3][l] - x[4][l];
+        // Even part.
+        let e0 = t0 + t3;
+        let e3 = t0 - t3;
+        let e1 = t1 + t2;
+        let e2 = t1 - t2;
+        y[0][l] = e0 + e1;
+        y[4][l] = e0 - e1;
+        let z1 = (e2 + e3) * A1;
+        y[2][l] = e3 + z1;
+        y[6][l] = e3 - z1;
+        // Odd part.
+        let o0 = t4 + t5;
+        let o1 = t5 + t6;
+        let o2 = t6 + t7;
+        let z5 = (o0 - o2) * A5;
+        let z2 = A2 * o0 + z5;
+        let z4 = A4 * o2 + z5;
+        let z3 = o1 * A1;
+        let z11 = t7 + z3;
+        let z13 = t7 - z3;
+        y[5][l] = z13 + z2;
+        y[3][l] = z13 - z2;
+        y[1][l] = z11 + z4;
+        y[7][l] = z11 - z4;
     }
     y
+}
+
+/// Per-output factors turning [`aan8`]'s outputs into the exact transform,
+/// measured once against the definition (`2D factor = s[v] * s[u]`).
+fn scales() -> &'static [f32; 64] {
+    static S: OnceLock<[f32; 64]> = OnceLock::new();
+    S.get_or_init(|| {
+        let b = basis();
+        let mut s1 = [0f32; 8];
+        for (k, sk) in s1.iter_mut().enumerate() {
+            // Input: the k-th basis function (only output k is nonzero).
+            let x: [[f32; 8]; 8] = std::array::from_fn(|n| [b[n][k]; 8]);
+            let exact: f32 = (0..8).map(|n| b[n][k] * b[n][k]).sum();
+            *sk = exact / aan8(&x)[k][0];
+        }
+        std::array::from_fn(|i| s1[i / 8] * s1[i % 8])
+    })
 }
 
 #[inline(always)]
@@ -70,17 +106,15 @@ fn transpose(m: &[[f32; 8]; 8]) -> [[f32; 8]; 8] {
 /// `out[v * 8 + u]` with `v` the vertical frequency).
 #[inline]
 pub(super) fn fdct(src: &[i16; 64], out: &mut [f32; 64]) {
-    let b = basis();
+    let sc = scales();
     // Vertical pass on the rows as vectors: t[v][x].
     let rows: [[f32; 8]; 8] =
         std::array::from_fn(|y| std::array::from_fn(|x| f32::from(src[y * 8 + x])));
-    let t = dct8(&rows, b);
-    // Horizontal pass: z[u][v], then back to raster order.
-    let z = dct8(&transpose(&t), b);
-    for (v, o) in out.chunks_exact_mut(8).enumerate() {
-        for (u, x) in o.iter_mut().enumerate() {
-            *x = z[u][v];
-        }
+    let t = aan8(&rows);
+    // Horizontal pass: z[u][v], then back to raster order with the scale factors.
+    let z = transpose(&aan8(&transpose(&t)));
+    for (i, (o, &k)) in out.iter_mut().zip(sc.iter()).enumerate() {
+        *o = z[i / 8][i % 8] * k;
     }
 }
 

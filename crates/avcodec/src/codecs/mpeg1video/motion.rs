@@ -96,6 +96,38 @@ impl HalfPelPlanes {
         HalfPelPlanes { planes }
     }
 
+    /// Predicts the 16x16 luma block at (`x`, `y`) displaced by the valid vector
+    /// `mv` from `refp` (whose interpolations these are) into `out` (stride 16),
+    /// or averages it with what is there (`avg`): the same samples as [`predict`].
+    pub(super) fn predict16(
+        &self,
+        refp: RefPlane<'_>,
+        x: usize,
+        y: usize,
+        mv: [i32; 2],
+        out: &mut [u8],
+        avg: bool,
+    ) {
+        let sx = (x as i32 + (mv[0] >> 1)) as usize;
+        let sy = (y as i32 + (mv[1] >> 1)) as usize;
+        let data = self.plane(mv[0] & 1, mv[1] & 1).unwrap_or(refp.data);
+        let s = refp.stride;
+        for j in 0..16 {
+            let o = (sy + j) * s + sx;
+            let (Some(src), Some(d)) = (data.get(o..o + 16), out.get_mut(j * 16..j * 16 + 16))
+            else {
+                return;
+            };
+            if avg {
+                for (a, &b) in d.iter_mut().zip(src) {
+                    *a = ((u16::from(*a) + u16::from(b) + 1) >> 1) as u8;
+                }
+            } else {
+                d.copy_from_slice(src);
+            }
+        }
+    }
+
     /// The samples a vector with half-pel parts (`hx`, `hy`) reads, `None` for full-pel.
     #[inline]
     fn plane(&self, hx: i32, hy: i32) -> Option<&[u8]> {
@@ -191,13 +223,19 @@ impl<'a> Search<'a> {
     pub(super) fn full_pel(&self, candidates: &[[i32; 2]]) -> ([i32; 2], u32) {
         let mut best = [0, 0];
         let mut best_cost = self.sad_full(best) + self.penalty(best);
+        let mut tried = [[0i32; 2]; 8];
+        let mut n = 1;
         for &c in candidates {
             if best_cost == 0 {
                 return (best, 0);
             }
             let mv = [c[0] & !1, c[1] & !1];
-            if mv == best || !self.valid(mv) {
+            if tried[..n].contains(&mv) || !self.valid(mv) {
                 continue;
+            }
+            if n < tried.len() {
+                tried[n] = mv;
+                n += 1;
             }
             let cost = self.sad_full(mv) + self.penalty(mv);
             if cost < best_cost {
@@ -205,10 +243,20 @@ impl<'a> Search<'a> {
                 best_cost = cost;
             }
         }
-        // Small diamond descent, two half-pels (one pixel) per step.
+        // A good enough candidate ends the search.
+        if best_cost < 256 {
+            return (best, best_cost);
+        }
+        // Small diamond descent, two half-pels (one pixel) per step; the
+        // point just left is not tried again.
+        let mut came_from = [0, 0];
         for _ in 0..64 {
             let centre = best;
+            let mut step = [0, 0];
             for d in [[2, 0], [-2, 0], [0, 2], [0, -2]] {
+                if d == came_from {
+                    continue;
+                }
                 let mv = [centre[0] + d[0], centre[1] + d[1]];
                 if !self.valid(mv) {
                     continue;
@@ -217,11 +265,13 @@ impl<'a> Search<'a> {
                 if cost < best_cost {
                     best = mv;
                     best_cost = cost;
+                    step = d;
                 }
             }
             if best == centre {
                 break;
             }
+            came_from = [-step[0], -step[1]];
         }
         (best, best_cost)
     }
