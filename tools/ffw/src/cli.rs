@@ -483,7 +483,9 @@ pub(crate) fn parse(args: &[String]) -> Result<Cli, String> {
             }
             "maxrate" | "bufsize" => {
                 parse_bitrate(val).ok_or_else(|| invalid(name, val, "not a bit rate"))?;
-                p.output.video_codec_opts.push((name.to_owned(), val.to_owned()));
+                p.output
+                    .video_codec_opts
+                    .push((name.to_owned(), val.to_owned()));
                 p.output_only.push(format!("-{name}"));
             }
             "sample_fmt" => {
