@@ -15,14 +15,14 @@ use super::tables::MOTION_CODE;
 /// Sum of absolute differences of two 16x16 blocks.
 #[inline]
 pub(super) fn sad16(a: &[u8], astride: usize, b: &[u8], bstride: usize) -> u32 {
+    // One bounds check for the whole block, then fixed-size rows.
+    let (Some(a), Some(b)) = (a.get(..15 * astride + 16), b.get(..15 * bstride + 16)) else {
+        return u32::MAX / 4;
+    };
     let mut s = 0u32;
     for j in 0..16 {
-        let (Some(ra), Some(rb)) = (
-            a.get(j * astride..j * astride + 16),
-            b.get(j * bstride..j * bstride + 16),
-        ) else {
-            return u32::MAX / 4;
-        };
+        let ra = &a[j * astride..j * astride + 16];
+        let rb = &b[j * bstride..j * bstride + 16];
         let mut r = 0u16;
         for i in 0..16 {
             r += u16::from(ra[i].abs_diff(rb[i]));
@@ -285,27 +285,41 @@ impl<'a> Search<'a> {
         if best_sad == 0 {
             return (best, best_cost, 0);
         }
-        for d in [
-            [-1, -1],
-            [0, -1],
-            [1, -1],
-            [-1, 0],
-            [1, 0],
-            [-1, 1],
-            [0, 1],
-            [1, 1],
-        ] {
-            let mv = [full[0] + d[0], full[1] + d[1]];
+        // The four axial neighbours, then the diagonal between the better
+        // horizontal and the better vertical one.
+        let mut eval = |mv: [i32; 2], best: &mut [i32; 2], best_cost: &mut u32| -> Option<u32> {
             if !self.valid(mv) {
-                continue;
+                return None;
             }
             let sad = self.sad_any(mv);
             let c = sad + self.penalty(mv);
-            if c < best_cost {
-                best = mv;
-                best_cost = c;
+            if c < *best_cost {
+                *best = mv;
+                *best_cost = c;
                 best_sad = sad;
             }
+            Some(c)
+        };
+        let mut side = [0i32; 2];
+        for axis in 0..2 {
+            let mut side_cost = u32::MAX;
+            for step in [-1, 1] {
+                let mut mv = full;
+                mv[axis] += step;
+                if let Some(c) = eval(mv, &mut best, &mut best_cost)
+                    && c < side_cost
+                {
+                    side_cost = c;
+                    side[axis] = step;
+                }
+            }
+        }
+        if side != [0, 0] {
+            eval(
+                [full[0] + side[0], full[1] + side[1]],
+                &mut best,
+                &mut best_cost,
+            );
         }
         (best, best_cost, best_sad)
     }
