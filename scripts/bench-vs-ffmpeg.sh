@@ -15,7 +15,19 @@ mkdir -p "$data"
 # MPEG-1 video (BENCH-PROTOCOL inputs, as elementary streams until the MPEG-PS demuxer exists).
 [ -f "$data/m1v720.m1v" ] || ffmpeg -v error -nostdin -f lavfi -i "testsrc2=s=1280x720:r=25" -t 20 -c:v mpeg1video -b:v 6M -g 12 -bf 2 -f mpeg1video "$data/m1v720.m1v"
 [ -f "$data/m1v720_hard.m1v" ] || ffmpeg -v error -nostdin -f lavfi -i "mandelbrot=s=1280x720:r=25" -t 20 -c:v mpeg1video -q:v 4 -g 12 -bf 2 -f mpeg1video "$data/m1v720_hard.m1v"
+# MPEG-1 video encoding inputs (10 s at 352x288, 5 s at 720x576).
+for src in testsrc2 mandelbrot; do
+    [ -f "$data/$src-cif.y4m" ] || ffmpeg -v error -nostdin -f lavfi -i "$src=s=352x288:r=25" -t 10 -pix_fmt yuv420p "$data/$src-cif.y4m"
+    [ -f "$data/$src-576.y4m" ] || ffmpeg -v error -nostdin -f lavfi -i "$src=s=720x576:r=25" -t 5 -pix_fmt yuv420p "$data/$src-576.y4m"
+done
 [ -f "$data/clip1080.y4m" ] || ffmpeg -v error -nostdin -f lavfi -i "testsrc2=s=1920x1080:r=25" -frames:v 300 -pix_fmt yuv420p "$data/clip1080.y4m"
+
+# MPEG-1 video encode: input, -b:v, tool -> command (-g 12 -bf 2, single-threaded, to stdout).
+enc() {
+    local tool=$bin/ffw
+    [ "$3" = ffmpeg ] && tool=ffmpeg
+    echo "$tool -nostdin -benchmark -threads 1 -i $data/$1.y4m -c:v mpeg1video -b:v $2 -g 12 -bf 2 -f mpeg1video -"
+}
 
 # name|our command|ffmpeg command (both single-threaded)
 tasks=(
@@ -24,6 +36,10 @@ tasks=(
     "y4m-1080p-300->null|$bin/ffw -nostdin -benchmark -threads 1 -i $data/clip1080.y4m -f null -|ffmpeg -nostdin -benchmark -threads 1 -i $data/clip1080.y4m -f null -"
     "m1v-720p-6M->null|$bin/ffw -nostdin -benchmark -threads 1 -i $data/m1v720.m1v -f null -|ffmpeg -nostdin -benchmark -threads 1 -i $data/m1v720.m1v -f null -"
     "m1v-720p-mandel-q4->null|$bin/ffw -nostdin -benchmark -threads 1 -i $data/m1v720_hard.m1v -f null -|ffmpeg -nostdin -benchmark -threads 1 -i $data/m1v720_hard.m1v -f null -"
+    "m1v-enc-cif-testsrc2-1M|$(enc testsrc2-cif 1M ffw)|$(enc testsrc2-cif 1M ffmpeg)"
+    "m1v-enc-cif-mandel-4M|$(enc mandelbrot-cif 4M ffw)|$(enc mandelbrot-cif 4M ffmpeg)"
+    "m1v-enc-576-testsrc2-2M|$(enc testsrc2-576 2M ffw)|$(enc testsrc2-576 2M ffmpeg)"
+    "m1v-enc-576-mandel-4M|$(enc mandelbrot-576 4M ffw)|$(enc mandelbrot-576 4M ffmpeg)"
     "y4m-1080p-300->framemd5|$bin/ffw -nostdin -benchmark -threads 1 -i $data/clip1080.y4m -f framemd5 -|ffmpeg -nostdin -benchmark -threads 1 -i $data/clip1080.y4m -f framemd5 -"
 )
 

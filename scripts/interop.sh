@@ -57,6 +57,9 @@ scripts/interop-mpegps.sh "$bin" || fail=1
 scripts/interop-mpeg1video.sh "$bin" || fail=1
 # MPEG audio Layer I/II: decode exactness, packets, probe, float decoder, encoder SNR.
 scripts/interop-mp2.sh "$bin" || fail=1
+# MPEG-1 video encoder: our streams decode in ffmpeg without warnings and md5-equal in both
+# decoders; size within 10% of -b:v; PSNR within 0.5 dB of ffmpeg's encoder at the same rate.
+scripts/interop-mpeg1video-enc.sh "$bin" || fail=1
 
 # ---- media (through ffw): only once the formats exist in this build ----
 have_format() { "$bin/ffw" -hide_banner -formats 2>/dev/null | grep -q " $1 "; }

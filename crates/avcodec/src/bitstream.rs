@@ -117,11 +117,13 @@ impl<'a> BitReader<'a> {
 }
 
 /// Writes bits MSB-first into a growing byte vector.
+///
+/// Bits gather in a 64-bit accumulator and go to the vector 32 at a time.
 #[derive(Debug, Clone, Default)]
 pub struct BitWriter {
     out: Vec<u8>,
     acc: u64,
-    /// Bits held in `acc` (0..64).
+    /// Bits held in `acc` (0..32 between calls).
     nbits: u32,
 }
 
@@ -150,11 +152,12 @@ impl BitWriter {
         let v = u64::from(value) & ((1u64 << n) - 1);
         self.acc = (self.acc << n) | v;
         self.nbits += n;
-        while self.nbits >= 8 {
-            self.nbits -= 8;
-            self.out.push((self.acc >> self.nbits) as u8);
+        if self.nbits >= 32 {
+            self.nbits -= 32;
+            let word = (self.acc >> self.nbits) as u32;
+            self.out.extend_from_slice(&word.to_be_bytes());
+            self.acc &= (1u64 << self.nbits) - 1;
         }
-        self.acc &= (1u64 << self.nbits) - 1;
     }
 
     /// Writes one bit.
@@ -179,20 +182,32 @@ impl BitWriter {
         self.write(pad, 0);
     }
 
+    /// Moves the whole bytes held in the accumulator to the vector.
+    fn flush_bytes(&mut self) {
+        while self.nbits >= 8 {
+            self.nbits -= 8;
+            self.out.push((self.acc >> self.nbits) as u8);
+        }
+        self.acc &= (1u64 << self.nbits) - 1;
+    }
+
     /// Appends whole bytes (the writer must be byte-aligned, else it is aligned first).
     pub fn write_bytes(&mut self, bytes: &[u8]) {
         self.align_zero();
+        self.flush_bytes();
         self.out.extend_from_slice(bytes);
     }
 
     /// The bytes, zero-padding the last partial byte.
     pub fn finish(mut self) -> Vec<u8> {
         self.align_zero();
+        self.flush_bytes();
         self.out
     }
 
     /// The complete bytes written so far (excluding a partial last byte).
-    pub fn bytes(&self) -> &[u8] {
+    pub fn bytes(&mut self) -> &[u8] {
+        self.flush_bytes();
         &self.out
     }
 }
@@ -245,6 +260,9 @@ mod tests {
         let mut w = BitWriter::new();
         w.write(3, 0b101);
         w.write_bytes(&[0xab]);
-        assert_eq!(w.finish(), vec![0b1010_0000, 0xab]);
+        w.write(12, 0xcde);
+        assert_eq!(w.bytes(), &[0b1010_0000, 0xab, 0xcd]);
+        assert_eq!(w.bit_len(), 28);
+        assert_eq!(w.finish(), vec![0b1010_0000, 0xab, 0xcd, 0xe0]);
     }
 }

@@ -63,6 +63,18 @@ fn decode_packets(dec: &mut dyn Decoder, packets: impl IntoIterator<Item = Packe
     out
 }
 
+/// Opens fixture `mpeg1video/NAME.m1v` (for other modules).
+pub(crate) fn open_fixture(name: &str) -> InputContext {
+    open_m1v(name)
+}
+
+/// Decodes every packet of `input` (for other modules).
+pub(crate) fn decode_all(mut input: InputContext) -> Vec<Frame> {
+    let mut dec = decoder(&input);
+    let packets = all_packets(&mut input);
+    decode_packets(dec.as_mut(), packets)
+}
+
 fn all_packets(input: &mut InputContext) -> Vec<Packet> {
     let mut v = Vec::new();
     while let Some(p) = input.read_packet().unwrap() {

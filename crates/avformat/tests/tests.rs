@@ -3,6 +3,7 @@
 mod fuzz_bodies;
 mod lavfi;
 mod mp2;
+mod mpeg1video_enc;
 mod mpegps;
 mod mpegvideo;
 mod pcm;

@@ -148,6 +148,8 @@ pub(crate) struct OutputSpec {
     pub(crate) frames: PerStream<u64>,
     pub(crate) gop: Option<u32>,
     pub(crate) bframes: Option<u32>,
+    /// Video codec options passed as the encoder's private options (`-maxrate`, `-bufsize`).
+    pub(crate) video_codec_opts: Vec<(String, String)>,
     pub(crate) size: Option<(usize, usize)>,
     pub(crate) pix_fmt: Option<PixelFormat>,
     pub(crate) rate: Option<Rational>,
@@ -342,6 +344,8 @@ pub(crate) fn parse(args: &[String]) -> Result<Cli, String> {
                 | "qscale"
                 | "g"
                 | "bf"
+                | "maxrate"
+                | "bufsize"
                 | "sample_fmt"
                 | "frames"
                 | "vframes"
@@ -476,6 +480,13 @@ pub(crate) fn parse(args: &[String]) -> Result<Cli, String> {
             "bf" => {
                 p.output.bframes = Some(val.parse().map_err(|e| invalid(name, val, e))?);
                 p.output_only.push("-bf".into());
+            }
+            "maxrate" | "bufsize" => {
+                parse_bitrate(val).ok_or_else(|| invalid(name, val, "not a bit rate"))?;
+                p.output
+                    .video_codec_opts
+                    .push((name.to_owned(), val.to_owned()));
+                p.output_only.push(format!("-{name}"));
             }
             "sample_fmt" => {
                 p.output.sample_fmt =

@@ -466,6 +466,9 @@ impl<'a> Transcoder<'a> {
                     time_base = rate.invert();
                     eopts = EncoderOptions::new(p, time_base);
                     eopts.frame_rate = Some(rate);
+                    for (k, v) in &spec.video_codec_opts {
+                        eopts.private.set(k.clone(), v.clone());
+                    }
                 }
                 MediaType::Audio => {
                     let src_fmt = dec_params

@@ -22,5 +22,6 @@ pub fn encoders() -> Vec<EncoderInfo> {
     let mut v = vec![rawvideo::encoder(), wrapped::encoder()];
     v.extend(pcm::encoders());
     v.push(mpegaudio::encoder());
+    v.push(mpeg1video::encoder());
     v
 }

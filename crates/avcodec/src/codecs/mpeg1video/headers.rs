@@ -3,7 +3,7 @@
 use avutil::Rational;
 
 use super::tables::{self, DEFAULT_INTRA_MATRIX, DEFAULT_NON_INTRA_MATRIX, ZIGZAG};
-use crate::bitstream::BitReader;
+use crate::bitstream::{BitReader, BitWriter};
 
 /// Finds the next start code prefix `00 00 01` at or after `from`; returns the
 /// position of the code byte (after the prefix).
@@ -22,6 +22,13 @@ pub fn find_start_code(data: &[u8], from: usize) -> Option<usize> {
         i += 1;
     }
     None
+}
+
+/// Writes a start code (`00 00 01 code`) after zero-padding to a byte boundary.
+pub fn write_start_code(w: &mut BitWriter, code: u8) {
+    w.align_zero();
+    w.write(24, 1);
+    w.write(8, u32::from(code));
 }
 
 /// The sequence header (ISO/IEC 11172-2 2.4.2.3).
@@ -134,6 +141,32 @@ impl SequenceHeader {
         })
     }
 
+    /// Writes the header with its start code; a matrix is loaded when it
+    /// differs from the default.
+    pub fn write(&self, w: &mut BitWriter) {
+        write_start_code(w, tables::start_code::SEQUENCE_HEADER);
+        w.write(12, u32::from(self.width));
+        w.write(12, u32::from(self.height));
+        w.write(4, u32::from(self.aspect_code));
+        w.write(4, u32::from(self.frame_rate_code));
+        w.write(18, self.bit_rate_400);
+        w.write_bit(true);
+        w.write(10, u32::from(self.vbv_buffer_size));
+        w.write_bit(self.constrained);
+        for (m, default) in [
+            (&self.intra_matrix, &DEFAULT_INTRA_MATRIX),
+            (&self.non_intra_matrix, &DEFAULT_NON_INTRA_MATRIX),
+        ] {
+            let load = m != default;
+            w.write_bit(load);
+            if load {
+                for &z in &ZIGZAG {
+                    w.write(8, u32::from(m[usize::from(z)]));
+                }
+            }
+        }
+    }
+
     /// The frame rate; invalid codes give 24000/1001 as in FFmpeg.
     pub fn frame_rate(&self) -> Rational {
         tables::frame_rate(self.frame_rate_code)
@@ -184,6 +217,28 @@ impl GopHeader {
             closed,
             broken_link,
         })
+    }
+
+    /// The time code of picture number `n` at `fps` (rounded) pictures per
+    /// second: hours, minutes, a marker bit, seconds and pictures (no drop frame).
+    pub fn time_code_of(n: u64, fps: u32) -> u32 {
+        let fps = u64::from(fps.max(1));
+        let pictures = (n % fps) as u32;
+        let secs = n / fps;
+        let (h, m, s) = (
+            (secs / 3600 % 24) as u32,
+            (secs / 60 % 60) as u32,
+            (secs % 60) as u32,
+        );
+        (h << 19) | (m << 13) | (1 << 12) | (s << 6) | pictures
+    }
+
+    /// Writes the header with its start code.
+    pub fn write(&self, w: &mut BitWriter) {
+        write_start_code(w, tables::start_code::GOP);
+        w.write(25, self.time_code);
+        w.write_bit(self.closed);
+        w.write_bit(self.broken_link);
     }
 }
 
@@ -255,6 +310,30 @@ impl PictureHeader {
         }
         Ok(h)
     }
+
+    /// Writes the header with its start code (no extra information).
+    pub fn write(&self, w: &mut BitWriter) {
+        write_start_code(w, tables::start_code::PICTURE);
+        w.write(10, u32::from(self.temporal_reference & 0x3ff));
+        let t = match self.coding {
+            PictureCoding::I => 1,
+            PictureCoding::P => 2,
+            PictureCoding::B => 3,
+            PictureCoding::D => 4,
+        };
+        w.write(3, t);
+        w.write(16, u32::from(self.vbv_delay));
+        if matches!(self.coding, PictureCoding::P | PictureCoding::B) {
+            w.write_bit(self.full_pel_forward);
+            w.write(3, u32::from(self.forward_f_code));
+        }
+        if self.coding == PictureCoding::B {
+            w.write_bit(self.full_pel_backward);
+            w.write(3, u32::from(self.backward_f_code));
+        }
+        // extra_bit_picture
+        w.write_bit(false);
+    }
 }
 
 #[cfg(test)]
@@ -283,5 +362,43 @@ mod tests {
         assert_eq!(s.vbv_buffer_size, 20);
         assert!(!s.custom_matrices);
         assert_eq!(SequenceHeader::parse(&d[..3]), Err(HeaderError::Truncated));
+    }
+
+    #[test]
+    fn headers_round_trip() {
+        let mut s =
+            SequenceHeader::parse(&[0x16, 0x01, 0x20, 0x13, 0xff, 0xff, 0xe0, 0xa0]).unwrap();
+        s.intra_matrix[5] = 40;
+        let mut w = BitWriter::new();
+        s.write(&mut w);
+        let b = w.finish();
+        assert_eq!(&b[..4], &[0, 0, 1, 0xb3]);
+        let t = SequenceHeader::parse(&b[4..]).unwrap();
+        assert_eq!(t.intra_matrix, s.intra_matrix);
+        assert!(t.custom_matrices);
+        assert_eq!((t.width, t.height, t.vbv_buffer_size), (352, 288, 20));
+        let g = GopHeader {
+            time_code: GopHeader::time_code_of(22, 25),
+            closed: false,
+            broken_link: false,
+        };
+        let mut w = BitWriter::new();
+        g.write(&mut w);
+        // As FFmpeg writes the GOP starting at picture 22 at 25 fps.
+        assert_eq!(w.finish(), [0, 0, 1, 0xb8, 0x00, 0x08, 0x0b, 0x00]);
+        let p = PictureHeader {
+            temporal_reference: 3,
+            coding: PictureCoding::P,
+            vbv_delay: 0xffff,
+            full_pel_forward: false,
+            forward_f_code: 3,
+            full_pel_backward: false,
+            backward_f_code: 1,
+        };
+        let mut w = BitWriter::new();
+        p.write(&mut w);
+        let b = w.finish();
+        assert_eq!(&b[4..9], &[0x00, 0xd7, 0xff, 0xf9, 0x80]);
+        assert_eq!(PictureHeader::parse(&b[4..]).unwrap(), p);
     }
 }

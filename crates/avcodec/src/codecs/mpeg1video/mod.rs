@@ -1,5 +1,5 @@
-//! MPEG-1 video (ISO/IEC 11172-2): decoder and elementary stream parser
-//! (cf. FFmpeg's `mpeg1video` decoder and `mpegvideo` parser).
+//! MPEG-1 video (ISO/IEC 11172-2): decoder, encoder and elementary stream
+//! parser (cf. FFmpeg's `mpeg1video` decoder and encoder and `mpegvideo` parser).
 //!
 //! The decoder handles the sequence, group-of-pictures, picture, slice and
 //! macroblock layers of I, P, B and D pictures with default or loaded
@@ -22,20 +22,26 @@
 //! ```
 
 mod decoder;
+mod encoder;
+mod fdct;
 pub mod headers;
 mod mc;
+mod motion;
 pub mod parser;
+mod ratecontrol;
 mod slice;
 pub mod tables;
 mod vlcs;
 
 pub use decoder::Mpeg1VideoDecoder;
+pub use encoder::Mpeg1VideoEncoder;
 
-use crate::codec::{Decoder, DecoderOptions};
+use crate::codec::{Decoder, DecoderOptions, Encoder, EncoderOptions};
 use crate::codec_id::CodecId;
 use crate::error::Result;
 use crate::params::CodecParameters;
-use crate::registry::DecoderInfo;
+use crate::registry::{DecoderInfo, EncoderInfo};
+use avutil::PixelFormat;
 
 fn create_decoder(params: &CodecParameters, opts: &DecoderOptions) -> Result<Box<dyn Decoder>> {
     Ok(Box::new(Mpeg1VideoDecoder::new(params, opts)?))
@@ -48,5 +54,21 @@ pub fn decoder() -> DecoderInfo {
         long_name: "MPEG-1 video",
         id: CodecId::Mpeg1video,
         create: create_decoder,
+    }
+}
+
+fn create_encoder(opts: &EncoderOptions) -> Result<Box<dyn Encoder>> {
+    Ok(Box::new(Mpeg1VideoEncoder::new(opts)?))
+}
+
+/// Registry entry of the encoder.
+pub fn encoder() -> EncoderInfo {
+    EncoderInfo {
+        name: "mpeg1video",
+        long_name: "MPEG-1 video",
+        id: CodecId::Mpeg1video,
+        pix_fmts: Some(&[PixelFormat::Yuv420p]),
+        sample_fmts: &[],
+        create: create_encoder,
     }
 }

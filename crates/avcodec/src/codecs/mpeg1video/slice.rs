@@ -469,14 +469,30 @@ fn decode_intra_block(
             return Err("ac coefficients past the block end");
         }
         let j = usize::from(ZIGZAG[i]);
-        let mut v = (level * qscale2 * i32::from(m[j])) >> 4;
-        v = (v - 1) | 1;
+        let v = dequant_intra(level, qscale2, m[j]);
         blk[j] = if negative { -v } else { v } as i16;
         if r.overread() {
             return Err("block overread");
         }
     }
     Ok(i == 0)
+}
+
+/// Reconstructs the magnitude of an intra AC coefficient from its level
+/// magnitude, twice the quantizer scale and the matrix entry (ISO/IEC 11172-2
+/// 2.4.4.1: `level * qscale * m / 8`, made odd toward zero: mismatch control).
+#[inline]
+pub(super) fn dequant_intra(level: i32, qscale2: i32, m: u8) -> i32 {
+    let v = (level * qscale2 * i32::from(m)) >> 4;
+    (v - 1) | 1
+}
+
+/// Reconstructs the magnitude of a non-intra coefficient (2.4.4.2:
+/// `(2 * level + 1) * qscale * m / 16`, made odd toward zero).
+#[inline]
+pub(super) fn dequant_inter(level: i32, qscale2: i32, m: u8) -> i32 {
+    let v = ((level * 2 + 1) * qscale2 * i32::from(m)) >> 5;
+    (v - 1) | 1
 }
 
 /// Reads the run (plus one) and level after an escape code.
@@ -504,8 +520,7 @@ fn decode_inter_block(
     let mut i: isize = -1;
     if r.peek(1) == 1 {
         // First coefficient `1s`: run 0, level 1.
-        let mut v = (3 * qscale2 * i32::from(m[0])) >> 5;
-        v = (v - 1) | 1;
+        let v = dequant_inter(1, qscale2, m[0]);
         let neg = r.peek(2) & 1 == 1;
         r.skip(2);
         blk[0] = if neg { -v } else { v } as i16;
@@ -527,8 +542,7 @@ fn decode_inter_block(
             return Err("ac coefficients past the block end");
         }
         let j = usize::from(ZIGZAG[i as usize]);
-        let mut v = ((level * 2 + 1) * qscale2 * i32::from(m[j])) >> 5;
-        v = (v - 1) | 1;
+        let v = dequant_inter(level, qscale2, m[j]);
         blk[j] = if negative { -v } else { v } as i16;
         if r.overread() {
             return Err("block overread");

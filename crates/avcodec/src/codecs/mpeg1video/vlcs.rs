@@ -84,6 +84,23 @@ pub(super) fn tables() -> &'static Tables {
     })
 }
 
+/// Encoding table of the DCT coefficients: `code << 8 | length` (sign bit not
+/// included) by run (0..=31) and level magnitude (1..=40); 0 where the pair
+/// has no code and must be escaped.
+pub(super) type DctEncTable = [[u32; 41]; 32];
+
+/// The shared encoding table of the DCT coefficients.
+pub(super) fn dct_enc_table() -> &'static DctEncTable {
+    static T: OnceLock<DctEncTable> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut t = [[0u32; 41]; 32];
+        for &(code, len, run, level) in &DCT_COEFF {
+            t[usize::from(run)][usize::from(level)] = (u32::from(code) << 8) | u32::from(len);
+        }
+        t
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

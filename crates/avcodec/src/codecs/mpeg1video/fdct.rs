@@ -1,0 +1,181 @@
+//! 8x8 forward DCT for the encoder, in `f32`.
+//!
+//! The transform is the one ISO/IEC 11172-2 Annex A defines the inverse of:
+//! `F(v, u) = 1/4 C(u) C(v) sum_{y,x} f(y, x) cos((2x+1) u pi/16) cos((2y+1) v pi/16)`
+//! with `C(0) = 1/sqrt(2)` and `C(k) = 1` otherwise, so a flat block of value
+//! `a` gives `F(0, 0) = 8a`, the scale [`crate::dct`]'s inverse expects.
+//!
+//! It is computed separably (columns, then rows) with the Arai-Agui-Nakajima
+//! factorisation, each pass on whole rows of eight lanes so that the compiler
+//! vectorises it; the factorisation's output scaling is undone at the end.
+//! Results are left unrounded: quantisation rounds once.
+
+use std::sync::OnceLock;
+
+/// `BASIS[x][u] = C(u)/2 * cos((2x+1) u pi / 16)`.
+fn basis() -> &'static [[f32; 8]; 8] {
+    static B: OnceLock<[[f32; 8]; 8]> = OnceLock::new();
+    B.get_or_init(|| {
+        let mut b = [[0f32; 8]; 8];
+        for (x, row) in b.iter_mut().enumerate() {
+            for (u, v) in row.iter_mut().enumerate() {
+                let c = if u == 0 {
+                    std::f64::consts::FRAC_1_SQRT_2
+                } else {
+                    1.0
+                };
+                let a = ((2 * x + 1) as f64) * (u as f64) * std::f64::consts::PI / 16.0;
+                *v = (c / 2.0 * a.cos()) as f32;
+            }
+        }
+        b
+    })
+}
+
+/// One-dimensional DCT of eight vectors `x[0..8]` across the vectors,
+/// independently in each of the eight lanes, with the factorisation of Arai,
+/// Agui and Nakajima (1988): 5 multiplications and 29 additions, every output
+/// `k` scaled by a constant that [`scales`] removes.
+#[inline(always)]
+fn aan8(x: &[[f32; 8]; 8]) -> [[f32; 8]; 8] {
+    const A1: f32 = std::f32::consts::FRAC_1_SQRT_2; // cos(4 pi/16)
+    const A2: f32 = 0.541_196_1; // cos(2 pi/16) - cos(6 pi/16)
+    const A4: f32 = 1.306_563; // cos(2 pi/16) + cos(6 pi/16)
+    const A5: f32 = 0.382_683_43; // cos(6 pi/16)
+    let mut y = [[0f32; 8]; 8];
+    for l in 0..8 {
+        let t0 = x[0][l] + x[7][l];
+        let t7 = x[0][l] - x[7][l];
+        let t1 = x[1][l] + x[6][l];
+        let t6 = x[1][l] - x[6][l];
+        let t2 = x[2][l] + x[5][l];
+        let t5 = x[2][l] - x[5][l];
+        let t3 = x[3][l] + x[4][l];
+        let t4 = x[3][l] - x[4][l];
+        // Even part.
+        let e0 = t0 + t3;
+        let e3 = t0 - t3;
+        let e1 = t1 + t2;
+        let e2 = t1 - t2;
+        y[0][l] = e0 + e1;
+        y[4][l] = e0 - e1;
+        let z1 = (e2 + e3) * A1;
+        y[2][l] = e3 + z1;
+        y[6][l] = e3 - z1;
+        // Odd part.
+        let o0 = t4 + t5;
+        let o1 = t5 + t6;
+        let o2 = t6 + t7;
+        let z5 = (o0 - o2) * A5;
+        let z2 = A2 * o0 + z5;
+        let z4 = A4 * o2 + z5;
+        let z3 = o1 * A1;
+        let z11 = t7 + z3;
+        let z13 = t7 - z3;
+        y[5][l] = z13 + z2;
+        y[3][l] = z13 - z2;
+        y[1][l] = z11 + z4;
+        y[7][l] = z11 - z4;
+    }
+    y
+}
+
+/// Per-output factors turning [`aan8`]'s outputs into the exact transform,
+/// measured once against the definition (`2D factor = s[v] * s[u]`).
+fn scales() -> &'static [f32; 64] {
+    static S: OnceLock<[f32; 64]> = OnceLock::new();
+    S.get_or_init(|| {
+        let b = basis();
+        let mut s1 = [0f32; 8];
+        for (k, sk) in s1.iter_mut().enumerate() {
+            // Input: the k-th basis function (only output k is nonzero).
+            let x: [[f32; 8]; 8] = std::array::from_fn(|n| [b[n][k]; 8]);
+            let exact: f32 = (0..8).map(|n| b[n][k] * b[n][k]).sum();
+            *sk = exact / aan8(&x)[k][0];
+        }
+        std::array::from_fn(|i| s1[i / 8] * s1[i % 8])
+    })
+}
+
+#[inline(always)]
+fn transpose(m: &[[f32; 8]; 8]) -> [[f32; 8]; 8] {
+    std::array::from_fn(|i| std::array::from_fn(|j| m[j][i]))
+}
+
+/// Forward DCT of the 8x8 block `src` (raster order) into `out` (raster order,
+/// `out[v * 8 + u]` with `v` the vertical frequency).
+#[inline]
+pub(super) fn fdct(src: &[i16; 64], out: &mut [f32; 64]) {
+    let sc = scales();
+    // Vertical pass on the rows as vectors: t[v][x].
+    let rows: [[f32; 8]; 8] =
+        std::array::from_fn(|y| std::array::from_fn(|x| f32::from(src[y * 8 + x])));
+    let t = aan8(&rows);
+    // Horizontal pass: z[u][v], then back to raster order with the scale factors.
+    let z = transpose(&aan8(&transpose(&t)));
+    for (i, (o, &k)) in out.iter_mut().zip(sc.iter()).enumerate() {
+        *o = z[i / 8][i % 8] * k;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The direct definition, in f64.
+    fn reference(src: &[i16; 64]) -> [f64; 64] {
+        let c = |k: usize| {
+            if k == 0 {
+                std::f64::consts::FRAC_1_SQRT_2
+            } else {
+                1.0
+            }
+        };
+        std::array::from_fn(|i| {
+            let (v, u) = (i / 8, i % 8);
+            let mut acc = 0.0;
+            for y in 0..8 {
+                for x in 0..8 {
+                    acc += f64::from(src[y * 8 + x])
+                        * (((2 * x + 1) * u) as f64 * std::f64::consts::PI / 16.0).cos()
+                        * (((2 * y + 1) * v) as f64 * std::f64::consts::PI / 16.0).cos();
+                }
+            }
+            acc * c(u) * c(v) / 4.0
+        })
+    }
+
+    #[test]
+    fn matches_the_definition() {
+        let mut seed = 5u32;
+        for _ in 0..200 {
+            let src: [i16; 64] = std::array::from_fn(|_| {
+                seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                ((seed >> 23) as i16) - 256
+            });
+            let mut f = [0f32; 64];
+            fdct(&src, &mut f);
+            let r = reference(&src);
+            for (a, b) in f.iter().zip(&r) {
+                assert!((f64::from(*a) - b).abs() < 0.01, "{a} vs {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn flat_block_and_round_trip() {
+        let src = [100i16; 64];
+        let mut f = [0f32; 64];
+        fdct(&src, &mut f);
+        assert!((f[0] - 800.0).abs() < 1e-3);
+        assert!(f[1..].iter().all(|v| v.abs() < 1e-3));
+        // Forward then the decoder's inverse gives the samples back (within 1).
+        let src: [i16; 64] = std::array::from_fn(|i| ((i * 37 + i / 8 * 11) % 255) as i16 - 100);
+        fdct(&src, &mut f);
+        let mut blk: [i16; 64] = std::array::from_fn(|i| f[i].round() as i16);
+        crate::dct::idct(&mut blk);
+        for (a, b) in src.iter().zip(&blk) {
+            assert!((a - b).abs() <= 1, "{a} vs {b}");
+        }
+    }
+}

@@ -1,0 +1,409 @@
+//! Motion estimation for the encoder: sums of absolute differences, a
+//! predictive full-pel search (candidate vectors from the neighbours and the
+//! previous picture, then a small diamond descent, in the spirit of EPZS)
+//! and a half-pel refinement over the eight neighbours.
+//!
+//! Costs are `SAD + lambda * bits(vector - predictor)`. Vectors are in
+//! half-pels and always keep the predicted block inside the reference
+//! picture (MPEG-1 has no unrestricted vectors).
+
+use super::mc::RefPlane;
+#[cfg(test)]
+use super::mc::predict;
+use super::tables::MOTION_CODE;
+
+/// Sum of absolute differences of two 16x16 blocks.
+#[inline]
+pub(super) fn sad16(a: &[u8], astride: usize, b: &[u8], bstride: usize) -> u32 {
+    // One bounds check for the whole block, then fixed-size rows.
+    let (Some(a), Some(b)) = (a.get(..15 * astride + 16), b.get(..15 * bstride + 16)) else {
+        return u32::MAX / 4;
+    };
+    let mut s = 0u32;
+    for j in 0..16 {
+        let ra = &a[j * astride..j * astride + 16];
+        let rb = &b[j * bstride..j * bstride + 16];
+        let mut r = 0u16;
+        for i in 0..16 {
+            r += u16::from(ra[i].abs_diff(rb[i]));
+        }
+        s += u32::from(r);
+    }
+    s
+}
+
+/// Sum of absolute deviations from the mean of a 16x16 block (intra activity).
+pub(super) fn deviation16(a: &[u8; 256]) -> u32 {
+    let sum: u32 = a.iter().map(|&v| u32::from(v)).sum();
+    let mean = ((sum + 128) >> 8) as u8;
+    a.iter().map(|&v| u32::from(v.abs_diff(mean))).sum()
+}
+
+/// Bits of a motion vector component difference `d` (half-pels) with `f_code`.
+#[inline]
+pub(super) fn mv_bits(d: i32, f_code: u8) -> u32 {
+    let r = u32::from(f_code.clamp(1, 7)) - 1;
+    let f = 1i32 << r;
+    let mut d = d;
+    if d < -16 * f {
+        d += 32 * f;
+    } else if d >= 16 * f {
+        d -= 32 * f;
+    }
+    if d == 0 {
+        return 1;
+    }
+    let code = (((d.unsigned_abs() - 1) >> r) + 1).min(16) as usize;
+    u32::from(MOTION_CODE[code].1) + 1 + r
+}
+
+/// The three half-pel interpolations of a reference luma plane (horizontal,
+/// vertical, both; rounded as [`predict`] rounds), computed once per
+/// reference so that a half-pel SAD is a plain SAD.
+#[derive(Debug, Clone)]
+pub(super) struct HalfPelPlanes {
+    planes: [Vec<u8>; 3],
+}
+
+impl HalfPelPlanes {
+    /// Interpolates `p` (the last column and row repeat the edge).
+    pub(super) fn new(p: RefPlane<'_>) -> HalfPelPlanes {
+        let (w, h, s) = (p.width, p.height, p.stride);
+        let mut planes = [vec![0u8; s * h], vec![0u8; s * h], vec![0u8; s * h]];
+        if w == 0 || h == 0 || p.data.len() < s * h {
+            return HalfPelPlanes { planes };
+        }
+        let [ph, pv, phv] = &mut planes;
+        for y in 0..h {
+            let r0 = &p.data[y * s..y * s + w];
+            let r1 = &p.data[(y + 1).min(h - 1) * s..(y + 1).min(h - 1) * s + w];
+            let (oh, ov, ohv) = (
+                &mut ph[y * s..y * s + w],
+                &mut pv[y * s..y * s + w],
+                &mut phv[y * s..y * s + w],
+            );
+            for x in 0..w - 1 {
+                let (a, b) = (u16::from(r0[x]), u16::from(r0[x + 1]));
+                let (c, d) = (u16::from(r1[x]), u16::from(r1[x + 1]));
+                oh[x] = ((a + b + 1) >> 1) as u8;
+                ov[x] = ((a + c + 1) >> 1) as u8;
+                ohv[x] = ((a + b + c + d + 2) >> 2) as u8;
+            }
+            oh[w - 1] = r0[w - 1];
+            ov[w - 1] = ((u16::from(r0[w - 1]) + u16::from(r1[w - 1]) + 1) >> 1) as u8;
+            ohv[w - 1] = ov[w - 1];
+        }
+        HalfPelPlanes { planes }
+    }
+
+    /// Predicts the 16x16 luma block at (`x`, `y`) displaced by the valid vector
+    /// `mv` from `refp` (whose interpolations these are) into `out` (stride 16),
+    /// or averages it with what is there (`avg`): the same samples as [`predict`].
+    pub(super) fn predict16(
+        &self,
+        refp: RefPlane<'_>,
+        x: usize,
+        y: usize,
+        mv: [i32; 2],
+        out: &mut [u8],
+        avg: bool,
+    ) {
+        let sx = (x as i32 + (mv[0] >> 1)) as usize;
+        let sy = (y as i32 + (mv[1] >> 1)) as usize;
+        let data = self.plane(mv[0] & 1, mv[1] & 1).unwrap_or(refp.data);
+        let s = refp.stride;
+        for j in 0..16 {
+            let o = (sy + j) * s + sx;
+            let (Some(src), Some(d)) = (data.get(o..o + 16), out.get_mut(j * 16..j * 16 + 16))
+            else {
+                return;
+            };
+            if avg {
+                for (a, &b) in d.iter_mut().zip(src) {
+                    *a = ((u16::from(*a) + u16::from(b) + 1) >> 1) as u8;
+                }
+            } else {
+                d.copy_from_slice(src);
+            }
+        }
+    }
+
+    /// The samples a vector with half-pel parts (`hx`, `hy`) reads, `None` for full-pel.
+    #[inline]
+    fn plane(&self, hx: i32, hy: i32) -> Option<&[u8]> {
+        match (hx, hy) {
+            (0, 0) => None,
+            (_, 0) => Some(&self.planes[0]),
+            (0, _) => Some(&self.planes[1]),
+            _ => Some(&self.planes[2]),
+        }
+    }
+}
+
+/// One block search: the current macroblock's luma, the reference, position
+/// and cost parameters.
+pub(super) struct Search<'a> {
+    /// The current 16x16 luma block.
+    pub(super) cur: &'a [u8; 256],
+    /// The reference luma plane.
+    pub(super) refp: RefPlane<'a>,
+    /// Its half-pel interpolations.
+    pub(super) hp: &'a HalfPelPlanes,
+    /// Position of the macroblock in pixels.
+    pub(super) x: usize,
+    /// Position of the macroblock in pixels.
+    pub(super) y: usize,
+    /// Vector predictor (half-pels) the bits are counted against.
+    pub(super) pmv: [i32; 2],
+    /// Cost of one bit in SAD units.
+    pub(super) lambda: u32,
+    /// `f_code` assumed for the bit counts.
+    pub(super) f_code: u8,
+    /// Largest vector component magnitude allowed, in half-pels.
+    pub(super) range: i32,
+}
+
+impl<'a> Search<'a> {
+    /// True when the block displaced by `mv` (half-pels) lies inside the reference.
+    #[inline]
+    fn valid(&self, mv: [i32; 2]) -> bool {
+        if mv[0] < -self.range || mv[0] >= self.range || mv[1] < -self.range || mv[1] >= self.range
+        {
+            return false;
+        }
+        let sx = self.x as i32 + (mv[0] >> 1);
+        let sy = self.y as i32 + (mv[1] >> 1);
+        sx >= 0
+            && sy >= 0
+            && sx + 16 + (mv[0] & 1) <= self.refp.width as i32
+            && sy + 16 + (mv[1] & 1) <= self.refp.height as i32
+    }
+
+    #[inline]
+    fn penalty(&self, mv: [i32; 2]) -> u32 {
+        self.lambda
+            * (mv_bits(mv[0] - self.pmv[0], self.f_code)
+                + mv_bits(mv[1] - self.pmv[1], self.f_code))
+    }
+
+    /// SAD of a full-pel vector (given in half-pels, both even).
+    #[inline]
+    fn sad_full(&self, mv: [i32; 2]) -> u32 {
+        let sx = (self.x as i32 + (mv[0] >> 1)) as usize;
+        let sy = (self.y as i32 + (mv[1] >> 1)) as usize;
+        let off = sy * self.refp.stride + sx;
+        match self.refp.data.get(off..) {
+            Some(r) => sad16(self.cur, 16, r, self.refp.stride),
+            None => u32::MAX / 4,
+        }
+    }
+
+    /// The samples block `mv` (valid) predicts from, and their stride.
+    #[inline]
+    fn source(&self, mv: [i32; 2]) -> Option<&'a [u8]> {
+        let sx = (self.x as i32 + (mv[0] >> 1)) as usize;
+        let sy = (self.y as i32 + (mv[1] >> 1)) as usize;
+        let data = self
+            .hp
+            .plane(mv[0] & 1, mv[1] & 1)
+            .unwrap_or(self.refp.data);
+        data.get(sy * self.refp.stride + sx..)
+    }
+
+    /// SAD of a valid vector (half-pel interpolation as the decoder predicts).
+    pub(super) fn sad_any(&self, mv: [i32; 2]) -> u32 {
+        match self.source(mv) {
+            Some(src) => sad16(self.cur, 16, src, self.refp.stride),
+            None => u32::MAX / 4,
+        }
+    }
+
+    /// Full-pel search from the candidates (half-pel vectors, rounded to full
+    /// pels); returns the best full-pel vector (in half-pels) and its cost.
+    pub(super) fn full_pel(&self, candidates: &[[i32; 2]]) -> ([i32; 2], u32) {
+        let mut best = [0, 0];
+        let mut best_cost = self.sad_full(best) + self.penalty(best);
+        let mut tried = [[0i32; 2]; 8];
+        let mut n = 1;
+        for &c in candidates {
+            if best_cost == 0 {
+                return (best, 0);
+            }
+            let mv = [c[0] & !1, c[1] & !1];
+            if tried[..n].contains(&mv) || !self.valid(mv) {
+                continue;
+            }
+            if n < tried.len() {
+                tried[n] = mv;
+                n += 1;
+            }
+            let cost = self.sad_full(mv) + self.penalty(mv);
+            if cost < best_cost {
+                best = mv;
+                best_cost = cost;
+            }
+        }
+        // A good enough candidate ends the search.
+        if best_cost < 256 {
+            return (best, best_cost);
+        }
+        // Small diamond descent, two half-pels (one pixel) per step; the
+        // point just left is not tried again.
+        let mut came_from = [0, 0];
+        for _ in 0..64 {
+            let centre = best;
+            let mut step = [0, 0];
+            for d in [[2, 0], [-2, 0], [0, 2], [0, -2]] {
+                if d == came_from {
+                    continue;
+                }
+                let mv = [centre[0] + d[0], centre[1] + d[1]];
+                if !self.valid(mv) {
+                    continue;
+                }
+                let cost = self.sad_full(mv) + self.penalty(mv);
+                if cost < best_cost {
+                    best = mv;
+                    best_cost = cost;
+                    step = d;
+                }
+            }
+            if best == centre {
+                break;
+            }
+            came_from = [-step[0], -step[1]];
+        }
+        (best, best_cost)
+    }
+
+    /// Half-pel refinement around a full-pel vector; returns the vector, its
+    /// cost and its SAD.
+    pub(super) fn half_pel(&self, full: [i32; 2], cost: u32) -> ([i32; 2], u32, u32) {
+        let mut best = full;
+        let mut best_cost = cost;
+        let mut best_sad = cost.saturating_sub(self.penalty(full));
+        if best_sad == 0 {
+            return (best, best_cost, 0);
+        }
+        // The four axial neighbours, then the diagonal between the better
+        // horizontal and the better vertical one.
+        let mut eval = |mv: [i32; 2], best: &mut [i32; 2], best_cost: &mut u32| -> Option<u32> {
+            if !self.valid(mv) {
+                return None;
+            }
+            let sad = self.sad_any(mv);
+            let c = sad + self.penalty(mv);
+            if c < *best_cost {
+                *best = mv;
+                *best_cost = c;
+                best_sad = sad;
+            }
+            Some(c)
+        };
+        let mut side = [0i32; 2];
+        for axis in 0..2 {
+            let mut side_cost = u32::MAX;
+            for step in [-1, 1] {
+                let mut mv = full;
+                mv[axis] += step;
+                if let Some(c) = eval(mv, &mut best, &mut best_cost)
+                    && c < side_cost
+                {
+                    side_cost = c;
+                    side[axis] = step;
+                }
+            }
+        }
+        if side != [0, 0] {
+            eval(
+                [full[0] + side[0], full[1] + side[1]],
+                &mut best,
+                &mut best_cost,
+            );
+        }
+        (best, best_cost, best_sad)
+    }
+}
+
+/// SAD of the bidirectional prediction (rounded average of the two) against
+/// the current block.
+pub(super) fn sad_bi(f: &Search<'_>, mf: [i32; 2], b: &Search<'_>, mb: [i32; 2]) -> u32 {
+    let (Some(pf), Some(pb)) = (f.source(mf), b.source(mb)) else {
+        return u32::MAX / 4;
+    };
+    let (sf, sb) = (f.refp.stride, b.refp.stride);
+    let mut s = 0u32;
+    for j in 0..16 {
+        let (Some(x), Some(y)) = (pf.get(j * sf..j * sf + 16), pb.get(j * sb..j * sb + 16)) else {
+            return u32::MAX / 4;
+        };
+        let c = &f.cur[j * 16..j * 16 + 16];
+        let mut acc = 0u16;
+        for i in 0..16 {
+            let p = ((u16::from(x[i]) + u16::from(y[i]) + 1) >> 1) as u8;
+            acc += u16::from(p.abs_diff(c[i]));
+        }
+        s += u32::from(acc);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_a_shifted_block() {
+        let (w, h) = (64usize, 64usize);
+        let data: Vec<u8> = (0..w * h)
+            .map(|i| {
+                let (x, y) = ((i % w) as f64, (i / w) as f64);
+                (128.0 + 60.0 * (x * 0.3).sin() + 50.0 * (y * 0.23).cos()) as u8
+            })
+            .collect();
+        let refp = RefPlane {
+            data: &data,
+            stride: w,
+            width: w,
+            height: h,
+        };
+        // The block at (16, 16) of the current picture is the reference at (21, 13).
+        let mut cur = [0u8; 256];
+        for j in 0..16 {
+            cur[j * 16..j * 16 + 16].copy_from_slice(&data[(13 + j) * w + 21..(13 + j) * w + 37]);
+        }
+        let hp = HalfPelPlanes::new(refp);
+        let s = Search {
+            cur: &cur,
+            refp,
+            hp: &hp,
+            x: 16,
+            y: 16,
+            pmv: [0, 0],
+            lambda: 1,
+            f_code: 2,
+            range: 64,
+        };
+        let (mv, c) = s.full_pel(&[[8, -4]]);
+        let (mv, c2, sad) = s.half_pel(mv, c);
+        assert_eq!(mv, [10, -6]);
+        assert_eq!(sad, 0);
+        // Half-pel SADs agree with the decoder's prediction, and so does the bidirectional one.
+        for mv in [[11, -6], [10, -5], [9, -7], [-3, 1], [-31, -31]] {
+            let mut p = [0u8; 256];
+            predict::<16>(&mut p, 0, 16, refp, 16, 16, mv[0], mv[1], false);
+            assert_eq!(s.sad_any(mv), sad16(&cur, 16, &p, 16), "{mv:?}");
+            predict::<16>(&mut p, 0, 16, refp, 16, 16, 3, 1, true);
+            assert_eq!(
+                sad_bi(&s, mv, &s, [3, 1]),
+                sad16(&cur, 16, &p, 16),
+                "{mv:?}"
+            );
+        }
+        assert!(c2 <= c);
+        assert_eq!(s.sad_any(mv), 0);
+        assert_eq!(mv_bits(0, 1), 1);
+        assert_eq!(mv_bits(1, 1), 3);
+        assert_eq!(mv_bits(-1, 2), 4);
+    }
+}
