@@ -1,5 +1,5 @@
 //! Layer I and Layer II bitstream parsing and requantisation into subband
-//! samples with [`FRAC_BITS`](super::synth::FRAC_BITS) fractional bits
+//! samples with [`FRAC_BITS`] fractional bits
 //! (ISO/IEC 11172-3 2.4.1.5, 2.4.1.6, 2.4.3.2, 2.4.3.3).
 //!
 //! The integer arithmetic (scale factor multipliers rounded to 23

@@ -136,8 +136,8 @@ pub const SYNTH_WINDOW_HALF: [i32; 257] = [
     -69679, -70590, -71420, -72169, -72835, -73415, -73908, -74313, -74630, -74856, -74992, 75038,
 ];
 
-/// The full 512-tap window D[i] (scaled by 2^16) as the synthesis uses it:
-/// D[512 - i] = ±D[i] with the sign of the spec's table.
+/// The full 512-tap window `D[i]` (scaled by 2^16) as the synthesis uses it:
+/// `D[512 - i] = ±D[i]` with the sign of the spec's table.
 pub fn synth_window() -> [i32; 512] {
     let mut w = [0i32; 512];
     for (i, &d) in SYNTH_WINDOW_HALF.iter().enumerate() {
