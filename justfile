@@ -53,7 +53,7 @@ fuzz-run target seconds="120":
 
 # loom models of rtos-sync's host port.
 loom:
-    RUSTFLAGS="--cfg loom" cargo test -p rtos-sync --release --lib
+    RUSTFLAGS="--cfg loom" cargo test -p rtos-sync --release --test tests loom
 
 # Regenerates committed fixtures and their references with ffmpeg.
 fixtures: ensure-ffmpeg
