@@ -155,11 +155,26 @@ impl OutputContext {
                 what: "header written twice",
             });
         }
+        let created_here = self.create_on_header;
         if self.create_on_header {
             self.io = IoWriter::create(&self.state.url)?;
             self.create_on_header = false;
         }
-        self.muxer.write_header(&mut self.io, &mut self.state)?;
+        if let Err(e) = self.muxer.write_header(&mut self.io, &mut self.state) {
+            // The muxer refused the streams: leave no file behind.
+            let is_pipe = self.state.url == "-" || self.state.url.starts_with("pipe:");
+            if created_here && !is_pipe {
+                self.io = IoWriter::new(Box::new(PipeSink(std::io::sink())), &self.state.url);
+                let path = self
+                    .state
+                    .url
+                    .strip_prefix("file:")
+                    .unwrap_or(&self.state.url);
+                let _ = std::fs::remove_file(path);
+                self.create_on_header = true;
+            }
+            return Err(e);
+        }
         self.header_written = true;
         Ok(())
     }
