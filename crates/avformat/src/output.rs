@@ -305,3 +305,29 @@ fn cmp_dts(a: &Packet, atb: Rational, b: &Packet, btb: Rational) -> Ordering {
         (None, None) => Ordering::Equal,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use avcodec::CodecId;
+    use avutil::PixelFormat;
+
+    #[test]
+    fn refused_header_leaves_no_file() {
+        let path = std::env::temp_dir().join(format!("ff-refused-{}.y4m", std::process::id()));
+        let url = path.to_string_lossy().into_owned();
+        let reg = FormatRegistry::builtin();
+        let mut out = OutputContext::create(&url, &reg, None).unwrap();
+        assert!(
+            !path.exists(),
+            "the file is created by write_header, not before"
+        );
+        out.add_stream(
+            CodecParameters::video(CodecId::Rawvideo, 4, 4, PixelFormat::Rgb24),
+            Rational::new(1, 25),
+        )
+        .unwrap();
+        assert!(out.write_header().is_err(), "yuv4mpegpipe refuses rgb24");
+        assert!(!path.exists(), "a refused header leaves nothing behind");
+    }
+}
