@@ -4,7 +4,7 @@
 use super::headers::{PictureCoding, PictureHeader};
 use super::mc::{RefPlane, predict};
 use super::tables::{MBA_END, MBA_ESCAPE, MBA_STUFFING, ZIGZAG, mb};
-use super::vlcs::{SYM_EOB, SYM_ESCAPE, Tables, tables};
+use super::vlcs::{DCT_RUN_EOB, DCT_RUN_ESCAPE, Tables, tables};
 use crate::bitstream::BitReader;
 use crate::dct;
 
@@ -454,15 +454,8 @@ fn decode_intra_block(
     }
     let mut i = 0usize;
     loop {
-        let sym = t.dct.decode(r).ok_or("ac coefficient damaged")?;
-        if sym == SYM_EOB {
+        let Some((run, level, negative)) = next_coeff(t, r)? else {
             break;
-        }
-        let (run, level, negative) = if sym == SYM_ESCAPE {
-            let (run, level) = read_escape(r);
-            (run, level.abs(), level < 0)
-        } else {
-            ((sym >> 8) as usize + 1, sym & 0xff, r.read_bit())
         };
         i += run;
         if i > 63 {
@@ -493,6 +486,35 @@ pub(super) fn dequant_intra(level: i32, qscale2: i32, m: u8) -> i32 {
 pub(super) fn dequant_inter(level: i32, qscale2: i32, m: u8) -> i32 {
     let v = ((level * 2 + 1) * qscale2 * i32::from(m)) >> 5;
     (v - 1) | 1
+}
+
+/// Reads the next DCT coefficient code: `(run + 1, level magnitude, negative)`,
+/// or `None` at the end of the block.
+#[inline(always)]
+fn next_coeff(
+    t: &Tables,
+    r: &mut BitReader<'_>,
+) -> Result<Option<(usize, i32, bool)>, &'static str> {
+    let w = r.peek(32);
+    let e = t.dct.entry(w);
+    let len = e & 0x3f;
+    if len == 0 {
+        return Err("ac coefficient damaged");
+    }
+    let run = (e >> 8) & 0xff;
+    if run == DCT_RUN_EOB {
+        r.skip(len as usize);
+        return Ok(None);
+    }
+    if run == DCT_RUN_ESCAPE {
+        r.skip(len as usize);
+        let (run, level) = read_escape(r);
+        return Ok(Some((run, level.abs(), level < 0)));
+    }
+    // The sign bit follows the code (codes are at most 16 bits).
+    let negative = (w >> (31 - len)) & 1 != 0;
+    r.skip(len as usize + 1);
+    Ok(Some((run as usize, (e >> 16) as i32, negative)))
 }
 
 /// Reads the run (plus one) and level after an escape code.
@@ -527,15 +549,8 @@ fn decode_inter_block(
         i = 0;
     }
     loop {
-        let sym = t.dct.decode(r).ok_or("ac coefficient damaged")?;
-        if sym == SYM_EOB {
+        let Some((run, level, negative)) = next_coeff(t, r)? else {
             break;
-        }
-        let (run, level, negative) = if sym == SYM_ESCAPE {
-            let (run, level) = read_escape(r);
-            (run, level.abs(), level < 0)
-        } else {
-            ((sym >> 8) as usize + 1, sym & 0xff, r.read_bit())
         };
         i += run as isize;
         if i > 63 {
