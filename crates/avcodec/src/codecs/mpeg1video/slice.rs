@@ -453,10 +453,7 @@ fn decode_intra_block(
         return Ok(true);
     }
     let mut i = 0usize;
-    loop {
-        let Some((run, level, negative)) = next_coeff(t, r)? else {
-            break;
-        };
+    while let Some((run, level, negative)) = next_coeff(t, r)? {
         i += run;
         if i > 63 {
             return Err("ac coefficients past the block end");
@@ -548,10 +545,7 @@ fn decode_inter_block(
         blk[0] = if neg { -v } else { v } as i16;
         i = 0;
     }
-    loop {
-        let Some((run, level, negative)) = next_coeff(t, r)? else {
-            break;
-        };
+    while let Some((run, level, negative)) = next_coeff(t, r)? {
         i += run as isize;
         if i > 63 {
             return Err("ac coefficients past the block end");
