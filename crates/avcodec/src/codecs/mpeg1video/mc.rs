@@ -115,16 +115,16 @@ fn rows<const N: usize, const MODE: u8, const AVG: bool>(
     let src_len = (N - 1 + hy)
         .checked_mul(sstride)
         .and_then(|v| v.checked_add(N + hx));
-    if dstride >= N && sstride >= N + hx {
-        if let (Some(dl), Some(sl)) = (dst_len, src_len) {
-            if let (Some(d), Some(s)) = (
-                off.checked_add(dl).and_then(|e| dst.get_mut(off..e)),
-                src.get(..sl),
-            ) {
-                rows_sliced::<N, MODE, AVG>(d, dstride, s, sstride);
-                return;
-            }
-        }
+    if dstride >= N
+        && sstride >= N + hx
+        && let (Some(dl), Some(sl)) = (dst_len, src_len)
+        && let (Some(d), Some(s)) = (
+            off.checked_add(dl).and_then(|e| dst.get_mut(off..e)),
+            src.get(..sl),
+        )
+    {
+        rows_sliced::<N, MODE, AVG>(d, dstride, s, sstride);
+        return;
     }
     for j in 0..N {
         let Some(d) = dst.get_mut(off + j * dstride..off + j * dstride + N) else {
