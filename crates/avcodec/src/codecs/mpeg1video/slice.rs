@@ -472,20 +472,7 @@ fn decode_intra_block(
     if dc_only {
         return Ok(true);
     }
-    let mut i = 0usize;
-    while let Some((run, level, negative)) = next_coeff(t, r)? {
-        i += run;
-        if i > 63 {
-            return Err("ac coefficients past the block end");
-        }
-        let j = usize::from(ZIGZAG[i]);
-        // = dequant_intra(level, qscale2, m[j])
-        let v = (((level * q[i]) >> 4) - 1) | 1;
-        blk[j] = if negative { -v } else { v } as i16;
-        if r.overread() {
-            return Err("block overread");
-        }
-    }
+    let i = decode_ac::<true>(t, r, blk, 0, q)?;
     Ok(i == 0)
 }
 
@@ -504,35 +491,6 @@ pub(super) fn dequant_intra(level: i32, qscale2: i32, m: u8) -> i32 {
 pub(super) fn dequant_inter(level: i32, qscale2: i32, m: u8) -> i32 {
     let v = ((level * 2 + 1) * qscale2 * i32::from(m)) >> 5;
     (v - 1) | 1
-}
-
-/// Reads the next DCT coefficient code: `(run + 1, level magnitude, negative)`,
-/// or `None` at the end of the block.
-#[inline(always)]
-fn next_coeff(
-    t: &Tables,
-    r: &mut BitReader<'_>,
-) -> Result<Option<(usize, i32, bool)>, &'static str> {
-    let w = r.peek(32);
-    let e = t.dct.entry(w);
-    let len = e & 0x3f;
-    if len == 0 {
-        return Err("ac coefficient damaged");
-    }
-    let run = (e >> 8) & 0xff;
-    if run == DCT_RUN_EOB {
-        r.skip(len as usize);
-        return Ok(None);
-    }
-    if run == DCT_RUN_ESCAPE {
-        r.skip(len as usize);
-        let (run, level) = read_escape(r);
-        return Ok(Some((run, level.abs(), level < 0)));
-    }
-    // The sign bit follows the code (codes are at most 16 bits).
-    let negative = (w >> (31 - len)) & 1 != 0;
-    r.skip(len as usize + 1);
-    Ok(Some((run as usize, (e >> 16) as i32, negative)))
 }
 
 /// Reads the run (plus one) and level after an escape code.
@@ -566,18 +524,74 @@ fn decode_inter_block(
         blk[0] = if neg { -v } else { v } as i16;
         i = 0;
     }
-    while let Some((run, level, negative)) = next_coeff(t, r)? {
-        i += run as isize;
+    let i = decode_ac::<false>(t, r, blk, i, q)?;
+    Ok(i <= 0)
+}
+
+/// Decodes the AC coefficients (and for non-intra blocks, all but a first
+/// `1s` coefficient) up to the end of block, starting after scan position
+/// `i`; returns the last scan position. The codes are taken from a 64-bit
+/// window of the stream, refilled when fewer bits than the longest code
+/// (16 bits and a sign) remain; the reader is advanced on the way out.
+#[inline(always)]
+fn decode_ac<const INTRA: bool>(
+    t: &Tables,
+    r: &mut BitReader<'_>,
+    blk: &mut [i16; 64],
+    mut i: isize,
+    q: &[i32; 64],
+) -> Result<isize, &'static str> {
+    let len_bits = r.len_bits();
+    let (mut w, mut avail) = r.peek_window();
+    // Bits of the window consumed (not yet skipped in `r`).
+    let mut used = 0u32;
+    loop {
+        if avail < 17 {
+            r.skip(used as usize);
+            used = 0;
+            (w, avail) = r.peek_window();
+        }
+        let e = t.dct.entry((w >> 32) as u32);
+        let len = e & 0x3f;
+        if len == 0 {
+            r.skip(used as usize);
+            return Err("ac coefficient damaged");
+        }
+        let run = (e >> 8) & 0xff;
+        let (run, level, negative) = if run == DCT_RUN_EOB {
+            r.skip((used + len) as usize);
+            return Ok(i);
+        } else if run == DCT_RUN_ESCAPE {
+            r.skip((used + len) as usize);
+            used = 0;
+            let (run, level) = read_escape(r);
+            (w, avail) = r.peek_window();
+            (run as isize, level.abs(), level < 0)
+        } else {
+            // The sign bit follows the code.
+            let negative = (w >> (63 - len)) & 1 != 0;
+            w <<= len + 1;
+            avail -= len + 1;
+            used += len + 1;
+            (run as isize, (e >> 16) as i32, negative)
+        };
+        i += run;
         if i > 63 {
+            r.skip(used as usize);
             return Err("ac coefficients past the block end");
         }
-        let j = usize::from(ZIGZAG[i as usize]);
-        // = dequant_inter(level, qscale2, m[j])
-        let v = ((((level * 2 + 1) * q[i as usize]) >> 5) - 1) | 1;
+        let k = i as usize;
+        let j = usize::from(ZIGZAG[k]);
+        // = dequant_intra(level, qscale2, m[j]) or dequant_inter(level, qscale2, m[j])
+        let v = if INTRA {
+            (((level * q[k]) >> 4) - 1) | 1
+        } else {
+            ((((level * 2 + 1) * q[k]) >> 5) - 1) | 1
+        };
         blk[j] = if negative { -v } else { v } as i16;
-        if r.overread() {
+        if r.position() + used as usize > len_bits {
+            r.skip(used as usize);
             return Err("block overread");
         }
     }
-    Ok(i <= 0)
 }
