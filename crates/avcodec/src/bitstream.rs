@@ -45,6 +45,18 @@ impl<'a> BitReader<'a> {
         (w >> (64 - n)) as u32
     }
 
+    /// The bits from the current position, MSB-aligned in a 64-bit word, and
+    /// how many of them are stream bits (57..=64; the rest are zero, as are
+    /// bits past the end of the data). For decoders that consume several codes
+    /// from one window before calling [`BitReader::skip`].
+    #[inline]
+    pub fn peek_window(&self) -> (u64, u32) {
+        (
+            self.word_at(self.pos >> 3) << (self.pos & 7),
+            64 - (self.pos & 7) as u32,
+        )
+    }
+
     /// Reads `n` bits (0..=32).
     #[inline]
     pub fn read(&mut self, n: u32) -> u32 {

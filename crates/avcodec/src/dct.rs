@@ -62,6 +62,17 @@ fn idct_row(r: &mut [i16]) {
         r[..8].fill(v);
         return;
     }
+    if x[4] | x[5] | x[6] | x[7] == 0 {
+        // Their terms vanish (exact): the same formula without them.
+        idct_row_full(r, &[x[0], x[1], x[2], x[3], 0, 0, 0, 0]);
+    } else {
+        idct_row_full(r, &x);
+    }
+}
+
+/// The general formula of the row pass on the coefficients `x` of row `r`.
+#[inline(always)]
+fn idct_row_full(r: &mut [i16], x: &[i32; 8]) {
     let base = (W4.wrapping_mul(x[0])).wrapping_add(1 << 10);
     let w4x4 = W4.wrapping_mul(x[4]);
     let (w2x2, w6x2) = (W2.wrapping_mul(x[2]), W6.wrapping_mul(x[2]));
@@ -82,7 +93,7 @@ fn idct_row(r: &mut [i16]) {
         .wrapping_add(w4x4)
         .wrapping_sub(w2x2)
         .wrapping_sub(w6x6);
-    let (a0, a1, a2, a3, b0, b1, b2, b3) = odd_and_combine(a0, a1, a2, a3, &x);
+    let (a0, a1, a2, a3, b0, b1, b2, b3) = odd_and_combine(a0, a1, a2, a3, x);
     r[0] = ((a0.wrapping_add(b0)) >> 11) as i16;
     r[7] = ((a0.wrapping_sub(b0)) >> 11) as i16;
     r[1] = ((a1.wrapping_add(b1)) >> 11) as i16;
@@ -129,19 +140,38 @@ fn idct_core(block: &mut [i16; 64], out: &mut [[i32; 8]; 8]) {
     for r in block.chunks_exact_mut(8) {
         idct_row(r);
     }
-    // Column pass on all eight columns at once (vectorisable).
-    let col = |k: usize| -> [i32; 8] {
-        let mut v = [0i32; 8];
-        for (c, o) in v.iter_mut().enumerate() {
-            *o = i32::from(block[k * 8 + c]);
-        }
+    // Rows 4..8 are often all zero (an all-zero row stays zero in the row
+    // pass): their terms vanish, so a column pass without them is exact.
+    let (_, hi) = block.split_at(32);
+    if hi.iter().fold(0i16, |a, &v| a | v) == 0 {
+        idct_cols::<true>(block, out);
+    } else {
+        idct_cols::<false>(block, out);
+    }
+}
+
+/// The column pass; `UPPER_ONLY` when rows 4..8 of `block` are zero.
+#[inline(always)]
+fn idct_cols<const UPPER_ONLY: bool>(block: &[i16; 64], out: &mut [[i32; 8]; 8]) {
+    // Column pass on all eight columns at once (vectorisable). Every product is
+    // of two 16-bit values (the constants fit), which SSE2 multiplies natively;
+    // `W4 * (x0 + 32)` is computed as `W4 * x0 + W4 * 32` (the same in wrapping
+    // arithmetic).
+    let col = |k: usize| -> [i16; 8] {
+        let mut v = [0i16; 8];
+        v.copy_from_slice(&block[k * 8..k * 8 + 8]);
         v
     };
     let (x0, x1, x2, x3) = (col(0), col(1), col(2), col(3));
-    let (x4, x5, x6, x7) = (col(4), col(5), col(6), col(7));
+    let (x4, x5, x6, x7) = if UPPER_ONLY {
+        ([0i16; 8], [0i16; 8], [0i16; 8], [0i16; 8])
+    } else {
+        (col(4), col(5), col(6), col(7))
+    };
     for c in 0..8 {
-        let m = |w: i32, v: i32| w.wrapping_mul(v);
-        let base = m(W4, x0[c].wrapping_add(32));
+        // |w * v| < 2^30: no overflow.
+        let m = |w: i32, v: i16| (w as i16 as i32) * i32::from(v);
+        let base = m(W4, x0[c]).wrapping_add(W4 * 32);
         let w4x4 = m(W4, x4[c]);
         let a0 = base
             .wrapping_add(m(W2, x2[c]))

@@ -110,6 +110,22 @@ fn rows<const N: usize, const MODE: u8, const AVG: bool>(
 ) {
     let hx = usize::from(MODE & 1);
     let hy = usize::from(MODE >> 1);
+    // Fast path: both areas sliced once, rows taken without per-row range checks.
+    let dst_len = (N - 1).checked_mul(dstride).and_then(|v| v.checked_add(N));
+    let src_len = (N - 1 + hy)
+        .checked_mul(sstride)
+        .and_then(|v| v.checked_add(N + hx));
+    if dstride >= N
+        && sstride >= N + hx
+        && let (Some(dl), Some(sl)) = (dst_len, src_len)
+        && let (Some(d), Some(s)) = (
+            off.checked_add(dl).and_then(|e| dst.get_mut(off..e)),
+            src.get(..sl),
+        )
+    {
+        rows_sliced::<N, MODE, AVG>(d, dstride, s, sstride);
+        return;
+    }
     for j in 0..N {
         let Some(d) = dst.get_mut(off + j * dstride..off + j * dstride + N) else {
             return;
@@ -160,6 +176,80 @@ fn rows<const N: usize, const MODE: u8, const AVG: bool>(
         } else {
             d.copy_from_slice(&p);
         }
+    }
+}
+
+/// [`rows`] on a destination of exactly `N` rows and a source of exactly
+/// `N + hy` rows (the last ones `N` and `N + hx` samples long).
+#[inline(always)]
+fn rows_sliced<const N: usize, const MODE: u8, const AVG: bool>(
+    dst: &mut [u8],
+    dstride: usize,
+    src: &[u8],
+    sstride: usize,
+) {
+    let hx = usize::from(MODE & 1);
+    let hy = MODE >> 1 == 1;
+    let mut srows = src.chunks(sstride);
+    let Some(mut s0) = srows.next() else {
+        return;
+    };
+    for d in dst.chunks_mut(dstride) {
+        let s1 = if hy {
+            match srows.next() {
+                Some(s) => s,
+                None => return,
+            }
+        } else {
+            s0
+        };
+        let (Some(d), Some(a), Some(c)) = (d.get_mut(..N), s0.get(..N + hx), s1.get(..N + hx))
+        else {
+            return;
+        };
+        let mut p = [0u8; N];
+        match MODE {
+            0 => p.copy_from_slice(&a[..N]),
+            1 => {
+                let (a, b) = (&a[..N], &a[1..N + 1]);
+                for i in 0..N {
+                    p[i] = ((u16::from(a[i]) + u16::from(b[i]) + 1) >> 1) as u8;
+                }
+            }
+            2 => {
+                let (a, b) = (&a[..N], &c[..N]);
+                for i in 0..N {
+                    p[i] = ((u16::from(a[i]) + u16::from(b[i]) + 1) >> 1) as u8;
+                }
+            }
+            _ => {
+                let (a, b) = (&a[..N], &a[1..N + 1]);
+                let (c, e) = (&c[..N], &c[1..N + 1]);
+                for i in 0..N {
+                    p[i] = ((u16::from(a[i])
+                        + u16::from(b[i])
+                        + u16::from(c[i])
+                        + u16::from(e[i])
+                        + 2)
+                        >> 2) as u8;
+                }
+            }
+        }
+        if AVG {
+            for (x, &q) in d.iter_mut().zip(&p) {
+                *x = ((u16::from(*x) + u16::from(q) + 1) >> 1) as u8;
+            }
+        } else {
+            d.copy_from_slice(&p);
+        }
+        s0 = if hy {
+            s1
+        } else {
+            match srows.next() {
+                Some(s) => s,
+                None => return,
+            }
+        };
     }
 }
 

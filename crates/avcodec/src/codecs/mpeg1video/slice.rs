@@ -4,7 +4,7 @@
 use super::headers::{PictureCoding, PictureHeader};
 use super::mc::{RefPlane, predict};
 use super::tables::{MBA_END, MBA_ESCAPE, MBA_STUFFING, ZIGZAG, mb};
-use super::vlcs::{SYM_EOB, SYM_ESCAPE, Tables, tables};
+use super::vlcs::{DCT_RUN_EOB, DCT_RUN_ESCAPE, Tables, tables};
 use crate::bitstream::BitReader;
 use crate::dct;
 
@@ -51,6 +51,10 @@ pub(super) struct Target<'a> {
 /// Per-slice decoding state.
 struct State {
     qscale2: i32,
+    /// `qscale2 * intra matrix`, in scan (zigzag) order.
+    q_intra: [i32; 64],
+    /// `qscale2 * non-intra matrix`, in scan (zigzag) order.
+    q_inter: [i32; 64],
     dc_pred: [i32; 3],
     /// Motion vector predictors `[direction][component]` (in f-code units as coded).
     pmv: [[i32; 2]; 2],
@@ -62,6 +66,18 @@ struct State {
 }
 
 const DC_RESET: [i32; 3] = [128; 3];
+
+impl State {
+    /// Sets the quantizer scale (times two) and the scaled matrices.
+    fn set_qscale2(&mut self, pc: &PictureContext<'_>, qscale2: i32) {
+        self.qscale2 = qscale2;
+        for (i, &z) in ZIGZAG.iter().enumerate() {
+            let j = usize::from(z);
+            self.q_intra[i] = qscale2 * i32::from(pc.intra_matrix[j]);
+            self.q_inter[i] = qscale2 * i32::from(pc.non_intra_matrix[j]);
+        }
+    }
+}
 
 /// Decodes the slice whose data (after its start code) is `data`, starting at
 /// macroblock row `mb_y`; sets `done[mb]` for every macroblock reconstructed.
@@ -107,13 +123,16 @@ pub(super) fn decode_slice(
         return Err(err("initial skip overflow", mb_x, mb_y));
     }
     let mut st = State {
-        qscale2: q * 2,
+        qscale2: 0,
+        q_intra: [0; 64],
+        q_inter: [0; 64],
         dc_pred: DC_RESET,
         pmv: [[0; 2]; 2],
         mv: [[0; 2]; 2],
         dir: (true, false),
         prev_intra: false,
     };
+    st.set_qscale2(pc, q * 2);
     let mut block = [0i16; 64];
     let mut pending_skips = 0usize;
     let coding = pc.header.coding;
@@ -259,7 +278,10 @@ fn decode_mb(
             .ok_or("invalid macroblock type in B picture")? as u8,
     };
     if flags & mb::QUANT != 0 {
-        st.qscale2 = r.read(5) as i32 * 2;
+        let q2 = r.read(5) as i32 * 2;
+        if q2 != st.qscale2 {
+            st.set_qscale2(pc, q2);
+        }
     }
     if flags & mb::INTRA != 0 {
         st.pmv = [[0; 2]; 2];
@@ -274,8 +296,7 @@ fn decode_mb(
                 block,
                 &mut st.dc_pred[comp],
                 comp != 0,
-                st.qscale2,
-                pc.intra_matrix,
+                &st.q_intra,
                 dc_only,
             )?;
             let dst = &mut *target.planes[plane];
@@ -337,7 +358,7 @@ fn decode_mb(
         if cbp & (32 >> b) == 0 {
             continue;
         }
-        let only_dc = decode_inter_block(t, r, block, st.qscale2, pc.non_intra_matrix)?;
+        let only_dc = decode_inter_block(t, r, block, &st.q_inter)?;
         let (plane, off, stride) = block_dest(pc, mb_x, mb_y, b);
         let dst = &mut *target.planes[plane];
         if only_dc {
@@ -431,8 +452,7 @@ fn decode_intra_block(
     blk: &mut [i16; 64],
     dc_pred: &mut i32,
     chroma: bool,
-    qscale2: i32,
-    m: &[u8; 64],
+    q: &[i32; 64],
     dc_only: bool,
 ) -> Result<bool, &'static str> {
     let vlc = if chroma { &t.dc_chroma } else { &t.dc_luma };
@@ -452,29 +472,7 @@ fn decode_intra_block(
     if dc_only {
         return Ok(true);
     }
-    let mut i = 0usize;
-    loop {
-        let sym = t.dct.decode(r).ok_or("ac coefficient damaged")?;
-        if sym == SYM_EOB {
-            break;
-        }
-        let (run, level, negative) = if sym == SYM_ESCAPE {
-            let (run, level) = read_escape(r);
-            (run, level.abs(), level < 0)
-        } else {
-            ((sym >> 8) as usize + 1, sym & 0xff, r.read_bit())
-        };
-        i += run;
-        if i > 63 {
-            return Err("ac coefficients past the block end");
-        }
-        let j = usize::from(ZIGZAG[i]);
-        let v = dequant_intra(level, qscale2, m[j]);
-        blk[j] = if negative { -v } else { v } as i16;
-        if r.overread() {
-            return Err("block overread");
-        }
-    }
+    let i = decode_ac::<true>(t, r, blk, 0, q)?;
     Ok(i == 0)
 }
 
@@ -514,39 +512,86 @@ fn decode_inter_block(
     t: &Tables,
     r: &mut BitReader<'_>,
     blk: &mut [i16; 64],
-    qscale2: i32,
-    m: &[u8; 64],
+    q: &[i32; 64],
 ) -> Result<bool, &'static str> {
     let mut i: isize = -1;
     if r.peek(1) == 1 {
         // First coefficient `1s`: run 0, level 1.
-        let v = dequant_inter(1, qscale2, m[0]);
+        // = dequant_inter(1, qscale2, m[0])
+        let v = (((3 * q[0]) >> 5) - 1) | 1;
         let neg = r.peek(2) & 1 == 1;
         r.skip(2);
         blk[0] = if neg { -v } else { v } as i16;
         i = 0;
     }
+    let i = decode_ac::<false>(t, r, blk, i, q)?;
+    Ok(i <= 0)
+}
+
+/// Decodes the AC coefficients (and for non-intra blocks, all but a first
+/// `1s` coefficient) up to the end of block, starting after scan position
+/// `i`; returns the last scan position. The codes are taken from a 64-bit
+/// window of the stream, refilled when fewer bits than the longest code
+/// (16 bits and a sign) remain; the reader is advanced on the way out.
+#[inline(always)]
+fn decode_ac<const INTRA: bool>(
+    t: &Tables,
+    r: &mut BitReader<'_>,
+    blk: &mut [i16; 64],
+    mut i: isize,
+    q: &[i32; 64],
+) -> Result<isize, &'static str> {
+    let len_bits = r.len_bits();
+    let (mut w, mut avail) = r.peek_window();
+    // Bits of the window consumed (not yet skipped in `r`).
+    let mut used = 0u32;
     loop {
-        let sym = t.dct.decode(r).ok_or("ac coefficient damaged")?;
-        if sym == SYM_EOB {
-            break;
+        if avail < 17 {
+            r.skip(used as usize);
+            used = 0;
+            (w, avail) = r.peek_window();
         }
-        let (run, level, negative) = if sym == SYM_ESCAPE {
+        let e = t.dct.entry((w >> 32) as u32);
+        let len = e & 0x3f;
+        if len == 0 {
+            r.skip(used as usize);
+            return Err("ac coefficient damaged");
+        }
+        let run = (e >> 8) & 0xff;
+        let (run, level, negative) = if run == DCT_RUN_EOB {
+            r.skip((used + len) as usize);
+            return Ok(i);
+        } else if run == DCT_RUN_ESCAPE {
+            r.skip((used + len) as usize);
+            used = 0;
             let (run, level) = read_escape(r);
-            (run, level.abs(), level < 0)
+            (w, avail) = r.peek_window();
+            (run as isize, level.abs(), level < 0)
         } else {
-            ((sym >> 8) as usize + 1, sym & 0xff, r.read_bit())
+            // The sign bit follows the code.
+            let negative = (w >> (63 - len)) & 1 != 0;
+            w <<= len + 1;
+            avail -= len + 1;
+            used += len + 1;
+            (run as isize, (e >> 16) as i32, negative)
         };
-        i += run as isize;
+        i += run;
         if i > 63 {
+            r.skip(used as usize);
             return Err("ac coefficients past the block end");
         }
-        let j = usize::from(ZIGZAG[i as usize]);
-        let v = dequant_inter(level, qscale2, m[j]);
+        let k = i as usize;
+        let j = usize::from(ZIGZAG[k]);
+        // = dequant_intra(level, qscale2, m[j]) or dequant_inter(level, qscale2, m[j])
+        let v = if INTRA {
+            (((level * q[k]) >> 4) - 1) | 1
+        } else {
+            ((((level * 2 + 1) * q[k]) >> 5) - 1) | 1
+        };
         blk[j] = if negative { -v } else { v } as i16;
-        if r.overread() {
+        if r.position() + used as usize > len_bits {
+            r.skip(used as usize);
             return Err("block overread");
         }
     }
-    Ok(i <= 0)
 }

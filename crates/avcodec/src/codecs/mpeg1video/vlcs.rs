@@ -30,8 +30,78 @@ pub(super) struct Tables {
     pub(super) dc_luma: Vlc,
     /// DC size, chrominance.
     pub(super) dc_chroma: Vlc,
-    /// DCT coefficients: `run << 8 | level`, or [`SYM_EOB`] / [`SYM_ESCAPE`].
-    pub(super) dct: Vlc,
+    /// DCT coefficients: one flat lookup giving run, level and length.
+    pub(super) dct: DctTable,
+}
+
+/// Run field of a [`DctTable`] entry for the end-of-block code.
+pub(super) const DCT_RUN_EOB: u32 = 0;
+/// Run field of a [`DctTable`] entry for the escape code.
+pub(super) const DCT_RUN_ESCAPE: u32 = 0xff;
+/// Flag of a first-level [`DctTable`] entry that points to a subtable.
+const DCT_SUB: u32 = 0x40;
+/// Bits of the first-level index.
+const DCT_L1_BITS: u32 = 10;
+/// Bits of a subtable index (the longest code has `DCT_L1_BITS + DCT_L2_BITS` bits).
+const DCT_L2_BITS: u32 = 6;
+
+/// The DCT coefficient codes as a two-level table of packed entries
+/// (cf. FFmpeg's `RL_VLC_ELEM`): bits 0..6 the code length without the sign
+/// bit (0 for an invalid code), bits 8..16 the run plus one
+/// ([`DCT_RUN_EOB`], [`DCT_RUN_ESCAPE`]), bits 16..32 the level magnitude.
+/// First-level entries with [`DCT_SUB`] hold a subtable offset in bits 16..32.
+#[derive(Debug)]
+pub(super) struct DctTable {
+    l1: Box<[u32; 1 << DCT_L1_BITS]>,
+    l2: Vec<u32>,
+}
+
+impl DctTable {
+    fn new(codes: &[Code]) -> DctTable {
+        let mut l1 = Box::new([0u32; 1 << DCT_L1_BITS]);
+        let mut l2: Vec<u32> = Vec::new();
+        let pack = |c: &Code| -> u32 {
+            let (run, level) = match c.symbol {
+                SYM_EOB => (DCT_RUN_EOB, 0),
+                SYM_ESCAPE => (DCT_RUN_ESCAPE, 0),
+                s => ((s >> 8) as u32 + 1, (s & 0xff) as u32),
+            };
+            (level << 16) | (run << 8) | u32::from(c.len)
+        };
+        let total = DCT_L1_BITS + DCT_L2_BITS;
+        for c in codes {
+            let len = u32::from(c.len);
+            if len <= DCT_L1_BITS {
+                let shift = DCT_L1_BITS - len;
+                let start = (c.bits << shift) as usize;
+                l1[start..start + (1 << shift)].fill(pack(c));
+            } else {
+                let prefix = (c.bits >> (len - DCT_L1_BITS)) as usize;
+                if l1[prefix] & DCT_SUB == 0 {
+                    l1[prefix] = ((l2.len() as u32) << 16) | DCT_SUB;
+                    l2.resize(l2.len() + (1 << DCT_L2_BITS), 0);
+                }
+                let base = (l1[prefix] >> 16) as usize;
+                let rest = c.bits & ((1 << (len - DCT_L1_BITS)) - 1);
+                let shift = total - len;
+                let start = base + ((rest << shift) as usize);
+                l2[start..start + (1 << shift)].fill(pack(c));
+            }
+        }
+        DctTable { l1, l2 }
+    }
+
+    /// The entry for the code at the top of `w` (the next 32 bits of the stream).
+    #[inline(always)]
+    pub(super) fn entry(&self, w: u32) -> u32 {
+        let e = self.l1[(w >> (32 - DCT_L1_BITS)) as usize];
+        if e & DCT_SUB == 0 {
+            e
+        } else {
+            let i = (e >> 16) as usize + ((w >> (32 - DCT_L1_BITS - DCT_L2_BITS)) & 0x3f) as usize;
+            self.l2.get(i).copied().unwrap_or(0)
+        }
+    }
 }
 
 fn build(codes: &[Code], bits: u8) -> Vlc {
@@ -79,7 +149,7 @@ pub(super) fn tables() -> &'static Tables {
             motion: build(&indexed(&MOTION_CODE), 10),
             dc_luma: build(&indexed(&DC_SIZE_LUMA), 9),
             dc_chroma: build(&indexed(&DC_SIZE_CHROMA), 10),
-            dct: build(&dct_codes(), 10),
+            dct: DctTable::new(&dct_codes()),
         }
     })
 }
@@ -118,6 +188,36 @@ mod tests {
             ("dct", dct_codes()),
         ] {
             assert!(Vlc::new(&codes, 8).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn flat_dct_table_matches_the_generic_one() {
+        let codes = dct_codes();
+        let vlc = Vlc::new(&codes, 10).unwrap();
+        let flat = DctTable::new(&codes);
+        // Every 17-bit pattern (longest code plus its sign bit).
+        for p in 0u32..1 << 17 {
+            let w = p << 15;
+            let bytes = w.to_be_bytes();
+            let mut r = crate::bitstream::BitReader::new(&bytes);
+            let e = flat.entry(w);
+            let len = e & 0x3f;
+            match vlc.decode(&mut r) {
+                None => assert_eq!(len, 0, "{p:017b}"),
+                Some(sym) => {
+                    assert_eq!(len as usize, r.position(), "{p:017b}");
+                    let run = (e >> 8) & 0xff;
+                    match sym {
+                        SYM_EOB => assert_eq!(run, DCT_RUN_EOB),
+                        SYM_ESCAPE => assert_eq!(run, DCT_RUN_ESCAPE),
+                        s => {
+                            assert_eq!(run as i32, (s >> 8) + 1);
+                            assert_eq!((e >> 16) as i32, s & 0xff);
+                        }
+                    }
+                }
+            }
         }
     }
 }
