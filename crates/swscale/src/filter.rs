@@ -27,16 +27,20 @@ pub(crate) struct FilterBank {
     pub coef: Vec<i16>,
     /// When `size <= 8`: the coefficients padded with zeros to 8 per output (for SIMD), else empty.
     pub coef8: Vec<i16>,
+    /// When `size <= 4`: the coefficients padded with zeros to 4 per output (for SIMD), else empty.
+    pub coef4: Vec<i16>,
 }
 
 impl FilterBank {
     fn with_padded(mut self) -> FilterBank {
-        if self.size <= 8 {
-            let n = self.pos.len();
-            self.coef8 = vec![0; 8 * n];
-            for j in 0..n {
-                self.coef8[8 * j..8 * j + self.size]
-                    .copy_from_slice(&self.coef[j * self.size..(j + 1) * self.size]);
+        for (pad, v) in [(8, &mut self.coef8), (4, &mut self.coef4)] {
+            if self.size <= pad {
+                let n = self.pos.len();
+                *v = vec![0; pad * n];
+                for j in 0..n {
+                    v[pad * j..pad * j + self.size]
+                        .copy_from_slice(&self.coef[j * self.size..(j + 1) * self.size]);
+                }
             }
         }
         self
@@ -166,6 +170,7 @@ pub(crate) fn build(kernel: Kernel, n_s: usize, n_d: usize, o_s: i64, o_d: i64) 
             pos,
             coef: vec![ONE as i16; n_d],
             coef8: Vec::new(),
+            coef4: Vec::new(),
         }
         .with_padded();
     }
@@ -251,6 +256,7 @@ pub(crate) fn build(kernel: Kernel, n_s: usize, n_d: usize, o_s: i64, o_d: i64) 
         pos,
         coef,
         coef8: Vec::new(),
+        coef4: Vec::new(),
     }
     .with_padded()
 }
@@ -261,6 +267,7 @@ fn identity(n_s: usize, n_d: usize) -> FilterBank {
         pos: (0..n_d).map(|j| j.min(n_s - 1) as u32).collect(),
         coef: vec![ONE as i16; n_d],
         coef8: Vec::new(),
+        coef4: Vec::new(),
     }
     .with_padded()
 }

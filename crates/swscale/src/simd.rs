@@ -297,10 +297,18 @@ pub(crate) fn interleave_row(simd: bool, a: &[u8], b: &[u8], out: &mut [u8]) {
 
 /// One line of LE high-depth samples to 8 bits with ordered dithering (as the general path).
 pub(crate) fn depth_to_8_row(simd: bool, src: &[u8], depth: u32, y: usize, out: &mut [u8]) {
+    #[cfg(target_arch = "x86_64")]
+    if simd && (9..=16).contains(&depth) {
+        return x86::depth_to_8_row(src, depth, y, out);
+    }
     let _ = simd;
+    depth_to_8_row_scalar(src, depth, y, 0, out);
+}
+
+pub(crate) fn depth_to_8_row_scalar(src: &[u8], depth: u32, y: usize, from: usize, out: &mut [u8]) {
     let s = 16 - depth;
     let mask = (1u32 << depth) - 1;
-    for (x, o) in out.iter_mut().enumerate() {
+    for (x, o) in out.iter_mut().enumerate().skip(from) {
         let v = u32::from(u16::from_le_bytes([src[2 * x], src[2 * x + 1]])) & mask;
         let b = crate::pixel::bayer_bias(x, y) >> 8;
         *o = (((v << s) + b) >> 8).min(255) as u8;
@@ -315,45 +323,131 @@ mod x86 {
     use super::*;
 
     pub(super) fn hscale8_1(src: &[u8], f: &FilterBank, src_w: usize, out: &mut [i16]) {
-        // Outputs whose 8-byte window would pass the line end are left to the scalar kernel.
+        // Filters of up to 4 taps use 4-wide windows (no multiplies by padding zeros), others
+        // 8-wide. Outputs whose window would pass the line end are left to the scalar kernel.
+        let (win, coef) = if f.size <= 4 {
+            (4, &f.coef4)
+        } else {
+            (8, &f.coef8)
+        };
         let n = out.len().min(f.pos.len());
         let lim = src_w.min(src.len());
         let mut end = 0;
-        while end + 4 <= n && (end..end + 4).all(|j| f.pos[j] as usize + 8 <= lim) {
-            end += 4;
+        while end + 8 <= n && (end..end + 8).all(|j| f.pos[j] as usize + win <= lim) {
+            end += 8;
         }
-        // Later blocks may still fit (pos is monotonic, so once out, always out).
-        // SAFETY: SSE4.1 checked by `available`; for j < end, src[pos[j]..pos[j] + 8] is in
-        // bounds (checked above), f.coef8 holds 8 coefficients per output, out[j..j + 4] exists.
-        unsafe { hscale_sse41(src, &f.pos, &f.coef8, end, out) };
+        assert!(coef.len() >= win * end);
+        // SAFETY: AVX2 checked by `available`; for j < end, src[pos[j]..pos[j] + win] is in
+        // bounds (checked above), `coef` holds `win` coefficients per output for j < end
+        // (asserted), and out[j..j + 8] exists (end <= out.len()).
+        unsafe {
+            if win == 4 {
+                hscale4_avx2(src, &f.pos, coef, end, out);
+            } else {
+                hscale8_avx2(src, &f.pos, coef, end, out);
+            }
+        }
         hscale8_scalar(src, 1, f, end, out);
     }
 
-    #[target_feature(enable = "sse4.1")]
-    unsafe fn hscale_sse41(src: &[u8], pos: &[u32], coef8: &[i16], end: usize, out: &mut [i16]) {
+    /// Up to 4 taps, 8 outputs per step: the 4-byte windows of 8 outputs fill one register.
+    #[target_feature(enable = "avx2")]
+    unsafe fn hscale4_avx2(src: &[u8], pos: &[u32], coef4: &[i16], end: usize, out: &mut [i16]) {
+        let s = src.as_ptr();
+        let c = coef4.as_ptr();
+        let mut j = 0;
+        while j < end {
+            // SAFETY: see the caller.
+            unsafe {
+                let w =
+                    |i: usize| std::ptr::read_unaligned(s.add(pos[j + i] as usize) as *const i32);
+                let v = _mm256_setr_epi32(w(0), w(1), w(2), w(3), w(4), w(5), w(6), w(7));
+                // Outputs 0..3 and 4..7 as 16 words each.
+                let lo = _mm256_cvtepu8_epi16(_mm256_castsi256_si128(v));
+                let hi = _mm256_cvtepu8_epi16(_mm256_extracti128_si256::<1>(v));
+                let k0 = _mm256_loadu_si256(c.add(4 * j) as *const __m256i);
+                let k1 = _mm256_loadu_si256(c.add(4 * j + 16) as *const __m256i);
+                // Pair sums: a = [o0 o0 o1 o1 | o2 o2 o3 o3], b likewise for o4..o7.
+                let a = _mm256_madd_epi16(lo, k0);
+                let b = _mm256_madd_epi16(hi, k1);
+                // [o0 o1 o4 o5 | o2 o3 o6 o7] -> [o0 o1 o2 o3 | o4 o5 o6 o7].
+                let r = _mm256_permute4x64_epi64::<0b11_01_10_00>(_mm256_hadd_epi32(a, b));
+                let r = _mm256_srai_epi32::<7>(r);
+                let p =
+                    _mm_packs_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256::<1>(r));
+                _mm_storeu_si128(out.as_mut_ptr().add(j) as *mut __m128i, p);
+            }
+            j += 8;
+        }
+    }
+
+    /// 5 to 8 taps, 8 outputs per step, two outputs per 256-bit multiply.
+    #[target_feature(enable = "avx2")]
+    unsafe fn hscale8_avx2(src: &[u8], pos: &[u32], coef8: &[i16], end: usize, out: &mut [i16]) {
         let s = src.as_ptr();
         let c = coef8.as_ptr();
         let mut j = 0;
         while j < end {
             // SAFETY: see the caller.
             unsafe {
-                let mut m = [_mm_setzero_si128(); 4];
+                let mut m = [_mm256_setzero_si256(); 4];
                 for (i, mi) in m.iter_mut().enumerate() {
-                    let v = _mm_cvtepu8_epi16(_mm_loadl_epi64(
-                        s.add(pos[j + i] as usize) as *const __m128i
-                    ));
-                    let k = _mm_loadu_si128(c.add(8 * (j + i)) as *const __m128i);
-                    *mi = _mm_madd_epi16(v, k);
+                    let a = _mm_loadl_epi64(s.add(pos[j + 2 * i] as usize) as *const __m128i);
+                    let b = _mm_loadl_epi64(s.add(pos[j + 2 * i + 1] as usize) as *const __m128i);
+                    let v = _mm256_cvtepu8_epi16(_mm_unpacklo_epi64(a, b));
+                    let k = _mm256_loadu_si256(c.add(8 * (j + 2 * i)) as *const __m256i);
+                    // [4 partials of o(2i) | 4 partials of o(2i+1)]
+                    *mi = _mm256_madd_epi16(v, k);
                 }
-                let a = _mm_hadd_epi32(m[0], m[1]);
-                let b = _mm_hadd_epi32(m[2], m[3]);
-                let r = _mm_srai_epi32::<7>(_mm_hadd_epi32(a, b));
-                _mm_storel_epi64(
-                    out.as_mut_ptr().add(j) as *mut __m128i,
-                    _mm_packs_epi32(r, r),
-                );
+                let h01 = _mm256_hadd_epi32(m[0], m[1]);
+                let h23 = _mm256_hadd_epi32(m[2], m[3]);
+                // [o0 o2 o4 o6 | o1 o3 o5 o7]
+                let h = _mm256_srai_epi32::<7>(_mm256_hadd_epi32(h01, h23));
+                let even = _mm256_castsi256_si128(h);
+                let odd = _mm256_extracti128_si256::<1>(h);
+                let p =
+                    _mm_packs_epi32(_mm_unpacklo_epi32(even, odd), _mm_unpackhi_epi32(even, odd));
+                _mm_storeu_si128(out.as_mut_ptr().add(j) as *mut __m128i, p);
             }
-            j += 4;
+            j += 8;
+        }
+    }
+
+    pub(super) fn depth_to_8_row(src: &[u8], depth: u32, y: usize, out: &mut [u8]) {
+        let n = out.len().min(src.len() / 2);
+        let end = n - n % 16;
+        // SAFETY: AVX2 checked by `available`; blocks read src[2x..2x + 32] and write
+        // out[x..x + 16] with x + 16 <= end <= min(out.len(), src.len() / 2).
+        unsafe { depth8_avx2(src, depth, y, end, out) };
+        depth_to_8_row_scalar(src, depth, y, end, out);
+    }
+
+    #[target_feature(enable = "avx2")]
+    unsafe fn depth8_avx2(src: &[u8], depth: u32, y: usize, end: usize, out: &mut [u8]) {
+        let mut bias = [0i16; 16];
+        for (x, b) in bias.iter_mut().enumerate() {
+            *b = (crate::pixel::bayer_bias(x, y) >> 8) as i16;
+        }
+        // SAFETY: `bias` is 16 words.
+        let bias = unsafe { _mm256_loadu_si256(bias.as_ptr() as *const __m256i) };
+        let mask = _mm256_set1_epi16(((1u32 << depth) - 1) as u16 as i16);
+        let shift = _mm_cvtsi32_si128((16 - depth) as i32);
+        let mut x = 0;
+        while x < end {
+            // SAFETY: see the caller.
+            let v = unsafe { _mm256_loadu_si256(src.as_ptr().add(2 * x) as *const __m256i) };
+            let v = _mm256_sll_epi16(_mm256_and_si256(v, mask), shift);
+            // A saturated sum (>= 65536) maps to 255 either way.
+            let v = _mm256_srli_epi16::<8>(_mm256_adds_epu16(v, bias));
+            let b = _mm256_permute4x64_epi64::<0b1000>(_mm256_packus_epi16(v, v));
+            // SAFETY: see the caller.
+            unsafe {
+                _mm_storeu_si128(
+                    out.as_mut_ptr().add(x) as *mut __m128i,
+                    _mm256_castsi256_si128(b),
+                )
+            };
+            x += 16;
         }
     }
 
@@ -550,11 +644,23 @@ mod tests {
             return;
         }
         let mut s = 1u64;
-        for (sw, dw) in [(1920, 1280), (37, 100), (100, 37), (64, 64), (9, 3)] {
+        for (sw, dw) in [
+            (1920, 1280),
+            (960, 640),
+            (1280, 1920),
+            (37, 100),
+            (100, 37),
+            (64, 64),
+            (9, 3),
+            (300, 200),
+        ] {
             for k in [
                 Kernel::Bilinear,
                 Kernel::Bicubic { b: 0.0, c: 0.6 },
                 Kernel::Lanczos { a: 3.0 },
+                Kernel::Lanczos { a: 2.0 },
+                Kernel::Gauss { p: 3.0 },
+                Kernel::Area,
                 Kernel::Point,
             ] {
                 let f = build(k, sw, dw, 128, 128);
@@ -579,6 +685,18 @@ mod tests {
                 vscale8(true, &ring, &rows, line, &coef, &mut oa);
                 vscale8_scalar(&ring, &rows, line, &coef, 0, &mut ob);
                 assert_eq!(oa, ob, "vscale {taps} taps");
+            }
+        }
+        for depth in 9..=16 {
+            for w in [1usize, 15, 16, 17, 77, 960] {
+                let src: Vec<u8> = (0..2 * w).map(|_| rng(&mut s)).collect();
+                for y in 0..9 {
+                    let mut a = vec![0u8; w];
+                    let mut b = vec![0u8; w];
+                    depth_to_8_row(true, &src, depth, y, &mut a);
+                    depth_to_8_row_scalar(&src, depth, y, 0, &mut b);
+                    assert_eq!(a, b, "depth {depth} w {w} y {y}");
+                }
             }
         }
         for m in [Matrix::Bt601, Matrix::Bt709, Matrix::Bt2020] {
