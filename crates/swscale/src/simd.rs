@@ -241,8 +241,22 @@ impl RgbCoeffs {
 
 /// Luma of one line of packed RGB.
 pub(crate) fn rgb_to_y_row(simd: bool, k: &RgbCoeffs, src: &[u8], lay: RgbLayout, out: &mut [u8]) {
+    #[cfg(target_arch = "x86_64")]
+    if simd {
+        return x86::rgb_to_y_row(k, src, lay, out);
+    }
     let _ = simd;
-    for (x, o) in out.iter_mut().enumerate() {
+    rgb_to_y_row_scalar(k, src, lay, 0, out);
+}
+
+pub(crate) fn rgb_to_y_row_scalar(
+    k: &RgbCoeffs,
+    src: &[u8],
+    lay: RgbLayout,
+    from: usize,
+    out: &mut [u8],
+) {
+    for (x, o) in out.iter_mut().enumerate().skip(from) {
         let p = &src[x * lay.step..];
         let (r, g, b) = (
             i32::from(p[lay.r]),
@@ -255,7 +269,9 @@ pub(crate) fn rgb_to_y_row(simd: bool, k: &RgbCoeffs, src: &[u8], lay: RgbLayout
 }
 
 /// Chroma of two lines of packed RGB, 2x2 box average (centred siting).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn rgb_to_uv420_row(
+    simd: bool,
     k: &RgbCoeffs,
     r0: &[u8],
     r1: &[u8],
@@ -264,8 +280,27 @@ pub(crate) fn rgb_to_uv420_row(
     u: &mut [u8],
     v: &mut [u8],
 ) {
+    #[cfg(target_arch = "x86_64")]
+    if simd {
+        return x86::rgb_to_uv420_row(k, r0, r1, w, lay, u, v);
+    }
+    let _ = simd;
+    rgb_to_uv420_row_scalar(k, r0, r1, w, lay, 0, u, v);
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn rgb_to_uv420_row_scalar(
+    k: &RgbCoeffs,
+    r0: &[u8],
+    r1: &[u8],
+    w: usize,
+    lay: RgbLayout,
+    from: usize,
+    u: &mut [u8],
+    v: &mut [u8],
+) {
     let cw = w.div_ceil(2);
-    for cx in 0..cw {
+    for cx in from..cw {
         let x0 = 2 * cx;
         let x1 = (x0 + 1).min(w - 1);
         let mut s = [0i32; 3];
@@ -448,6 +483,195 @@ mod x86 {
                 )
             };
             x += 16;
+        }
+    }
+
+    /// The `pshufb` mask gathering, from 4 pixels of `lay`, R bytes into 0..4, G into 4..8,
+    /// B into 8..12.
+    fn rgb_shuffle(lay: RgbLayout) -> __m128i {
+        let mut m = [-1i8; 16];
+        for i in 0..4 {
+            m[i] = (i * lay.step + lay.r) as i8;
+            m[4 + i] = (i * lay.step + lay.g) as i8;
+            m[8 + i] = (i * lay.step + lay.b) as i8;
+        }
+        // SAFETY: `m` is 16 bytes; SSE2 is part of x86-64.
+        unsafe { _mm_loadu_si128(m.as_ptr() as *const __m128i) }
+    }
+
+    /// Bytes one 16-pixel block reads from `x * step`: four 16-byte loads, 4 pixels apart.
+    fn rgb_block_bytes(step: usize) -> usize {
+        12 * step + 16
+    }
+
+    /// R, G, B of 16 pixels at `p` as 16 bytes each.
+    ///
+    /// # Safety
+    /// AVX2 available; `p[..rgb_block_bytes(step)]` readable.
+    #[target_feature(enable = "avx2")]
+    unsafe fn load_rgb16(p: *const u8, step: usize, shuf: __m128i) -> [__m128i; 3] {
+        // SAFETY: see the function's contract.
+        let v = unsafe {
+            [
+                _mm_loadu_si128(p as *const __m128i),
+                _mm_loadu_si128(p.add(4 * step) as *const __m128i),
+                _mm_loadu_si128(p.add(8 * step) as *const __m128i),
+                _mm_loadu_si128(p.add(12 * step) as *const __m128i),
+            ]
+        };
+        let v = v.map(|c| _mm_shuffle_epi8(c, shuf));
+        // v[i] = [r x4, g x4, b x4, -] of pixels 4i..4i+4.
+        let t0 = _mm_unpacklo_epi32(v[0], v[1]);
+        let t1 = _mm_unpackhi_epi32(v[0], v[1]);
+        let t2 = _mm_unpacklo_epi32(v[2], v[3]);
+        let t3 = _mm_unpackhi_epi32(v[2], v[3]);
+        [
+            _mm_unpacklo_epi64(t0, t2),
+            _mm_unpackhi_epi64(t0, t2),
+            _mm_unpacklo_epi64(t1, t3),
+        ]
+    }
+
+    /// Pairs two i16 coefficients into one 32-bit lane for `madd`.
+    #[target_feature(enable = "avx2")]
+    fn pair(a: i32, b: i32) -> __m256i {
+        _mm256_set1_epi32((a & 0xffff) | (b << 16))
+    }
+
+    pub(super) fn rgb_to_y_row(k: &RgbCoeffs, src: &[u8], lay: RgbLayout, out: &mut [u8]) {
+        let fits = |c: i32| i16::try_from(c).is_ok();
+        let mut end = 0;
+        if [k.ry, k.gy, k.by].into_iter().all(fits) {
+            while end + 16 <= out.len() && end * lay.step + rgb_block_bytes(lay.step) <= src.len() {
+                end += 16;
+            }
+        }
+        // SAFETY: AVX2 checked by `available`; every block at x < end reads
+        // src[x * step..x * step + rgb_block_bytes(step)] and writes out[x..x + 16], in bounds
+        // by the loop above.
+        unsafe { rgb_y_avx2(k, src, lay, end, out) };
+        rgb_to_y_row_scalar(k, src, lay, end, out);
+    }
+
+    #[target_feature(enable = "avx2")]
+    unsafe fn rgb_y_avx2(k: &RgbCoeffs, src: &[u8], lay: RgbLayout, end: usize, out: &mut [u8]) {
+        let shuf = rgb_shuffle(lay);
+        let crg = pair(k.ry, k.gy);
+        let cb1 = pair(k.by, 1 << 14);
+        let one = _mm256_set1_epi16(1);
+        let yoff = _mm256_set1_epi16(k.yoff as i16);
+        let mut x = 0;
+        while x < end {
+            // SAFETY: see the caller.
+            let [r, g, b] = unsafe { load_rgb16(src.as_ptr().add(x * lay.step), lay.step, shuf) };
+            let (r, g, b) = (
+                _mm256_cvtepu8_epi16(r),
+                _mm256_cvtepu8_epi16(g),
+                _mm256_cvtepu8_epi16(b),
+            );
+            // In-lane halves: lo = pixels 0-3 | 8-11, hi = 4-7 | 12-15.
+            let lo = _mm256_add_epi32(
+                _mm256_madd_epi16(_mm256_unpacklo_epi16(r, g), crg),
+                _mm256_madd_epi16(_mm256_unpacklo_epi16(b, one), cb1),
+            );
+            let hi = _mm256_add_epi32(
+                _mm256_madd_epi16(_mm256_unpackhi_epi16(r, g), crg),
+                _mm256_madd_epi16(_mm256_unpackhi_epi16(b, one), cb1),
+            );
+            let y16 = _mm256_packs_epi32(_mm256_srai_epi32::<15>(lo), _mm256_srai_epi32::<15>(hi));
+            let y16 = _mm256_adds_epi16(y16, yoff);
+            let y8 = _mm256_permute4x64_epi64::<0b1000>(_mm256_packus_epi16(y16, y16));
+            // SAFETY: see the caller.
+            unsafe {
+                _mm_storeu_si128(
+                    out.as_mut_ptr().add(x) as *mut __m128i,
+                    _mm256_castsi256_si128(y8),
+                )
+            };
+            x += 16;
+        }
+    }
+
+    pub(super) fn rgb_to_uv420_row(
+        k: &RgbCoeffs,
+        r0: &[u8],
+        r1: &[u8],
+        w: usize,
+        lay: RgbLayout,
+        u: &mut [u8],
+        v: &mut [u8],
+    ) {
+        // Blocks of 16 full pixel pairs (8 chroma samples) inside the line.
+        let mut end = 0;
+        let cw = w.div_ceil(2).min(u.len()).min(v.len());
+        let bytes = |c: usize| 2 * c * lay.step + rgb_block_bytes(lay.step);
+        while end + 8 <= cw && 2 * (end + 8) <= w && bytes(end) <= r0.len().min(r1.len()) {
+            end += 8;
+        }
+        // SAFETY: AVX2 checked by `available`; each block at chroma cx < end reads
+        // r0/r1[2cx * step..2cx * step + rgb_block_bytes(step)] and writes u/v[cx..cx + 8],
+        // in bounds by the loop above.
+        unsafe { rgb_uv_avx2(k, r0, r1, lay, end, u, v) };
+        rgb_to_uv420_row_scalar(k, r0, r1, w, lay, end, u, v);
+    }
+
+    #[target_feature(enable = "avx2")]
+    unsafe fn rgb_uv_avx2(
+        k: &RgbCoeffs,
+        r0: &[u8],
+        r1: &[u8],
+        lay: RgbLayout,
+        end: usize,
+        u: &mut [u8],
+        v: &mut [u8],
+    ) {
+        let shuf = rgb_shuffle(lay);
+        let one = _mm256_set1_epi16(1);
+        let c = |x: i32| _mm256_set1_epi32(x);
+        let (ru, gu, bu) = (c(k.ru), c(k.gu), c(k.bu));
+        let (rv, gv, bv) = (c(k.rv), c(k.gv), c(k.bv));
+        let round = c(1 << 16);
+        let c128 = c(128);
+        let mut cx = 0;
+        while cx < end {
+            let o = 2 * cx * lay.step;
+            // SAFETY: see the caller.
+            let (a, b) = unsafe {
+                (
+                    load_rgb16(r0.as_ptr().add(o), lay.step, shuf),
+                    load_rgb16(r1.as_ptr().add(o), lay.step, shuf),
+                )
+            };
+            // 2x2 sums per channel, 8 x i32 in order.
+            let sum = |i: usize| {
+                let s = _mm256_add_epi16(_mm256_cvtepu8_epi16(a[i]), _mm256_cvtepu8_epi16(b[i]));
+                _mm256_madd_epi16(s, one)
+            };
+            let (sr, sg, sb) = (sum(0), sum(1), sum(2));
+            let dot = |cr, cg, cb| {
+                let t = _mm256_add_epi32(
+                    _mm256_add_epi32(_mm256_mullo_epi32(sr, cr), _mm256_mullo_epi32(sg, cg)),
+                    _mm256_add_epi32(_mm256_mullo_epi32(sb, cb), round),
+                );
+                _mm256_add_epi32(_mm256_srai_epi32::<17>(t), c128)
+            };
+            let uu = dot(ru, gu, bu);
+            let vv = dot(rv, gv, bv);
+            // [u0-3 v0-3 | u4-7 v4-7] -> [u0-7 | v0-7] -> bytes.
+            let w16 = _mm256_permute4x64_epi64::<0b11_01_10_00>(_mm256_packs_epi32(uu, vv));
+            let b8 = _mm256_packus_epi16(w16, w16);
+            // SAFETY: see the caller.
+            unsafe {
+                _mm_storel_epi64(
+                    u.as_mut_ptr().add(cx) as *mut __m128i,
+                    _mm256_castsi256_si128(b8),
+                );
+                _mm_storel_epi64(
+                    v.as_mut_ptr().add(cx) as *mut __m128i,
+                    _mm256_extracti128_si256::<1>(b8),
+                );
+            }
+            cx += 8;
         }
     }
 
@@ -638,6 +862,28 @@ mod tests {
         (*seed >> 56) as u8
     }
 
+    const RGB24: RgbLayout = RgbLayout {
+        step: 3,
+        r: 0,
+        g: 1,
+        b: 2,
+        a: None,
+    };
+    const BGRA: RgbLayout = RgbLayout {
+        step: 4,
+        r: 2,
+        g: 1,
+        b: 0,
+        a: Some(3),
+    };
+    const ARGB: RgbLayout = RgbLayout {
+        step: 4,
+        r: 1,
+        g: 2,
+        b: 3,
+        a: Some(0),
+    };
+
     #[test]
     fn simd_kernels_match_scalar_twins() {
         if !available() {
@@ -685,6 +931,34 @@ mod tests {
                 vscale8(true, &ring, &rows, line, &coef, &mut oa);
                 vscale8_scalar(&ring, &rows, line, &coef, 0, &mut ob);
                 assert_eq!(oa, ob, "vscale {taps} taps");
+            }
+        }
+        for m in [Matrix::Bt601, Matrix::Bt709, Matrix::Bt2020] {
+            for full in [false, true] {
+                let c = Colors {
+                    src_full: true,
+                    dst_full: full,
+                    src: Coeffs::new(m, true),
+                    dst: Coeffs::new(m, full),
+                };
+                let k = RgbCoeffs::from_colors(&c);
+                for lay in [RGB24, BGRA, ARGB] {
+                    for w in [1usize, 15, 16, 17, 31, 32, 33, 77, 1920] {
+                        let r0: Vec<u8> = (0..w * lay.step).map(|_| rng(&mut s)).collect();
+                        let r1: Vec<u8> = (0..w * lay.step).map(|_| rng(&mut s)).collect();
+                        let mut a = vec![0u8; w];
+                        let mut b = vec![0u8; w];
+                        rgb_to_y_row(true, &k, &r0, lay, &mut a);
+                        rgb_to_y_row_scalar(&k, &r0, lay, 0, &mut b);
+                        assert_eq!(a, b, "y {m:?} {full} {lay:?} {w}");
+                        let cw = w.div_ceil(2);
+                        let (mut ua, mut va, mut ub, mut vb) =
+                            (vec![0; cw], vec![0; cw], vec![0; cw], vec![0; cw]);
+                        rgb_to_uv420_row(true, &k, &r0, &r1, w, lay, &mut ua, &mut va);
+                        rgb_to_uv420_row_scalar(&k, &r0, &r1, w, lay, 0, &mut ub, &mut vb);
+                        assert_eq!((ua, va), (ub, vb), "uv {m:?} {full} {lay:?} {w}");
+                    }
+                }
             }
         }
         for depth in 9..=16 {
