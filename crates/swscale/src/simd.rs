@@ -35,7 +35,60 @@ pub(crate) fn hscale8(
         return x86::hscale8_1(src, f, src_w, out);
     }
     let _ = (simd, src_w);
+    if ch > 1 {
+        return hscale8_packed(src, ch, f, out);
+    }
     hscale8_scalar(src, ch, f, 0, out);
+}
+
+/// [`hscale8_scalar`] for packed 3- and 4-channel lines, with the tap and channel counts
+/// fixed at compile time (unrolled, no per-tap bounds checks); same integers.
+pub(crate) fn hscale8_packed(src: &[u8], ch: usize, f: &FilterBank, out: &mut [i16]) {
+    macro_rules! by_size {
+        ($c:literal) => {
+            match f.size {
+                1 => hscale_fixed::<$c, 1>(src, f, out),
+                2 => hscale_fixed::<$c, 2>(src, f, out),
+                3 => hscale_fixed::<$c, 3>(src, f, out),
+                4 => hscale_fixed::<$c, 4>(src, f, out),
+                5 => hscale_fixed::<$c, 5>(src, f, out),
+                6 => hscale_fixed::<$c, 6>(src, f, out),
+                7 => hscale_fixed::<$c, 7>(src, f, out),
+                8 => hscale_fixed::<$c, 8>(src, f, out),
+                9 => hscale_fixed::<$c, 9>(src, f, out),
+                10 => hscale_fixed::<$c, 10>(src, f, out),
+                11 => hscale_fixed::<$c, 11>(src, f, out),
+                12 => hscale_fixed::<$c, 12>(src, f, out),
+                _ => hscale8_scalar(src, $c, f, 0, out),
+            }
+        };
+    }
+    match ch {
+        3 => by_size!(3),
+        4 => by_size!(4),
+        _ => hscale8_scalar(src, ch, f, 0, out),
+    }
+}
+
+fn hscale_fixed<const CH: usize, const N: usize>(src: &[u8], f: &FilterBank, out: &mut [i16]) {
+    for ((o, &p), taps) in out
+        .chunks_exact_mut(CH)
+        .zip(&f.pos)
+        .zip(f.coef.chunks_exact(N))
+    {
+        let p = p as usize * CH;
+        let win = &src[p..p + N * CH];
+        let mut acc = [0i32; CH];
+        for (k, &t) in taps.iter().enumerate() {
+            let t = i32::from(t);
+            for (c, a) in acc.iter_mut().enumerate() {
+                *a += t * i32::from(win[k * CH + c]);
+            }
+        }
+        for (o, a) in o.iter_mut().zip(acc) {
+            *o = (a >> 7).clamp(-32768, 32767) as i16;
+        }
+    }
 }
 
 pub(crate) fn hscale8_scalar(src: &[u8], ch: usize, f: &FilterBank, from: usize, out: &mut [i16]) {
@@ -368,16 +421,24 @@ mod x86 {
         let n = out.len().min(f.pos.len());
         let lim = src_w.min(src.len());
         let mut end = 0;
-        while end + 8 <= n && (end..end + 8).all(|j| f.pos[j] as usize + win <= lim) {
-            end += 8;
+        if lim >= f.n_s {
+            // Precomputed for full lines.
+            end = f.fit[usize::from(win == 8)].min(n - n % 8);
+        } else {
+            while end + 8 <= n && (end..end + 8).all(|j| f.pos[j] as usize + win <= lim) {
+                end += 8;
+            }
         }
-        assert!(coef.len() >= win * end);
+        assert!(coef.len() >= win * end && f.shuf4.len() >= 4 * f.fit_shuf);
         // SAFETY: AVX2 checked by `available`; for j < end, src[pos[j]..pos[j] + win] is in
         // bounds (checked above), `coef` holds `win` coefficients per output for j < end
-        // (asserted), and out[j..j + 8] exists (end <= out.len()).
+        // (asserted), and out[j..j + 8] exists (end <= out.len()). For blocks below
+        // `fit_shuf` on a full line, src[pos[j]..pos[j] + 16] is in bounds (by construction
+        // of `shuf4`, whose 32 bytes per block exist: asserted).
         unsafe {
             if win == 4 {
-                hscale4_avx2(src, &f.pos, coef, end, out);
+                let shuf = if lim >= f.n_s { f.fit_shuf.min(end) } else { 0 };
+                hscale4_avx2(src, &f.pos, coef, &f.shuf4, shuf, end, out);
             } else {
                 hscale8_avx2(src, &f.pos, coef, end, out);
             }
@@ -385,18 +446,36 @@ mod x86 {
         hscale8_scalar(src, 1, f, end, out);
     }
 
-    /// Up to 4 taps, 8 outputs per step: the 4-byte windows of 8 outputs fill one register.
+    /// Up to 4 taps, 8 outputs per step: the 4-byte windows of 8 outputs fill one register,
+    /// taken from one 16-byte load by a shuffle for the first `shuf` outputs, else gathered.
     #[target_feature(enable = "avx2")]
-    unsafe fn hscale4_avx2(src: &[u8], pos: &[u32], coef4: &[i16], end: usize, out: &mut [i16]) {
+    unsafe fn hscale4_avx2(
+        src: &[u8],
+        pos: &[u32],
+        coef4: &[i16],
+        shuf4: &[u8],
+        shuf: usize,
+        end: usize,
+        out: &mut [i16],
+    ) {
         let s = src.as_ptr();
         let c = coef4.as_ptr();
         let mut j = 0;
         while j < end {
             // SAFETY: see the caller.
             unsafe {
-                let w =
-                    |i: usize| std::ptr::read_unaligned(s.add(pos[j + i] as usize) as *const i32);
-                let v = _mm256_setr_epi32(w(0), w(1), w(2), w(3), w(4), w(5), w(6), w(7));
+                let v = if j < shuf {
+                    let b = _mm256_broadcastsi128_si256(_mm_loadu_si128(
+                        s.add(pos[j] as usize) as *const __m128i
+                    ));
+                    let m = _mm256_loadu_si256(shuf4.as_ptr().add(4 * j) as *const __m256i);
+                    _mm256_shuffle_epi8(b, m)
+                } else {
+                    let w = |i: usize| {
+                        std::ptr::read_unaligned(s.add(pos[j + i] as usize) as *const i32)
+                    };
+                    _mm256_setr_epi32(w(0), w(1), w(2), w(3), w(4), w(5), w(6), w(7))
+                };
                 // Outputs 0..3 and 4..7 as 16 words each.
                 let lo = _mm256_cvtepu8_epi16(_mm256_castsi256_si128(v));
                 let hi = _mm256_cvtepu8_epi16(_mm256_extracti128_si256::<1>(v));
@@ -910,12 +989,24 @@ mod tests {
                 Kernel::Point,
             ] {
                 let f = build(k, sw, dw, 128, 128);
+                if (sw, dw, k) == (1920, 1280, Kernel::Bilinear) {
+                    // The shuffled 4-tap path is exercised.
+                    assert!(f.size <= 4 && f.fit_shuf >= 1200, "{}", f.fit_shuf);
+                }
                 let src: Vec<u8> = (0..sw).map(|_| rng(&mut s)).collect();
                 let mut a = vec![0i16; dw];
                 let mut b = vec![0i16; dw];
                 hscale8(true, &src, 1, &f, sw, &mut a);
                 hscale8_scalar(&src, 1, &f, 0, &mut b);
                 assert_eq!(a, b, "hscale {sw}->{dw} {k:?}");
+                for ch in [3, 4] {
+                    let src: Vec<u8> = (0..sw * ch).map(|_| rng(&mut s)).collect();
+                    let mut pa = vec![0i16; dw * ch];
+                    let mut pb = vec![0i16; dw * ch];
+                    hscale8(true, &src, ch, &f, sw, &mut pa);
+                    hscale8_scalar(&src, ch, &f, 0, &mut pb);
+                    assert_eq!(pa, pb, "hscale ch {ch} {sw}->{dw} {k:?}");
+                }
                 // Vertical over lines of these intermediates.
                 let line = dw;
                 let taps = f.size.clamp(1, 7);
