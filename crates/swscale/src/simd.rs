@@ -763,12 +763,61 @@ mod x86 {
         // SAFETY: AVX2 checked by `available`; loads read ring[r + x .. r + x + 16] with
         // x + 16 <= line and r + line <= ring.len() (asserted above); stores write out[x..x + 16].
         unsafe {
-            while x + 16 <= n {
-                vscale8_16(ring, rows, coef, x, out);
-                x += 16;
+            if rows.len() <= 16 && coef.len() >= rows.len() {
+                x = n - n % 16;
+                vscale8_few(ring, rows, coef, x, out);
+            } else {
+                while x + 16 <= n {
+                    vscale8_16(ring, rows, coef, x, out);
+                    x += 16;
+                }
             }
         }
         vscale8_scalar(ring, rows, line, coef, x, out);
+    }
+
+    /// Up to 16 taps: row pointers and coefficient pairs set up once per line; an odd last
+    /// tap is paired with itself under a zero coefficient.
+    #[target_feature(enable = "avx2")]
+    unsafe fn vscale8_few(ring: &[i16], rows: &[usize], coef: &[i16], end: usize, out: &mut [u8]) {
+        let np = rows.len().div_ceil(2);
+        let p = ring.as_ptr();
+        let mut ptr = [(p, p); 8];
+        let mut cpair = [_mm256_setzero_si256(); 8];
+        for i in 0..np {
+            let (k0, k1) = (2 * i, (2 * i + 1).min(rows.len() - 1));
+            let c1 = if 2 * i + 1 < rows.len() { coef[k1] } else { 0 };
+            // SAFETY: offsets of rows inside `ring` (see the caller); nothing is read here.
+            ptr[i] = unsafe { (p.add(rows[k0]), p.add(rows[k1])) };
+            cpair[i] = _mm256_set1_epi32((i32::from(coef[k0]) & 0xffff) | (i32::from(c1) << 16));
+        }
+        let bias = _mm256_set1_epi32(1 << 20);
+        let mut x = 0;
+        while x < end {
+            let mut lo = bias;
+            let mut hi = bias;
+            for (&(ra, rb), &c) in ptr[..np].iter().zip(&cpair[..np]) {
+                // SAFETY: see the caller (x + 16 <= line, r + line <= ring.len()).
+                let (a, b) = unsafe {
+                    (
+                        _mm256_loadu_si256(ra.add(x) as *const __m256i),
+                        _mm256_loadu_si256(rb.add(x) as *const __m256i),
+                    )
+                };
+                lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(a, b), c));
+                hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(a, b), c));
+            }
+            let w = _mm256_packs_epi32(_mm256_srai_epi32::<21>(lo), _mm256_srai_epi32::<21>(hi));
+            let b = _mm256_permute4x64_epi64::<0b1000>(_mm256_packus_epi16(w, w));
+            // SAFETY: x + 16 <= end <= out.len() (see the caller).
+            unsafe {
+                _mm_storeu_si128(
+                    out.as_mut_ptr().add(x) as *mut __m128i,
+                    _mm256_castsi256_si128(b),
+                )
+            };
+            x += 16;
+        }
     }
 
     #[target_feature(enable = "avx2")]
