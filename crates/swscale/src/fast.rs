@@ -417,7 +417,7 @@ impl Fast {
                                 &mut ub[i * stride..i * stride + cwid],
                                 &mut vb[i * vstride..i * vstride + cwid],
                             );
-                            simd::rgb_to_uv420_row(&k, r0, r1, w, inp, u, v);
+                            simd::rgb_to_uv420_row(simd, &k, r0, r1, w, inp, u, v);
                         }
                     };
                     if let (Some(pool), true) = (pool, bands > 1) {

@@ -27,16 +27,62 @@ pub(crate) struct FilterBank {
     pub coef: Vec<i16>,
     /// When `size <= 8`: the coefficients padded with zeros to 8 per output (for SIMD), else empty.
     pub coef8: Vec<i16>,
+    /// When `size <= 4`: the coefficients padded with zeros to 4 per output (for SIMD), else empty.
+    pub coef4: Vec<i16>,
+    /// Source samples per line.
+    pub n_s: usize,
+    /// For 4- and 8-sample windows: a multiple of 8 such that every output below it
+    /// reads `pos[j]..pos[j] + window` inside `n_s` samples.
+    pub fit: [usize; 2],
+    /// Outputs (a multiple of 8, at most `fit[0]`) covered by `shuf4`.
+    pub fit_shuf: usize,
+    /// When `size <= 4`: for each block of 8 outputs from the start, 32 byte indices
+    /// (relative to `pos` of the block's first output) picking the 4-sample windows of
+    /// outputs 0-3 and 4-7 from one 16-byte load, for blocks whose windows all lie in
+    /// `pos[8b]..pos[8b] + 16` inside the line.
+    pub shuf4: Vec<u8>,
 }
 
 impl FilterBank {
-    fn with_padded(mut self) -> FilterBank {
-        if self.size <= 8 {
-            let n = self.pos.len();
-            self.coef8 = vec![0; 8 * n];
-            for j in 0..n {
-                self.coef8[8 * j..8 * j + self.size]
-                    .copy_from_slice(&self.coef[j * self.size..(j + 1) * self.size]);
+    fn with_padded(mut self, n_s: usize) -> FilterBank {
+        self.n_s = n_s;
+        for (i, win) in [4, 8].into_iter().enumerate() {
+            let ok = self
+                .pos
+                .iter()
+                .take_while(|&&p| p as usize + win <= n_s)
+                .count();
+            self.fit[i] = ok - ok % 8;
+        }
+        if self.size <= 4 {
+            'blocks: for b in 0..self.fit[0] / 8 {
+                let base = self.pos[8 * b] as usize;
+                if base + 16 > n_s {
+                    break;
+                }
+                let mut m = [0u8; 32];
+                for i in 0..8 {
+                    match (self.pos[8 * b + i] as usize).checked_sub(base) {
+                        Some(off) if off + 4 <= 16 => {
+                            for t in 0..4 {
+                                m[16 * (i / 4) + 4 * (i % 4) + t] = (off + t) as u8;
+                            }
+                        }
+                        _ => break 'blocks,
+                    }
+                }
+                self.shuf4.extend_from_slice(&m);
+                self.fit_shuf += 8;
+            }
+        }
+        for (pad, v) in [(8, &mut self.coef8), (4, &mut self.coef4)] {
+            if self.size <= pad {
+                let n = self.pos.len();
+                *v = vec![0; pad * n];
+                for j in 0..n {
+                    v[pad * j..pad * j + self.size]
+                        .copy_from_slice(&self.coef[j * self.size..(j + 1) * self.size]);
+                }
             }
         }
         self
@@ -166,8 +212,13 @@ pub(crate) fn build(kernel: Kernel, n_s: usize, n_d: usize, o_s: i64, o_d: i64) 
             pos,
             coef: vec![ONE as i16; n_d],
             coef8: Vec::new(),
+            coef4: Vec::new(),
+            n_s: 0,
+            fit: [0; 2],
+            fit_shuf: 0,
+            shuf4: Vec::new(),
         }
-        .with_padded();
+        .with_padded(n_s);
     }
     let f = inc as f64 / 65536.0;
     let scale = f.max(1.0);
@@ -251,8 +302,13 @@ pub(crate) fn build(kernel: Kernel, n_s: usize, n_d: usize, o_s: i64, o_d: i64) 
         pos,
         coef,
         coef8: Vec::new(),
+        coef4: Vec::new(),
+        n_s: 0,
+        fit: [0; 2],
+        fit_shuf: 0,
+        shuf4: Vec::new(),
     }
-    .with_padded()
+    .with_padded(n_s)
 }
 
 fn identity(n_s: usize, n_d: usize) -> FilterBank {
@@ -261,8 +317,13 @@ fn identity(n_s: usize, n_d: usize) -> FilterBank {
         pos: (0..n_d).map(|j| j.min(n_s - 1) as u32).collect(),
         coef: vec![ONE as i16; n_d],
         coef8: Vec::new(),
+        coef4: Vec::new(),
+        n_s: 0,
+        fit: [0; 2],
+        fit_shuf: 0,
+        shuf4: Vec::new(),
     }
-    .with_padded()
+    .with_padded(n_s)
 }
 
 #[cfg(test)]
@@ -270,6 +331,11 @@ mod tests {
     use super::*;
 
     fn check(b: &FilterBank, n_s: usize) {
+        assert!(b.fit_shuf <= b.fit[0] && b.shuf4.len() == 4 * b.fit_shuf);
+        for (i, win) in [4, 8].into_iter().enumerate() {
+            assert_eq!(b.fit[i] % 8, 0);
+            assert!(b.pos[..b.fit[i]].iter().all(|&p| p as usize + win <= n_s));
+        }
         for (j, &p) in b.pos.iter().enumerate() {
             assert!(
                 p as usize + b.size <= n_s,

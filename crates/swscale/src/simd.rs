@@ -35,7 +35,60 @@ pub(crate) fn hscale8(
         return x86::hscale8_1(src, f, src_w, out);
     }
     let _ = (simd, src_w);
+    if ch > 1 {
+        return hscale8_packed(src, ch, f, out);
+    }
     hscale8_scalar(src, ch, f, 0, out);
+}
+
+/// [`hscale8_scalar`] for packed 3- and 4-channel lines, with the tap and channel counts
+/// fixed at compile time (unrolled, no per-tap bounds checks); same integers.
+pub(crate) fn hscale8_packed(src: &[u8], ch: usize, f: &FilterBank, out: &mut [i16]) {
+    macro_rules! by_size {
+        ($c:literal) => {
+            match f.size {
+                1 => hscale_fixed::<$c, 1>(src, f, out),
+                2 => hscale_fixed::<$c, 2>(src, f, out),
+                3 => hscale_fixed::<$c, 3>(src, f, out),
+                4 => hscale_fixed::<$c, 4>(src, f, out),
+                5 => hscale_fixed::<$c, 5>(src, f, out),
+                6 => hscale_fixed::<$c, 6>(src, f, out),
+                7 => hscale_fixed::<$c, 7>(src, f, out),
+                8 => hscale_fixed::<$c, 8>(src, f, out),
+                9 => hscale_fixed::<$c, 9>(src, f, out),
+                10 => hscale_fixed::<$c, 10>(src, f, out),
+                11 => hscale_fixed::<$c, 11>(src, f, out),
+                12 => hscale_fixed::<$c, 12>(src, f, out),
+                _ => hscale8_scalar(src, $c, f, 0, out),
+            }
+        };
+    }
+    match ch {
+        3 => by_size!(3),
+        4 => by_size!(4),
+        _ => hscale8_scalar(src, ch, f, 0, out),
+    }
+}
+
+fn hscale_fixed<const CH: usize, const N: usize>(src: &[u8], f: &FilterBank, out: &mut [i16]) {
+    for ((o, &p), taps) in out
+        .chunks_exact_mut(CH)
+        .zip(&f.pos)
+        .zip(f.coef.chunks_exact(N))
+    {
+        let p = p as usize * CH;
+        let win = &src[p..p + N * CH];
+        let mut acc = [0i32; CH];
+        for (k, &t) in taps.iter().enumerate() {
+            let t = i32::from(t);
+            for (c, a) in acc.iter_mut().enumerate() {
+                *a += t * i32::from(win[k * CH + c]);
+            }
+        }
+        for (o, a) in o.iter_mut().zip(acc) {
+            *o = (a >> 7).clamp(-32768, 32767) as i16;
+        }
+    }
 }
 
 pub(crate) fn hscale8_scalar(src: &[u8], ch: usize, f: &FilterBank, from: usize, out: &mut [i16]) {
@@ -241,8 +294,22 @@ impl RgbCoeffs {
 
 /// Luma of one line of packed RGB.
 pub(crate) fn rgb_to_y_row(simd: bool, k: &RgbCoeffs, src: &[u8], lay: RgbLayout, out: &mut [u8]) {
+    #[cfg(target_arch = "x86_64")]
+    if simd {
+        return x86::rgb_to_y_row(k, src, lay, out);
+    }
     let _ = simd;
-    for (x, o) in out.iter_mut().enumerate() {
+    rgb_to_y_row_scalar(k, src, lay, 0, out);
+}
+
+pub(crate) fn rgb_to_y_row_scalar(
+    k: &RgbCoeffs,
+    src: &[u8],
+    lay: RgbLayout,
+    from: usize,
+    out: &mut [u8],
+) {
+    for (x, o) in out.iter_mut().enumerate().skip(from) {
         let p = &src[x * lay.step..];
         let (r, g, b) = (
             i32::from(p[lay.r]),
@@ -255,7 +322,9 @@ pub(crate) fn rgb_to_y_row(simd: bool, k: &RgbCoeffs, src: &[u8], lay: RgbLayout
 }
 
 /// Chroma of two lines of packed RGB, 2x2 box average (centred siting).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn rgb_to_uv420_row(
+    simd: bool,
     k: &RgbCoeffs,
     r0: &[u8],
     r1: &[u8],
@@ -264,8 +333,27 @@ pub(crate) fn rgb_to_uv420_row(
     u: &mut [u8],
     v: &mut [u8],
 ) {
+    #[cfg(target_arch = "x86_64")]
+    if simd {
+        return x86::rgb_to_uv420_row(k, r0, r1, w, lay, u, v);
+    }
+    let _ = simd;
+    rgb_to_uv420_row_scalar(k, r0, r1, w, lay, 0, u, v);
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn rgb_to_uv420_row_scalar(
+    k: &RgbCoeffs,
+    r0: &[u8],
+    r1: &[u8],
+    w: usize,
+    lay: RgbLayout,
+    from: usize,
+    u: &mut [u8],
+    v: &mut [u8],
+) {
     let cw = w.div_ceil(2);
-    for cx in 0..cw {
+    for cx in from..cw {
         let x0 = 2 * cx;
         let x1 = (x0 + 1).min(w - 1);
         let mut s = [0i32; 3];
@@ -297,10 +385,18 @@ pub(crate) fn interleave_row(simd: bool, a: &[u8], b: &[u8], out: &mut [u8]) {
 
 /// One line of LE high-depth samples to 8 bits with ordered dithering (as the general path).
 pub(crate) fn depth_to_8_row(simd: bool, src: &[u8], depth: u32, y: usize, out: &mut [u8]) {
+    #[cfg(target_arch = "x86_64")]
+    if simd && (9..=16).contains(&depth) {
+        return x86::depth_to_8_row(src, depth, y, out);
+    }
     let _ = simd;
+    depth_to_8_row_scalar(src, depth, y, 0, out);
+}
+
+pub(crate) fn depth_to_8_row_scalar(src: &[u8], depth: u32, y: usize, from: usize, out: &mut [u8]) {
     let s = 16 - depth;
     let mask = (1u32 << depth) - 1;
-    for (x, o) in out.iter_mut().enumerate() {
+    for (x, o) in out.iter_mut().enumerate().skip(from) {
         let v = u32::from(u16::from_le_bytes([src[2 * x], src[2 * x + 1]])) & mask;
         let b = crate::pixel::bayer_bias(x, y) >> 8;
         *o = (((v << s) + b) >> 8).min(255) as u8;
@@ -315,45 +411,346 @@ mod x86 {
     use super::*;
 
     pub(super) fn hscale8_1(src: &[u8], f: &FilterBank, src_w: usize, out: &mut [i16]) {
-        // Outputs whose 8-byte window would pass the line end are left to the scalar kernel.
+        // Filters of up to 4 taps use 4-wide windows (no multiplies by padding zeros), others
+        // 8-wide. Outputs whose window would pass the line end are left to the scalar kernel.
+        let (win, coef) = if f.size <= 4 {
+            (4, &f.coef4)
+        } else {
+            (8, &f.coef8)
+        };
         let n = out.len().min(f.pos.len());
         let lim = src_w.min(src.len());
         let mut end = 0;
-        while end + 4 <= n && (end..end + 4).all(|j| f.pos[j] as usize + 8 <= lim) {
-            end += 4;
+        if lim >= f.n_s {
+            // Precomputed for full lines.
+            end = f.fit[usize::from(win == 8)].min(n - n % 8);
+        } else {
+            while end + 8 <= n && (end..end + 8).all(|j| f.pos[j] as usize + win <= lim) {
+                end += 8;
+            }
         }
-        // Later blocks may still fit (pos is monotonic, so once out, always out).
-        // SAFETY: SSE4.1 checked by `available`; for j < end, src[pos[j]..pos[j] + 8] is in
-        // bounds (checked above), f.coef8 holds 8 coefficients per output, out[j..j + 4] exists.
-        unsafe { hscale_sse41(src, &f.pos, &f.coef8, end, out) };
+        assert!(coef.len() >= win * end && f.shuf4.len() >= 4 * f.fit_shuf);
+        // SAFETY: AVX2 checked by `available`; for j < end, src[pos[j]..pos[j] + win] is in
+        // bounds (checked above), `coef` holds `win` coefficients per output for j < end
+        // (asserted), and out[j..j + 8] exists (end <= out.len()). For blocks below
+        // `fit_shuf` on a full line, src[pos[j]..pos[j] + 16] is in bounds (by construction
+        // of `shuf4`, whose 32 bytes per block exist: asserted).
+        unsafe {
+            if win == 4 {
+                let shuf = if lim >= f.n_s { f.fit_shuf.min(end) } else { 0 };
+                hscale4_avx2(src, &f.pos, coef, &f.shuf4, shuf, end, out);
+            } else {
+                hscale8_avx2(src, &f.pos, coef, end, out);
+            }
+        }
         hscale8_scalar(src, 1, f, end, out);
     }
 
-    #[target_feature(enable = "sse4.1")]
-    unsafe fn hscale_sse41(src: &[u8], pos: &[u32], coef8: &[i16], end: usize, out: &mut [i16]) {
+    /// Up to 4 taps, 8 outputs per step: the 4-byte windows of 8 outputs fill one register,
+    /// taken from one 16-byte load by a shuffle for the first `shuf` outputs, else gathered.
+    #[target_feature(enable = "avx2")]
+    unsafe fn hscale4_avx2(
+        src: &[u8],
+        pos: &[u32],
+        coef4: &[i16],
+        shuf4: &[u8],
+        shuf: usize,
+        end: usize,
+        out: &mut [i16],
+    ) {
+        let s = src.as_ptr();
+        let c = coef4.as_ptr();
+        let mut j = 0;
+        while j < end {
+            // SAFETY: see the caller.
+            unsafe {
+                let v = if j < shuf {
+                    let b = _mm256_broadcastsi128_si256(_mm_loadu_si128(
+                        s.add(pos[j] as usize) as *const __m128i
+                    ));
+                    let m = _mm256_loadu_si256(shuf4.as_ptr().add(4 * j) as *const __m256i);
+                    _mm256_shuffle_epi8(b, m)
+                } else {
+                    let w = |i: usize| {
+                        std::ptr::read_unaligned(s.add(pos[j + i] as usize) as *const i32)
+                    };
+                    _mm256_setr_epi32(w(0), w(1), w(2), w(3), w(4), w(5), w(6), w(7))
+                };
+                // Outputs 0..3 and 4..7 as 16 words each.
+                let lo = _mm256_cvtepu8_epi16(_mm256_castsi256_si128(v));
+                let hi = _mm256_cvtepu8_epi16(_mm256_extracti128_si256::<1>(v));
+                let k0 = _mm256_loadu_si256(c.add(4 * j) as *const __m256i);
+                let k1 = _mm256_loadu_si256(c.add(4 * j + 16) as *const __m256i);
+                // Pair sums: a = [o0 o0 o1 o1 | o2 o2 o3 o3], b likewise for o4..o7.
+                let a = _mm256_madd_epi16(lo, k0);
+                let b = _mm256_madd_epi16(hi, k1);
+                // [o0 o1 o4 o5 | o2 o3 o6 o7] -> [o0 o1 o2 o3 | o4 o5 o6 o7].
+                let r = _mm256_permute4x64_epi64::<0b11_01_10_00>(_mm256_hadd_epi32(a, b));
+                let r = _mm256_srai_epi32::<7>(r);
+                let p =
+                    _mm_packs_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256::<1>(r));
+                _mm_storeu_si128(out.as_mut_ptr().add(j) as *mut __m128i, p);
+            }
+            j += 8;
+        }
+    }
+
+    /// 5 to 8 taps, 8 outputs per step, two outputs per 256-bit multiply.
+    #[target_feature(enable = "avx2")]
+    unsafe fn hscale8_avx2(src: &[u8], pos: &[u32], coef8: &[i16], end: usize, out: &mut [i16]) {
         let s = src.as_ptr();
         let c = coef8.as_ptr();
         let mut j = 0;
         while j < end {
             // SAFETY: see the caller.
             unsafe {
-                let mut m = [_mm_setzero_si128(); 4];
+                let mut m = [_mm256_setzero_si256(); 4];
                 for (i, mi) in m.iter_mut().enumerate() {
-                    let v = _mm_cvtepu8_epi16(_mm_loadl_epi64(
-                        s.add(pos[j + i] as usize) as *const __m128i
-                    ));
-                    let k = _mm_loadu_si128(c.add(8 * (j + i)) as *const __m128i);
-                    *mi = _mm_madd_epi16(v, k);
+                    let a = _mm_loadl_epi64(s.add(pos[j + 2 * i] as usize) as *const __m128i);
+                    let b = _mm_loadl_epi64(s.add(pos[j + 2 * i + 1] as usize) as *const __m128i);
+                    let v = _mm256_cvtepu8_epi16(_mm_unpacklo_epi64(a, b));
+                    let k = _mm256_loadu_si256(c.add(8 * (j + 2 * i)) as *const __m256i);
+                    // [4 partials of o(2i) | 4 partials of o(2i+1)]
+                    *mi = _mm256_madd_epi16(v, k);
                 }
-                let a = _mm_hadd_epi32(m[0], m[1]);
-                let b = _mm_hadd_epi32(m[2], m[3]);
-                let r = _mm_srai_epi32::<7>(_mm_hadd_epi32(a, b));
+                let h01 = _mm256_hadd_epi32(m[0], m[1]);
+                let h23 = _mm256_hadd_epi32(m[2], m[3]);
+                // [o0 o2 o4 o6 | o1 o3 o5 o7]
+                let h = _mm256_srai_epi32::<7>(_mm256_hadd_epi32(h01, h23));
+                let even = _mm256_castsi256_si128(h);
+                let odd = _mm256_extracti128_si256::<1>(h);
+                let p =
+                    _mm_packs_epi32(_mm_unpacklo_epi32(even, odd), _mm_unpackhi_epi32(even, odd));
+                _mm_storeu_si128(out.as_mut_ptr().add(j) as *mut __m128i, p);
+            }
+            j += 8;
+        }
+    }
+
+    pub(super) fn depth_to_8_row(src: &[u8], depth: u32, y: usize, out: &mut [u8]) {
+        let n = out.len().min(src.len() / 2);
+        let end = n - n % 16;
+        // SAFETY: AVX2 checked by `available`; blocks read src[2x..2x + 32] and write
+        // out[x..x + 16] with x + 16 <= end <= min(out.len(), src.len() / 2).
+        unsafe { depth8_avx2(src, depth, y, end, out) };
+        depth_to_8_row_scalar(src, depth, y, end, out);
+    }
+
+    #[target_feature(enable = "avx2")]
+    unsafe fn depth8_avx2(src: &[u8], depth: u32, y: usize, end: usize, out: &mut [u8]) {
+        let mut bias = [0i16; 16];
+        for (x, b) in bias.iter_mut().enumerate() {
+            *b = (crate::pixel::bayer_bias(x, y) >> 8) as i16;
+        }
+        // SAFETY: `bias` is 16 words.
+        let bias = unsafe { _mm256_loadu_si256(bias.as_ptr() as *const __m256i) };
+        let mask = _mm256_set1_epi16(((1u32 << depth) - 1) as u16 as i16);
+        let shift = _mm_cvtsi32_si128((16 - depth) as i32);
+        let mut x = 0;
+        while x < end {
+            // SAFETY: see the caller.
+            let v = unsafe { _mm256_loadu_si256(src.as_ptr().add(2 * x) as *const __m256i) };
+            let v = _mm256_sll_epi16(_mm256_and_si256(v, mask), shift);
+            // A saturated sum (>= 65536) maps to 255 either way.
+            let v = _mm256_srli_epi16::<8>(_mm256_adds_epu16(v, bias));
+            let b = _mm256_permute4x64_epi64::<0b1000>(_mm256_packus_epi16(v, v));
+            // SAFETY: see the caller.
+            unsafe {
+                _mm_storeu_si128(
+                    out.as_mut_ptr().add(x) as *mut __m128i,
+                    _mm256_castsi256_si128(b),
+                )
+            };
+            x += 16;
+        }
+    }
+
+    /// The `pshufb` mask gathering, from 4 pixels of `lay`, R bytes into 0..4, G into 4..8,
+    /// B into 8..12.
+    fn rgb_shuffle(lay: RgbLayout) -> __m128i {
+        let mut m = [-1i8; 16];
+        for i in 0..4 {
+            m[i] = (i * lay.step + lay.r) as i8;
+            m[4 + i] = (i * lay.step + lay.g) as i8;
+            m[8 + i] = (i * lay.step + lay.b) as i8;
+        }
+        // SAFETY: `m` is 16 bytes; SSE2 is part of x86-64.
+        unsafe { _mm_loadu_si128(m.as_ptr() as *const __m128i) }
+    }
+
+    /// Bytes one 16-pixel block reads from `x * step`: four 16-byte loads, 4 pixels apart.
+    fn rgb_block_bytes(step: usize) -> usize {
+        12 * step + 16
+    }
+
+    /// R, G, B of 16 pixels at `p` as 16 bytes each.
+    ///
+    /// # Safety
+    /// AVX2 available; `p[..rgb_block_bytes(step)]` readable.
+    #[target_feature(enable = "avx2")]
+    unsafe fn load_rgb16(p: *const u8, step: usize, shuf: __m128i) -> [__m128i; 3] {
+        // SAFETY: see the function's contract.
+        let v = unsafe {
+            [
+                _mm_loadu_si128(p as *const __m128i),
+                _mm_loadu_si128(p.add(4 * step) as *const __m128i),
+                _mm_loadu_si128(p.add(8 * step) as *const __m128i),
+                _mm_loadu_si128(p.add(12 * step) as *const __m128i),
+            ]
+        };
+        let v = v.map(|c| _mm_shuffle_epi8(c, shuf));
+        // v[i] = [r x4, g x4, b x4, -] of pixels 4i..4i+4.
+        let t0 = _mm_unpacklo_epi32(v[0], v[1]);
+        let t1 = _mm_unpackhi_epi32(v[0], v[1]);
+        let t2 = _mm_unpacklo_epi32(v[2], v[3]);
+        let t3 = _mm_unpackhi_epi32(v[2], v[3]);
+        [
+            _mm_unpacklo_epi64(t0, t2),
+            _mm_unpackhi_epi64(t0, t2),
+            _mm_unpacklo_epi64(t1, t3),
+        ]
+    }
+
+    /// Pairs two i16 coefficients into one 32-bit lane for `madd`.
+    #[target_feature(enable = "avx2")]
+    fn pair(a: i32, b: i32) -> __m256i {
+        _mm256_set1_epi32((a & 0xffff) | (b << 16))
+    }
+
+    pub(super) fn rgb_to_y_row(k: &RgbCoeffs, src: &[u8], lay: RgbLayout, out: &mut [u8]) {
+        let fits = |c: i32| i16::try_from(c).is_ok();
+        let mut end = 0;
+        if [k.ry, k.gy, k.by].into_iter().all(fits) {
+            while end + 16 <= out.len() && end * lay.step + rgb_block_bytes(lay.step) <= src.len() {
+                end += 16;
+            }
+        }
+        // SAFETY: AVX2 checked by `available`; every block at x < end reads
+        // src[x * step..x * step + rgb_block_bytes(step)] and writes out[x..x + 16], in bounds
+        // by the loop above.
+        unsafe { rgb_y_avx2(k, src, lay, end, out) };
+        rgb_to_y_row_scalar(k, src, lay, end, out);
+    }
+
+    #[target_feature(enable = "avx2")]
+    unsafe fn rgb_y_avx2(k: &RgbCoeffs, src: &[u8], lay: RgbLayout, end: usize, out: &mut [u8]) {
+        let shuf = rgb_shuffle(lay);
+        let crg = pair(k.ry, k.gy);
+        let cb1 = pair(k.by, 1 << 14);
+        let one = _mm256_set1_epi16(1);
+        let yoff = _mm256_set1_epi16(k.yoff as i16);
+        let mut x = 0;
+        while x < end {
+            // SAFETY: see the caller.
+            let [r, g, b] = unsafe { load_rgb16(src.as_ptr().add(x * lay.step), lay.step, shuf) };
+            let (r, g, b) = (
+                _mm256_cvtepu8_epi16(r),
+                _mm256_cvtepu8_epi16(g),
+                _mm256_cvtepu8_epi16(b),
+            );
+            // In-lane halves: lo = pixels 0-3 | 8-11, hi = 4-7 | 12-15.
+            let lo = _mm256_add_epi32(
+                _mm256_madd_epi16(_mm256_unpacklo_epi16(r, g), crg),
+                _mm256_madd_epi16(_mm256_unpacklo_epi16(b, one), cb1),
+            );
+            let hi = _mm256_add_epi32(
+                _mm256_madd_epi16(_mm256_unpackhi_epi16(r, g), crg),
+                _mm256_madd_epi16(_mm256_unpackhi_epi16(b, one), cb1),
+            );
+            let y16 = _mm256_packs_epi32(_mm256_srai_epi32::<15>(lo), _mm256_srai_epi32::<15>(hi));
+            let y16 = _mm256_adds_epi16(y16, yoff);
+            let y8 = _mm256_permute4x64_epi64::<0b1000>(_mm256_packus_epi16(y16, y16));
+            // SAFETY: see the caller.
+            unsafe {
+                _mm_storeu_si128(
+                    out.as_mut_ptr().add(x) as *mut __m128i,
+                    _mm256_castsi256_si128(y8),
+                )
+            };
+            x += 16;
+        }
+    }
+
+    pub(super) fn rgb_to_uv420_row(
+        k: &RgbCoeffs,
+        r0: &[u8],
+        r1: &[u8],
+        w: usize,
+        lay: RgbLayout,
+        u: &mut [u8],
+        v: &mut [u8],
+    ) {
+        // Blocks of 16 full pixel pairs (8 chroma samples) inside the line.
+        let mut end = 0;
+        let cw = w.div_ceil(2).min(u.len()).min(v.len());
+        let bytes = |c: usize| 2 * c * lay.step + rgb_block_bytes(lay.step);
+        while end + 8 <= cw && 2 * (end + 8) <= w && bytes(end) <= r0.len().min(r1.len()) {
+            end += 8;
+        }
+        // SAFETY: AVX2 checked by `available`; each block at chroma cx < end reads
+        // r0/r1[2cx * step..2cx * step + rgb_block_bytes(step)] and writes u/v[cx..cx + 8],
+        // in bounds by the loop above.
+        unsafe { rgb_uv_avx2(k, r0, r1, lay, end, u, v) };
+        rgb_to_uv420_row_scalar(k, r0, r1, w, lay, end, u, v);
+    }
+
+    #[target_feature(enable = "avx2")]
+    unsafe fn rgb_uv_avx2(
+        k: &RgbCoeffs,
+        r0: &[u8],
+        r1: &[u8],
+        lay: RgbLayout,
+        end: usize,
+        u: &mut [u8],
+        v: &mut [u8],
+    ) {
+        let shuf = rgb_shuffle(lay);
+        let one = _mm256_set1_epi16(1);
+        let c = |x: i32| _mm256_set1_epi32(x);
+        let (ru, gu, bu) = (c(k.ru), c(k.gu), c(k.bu));
+        let (rv, gv, bv) = (c(k.rv), c(k.gv), c(k.bv));
+        let round = c(1 << 16);
+        let c128 = c(128);
+        let mut cx = 0;
+        while cx < end {
+            let o = 2 * cx * lay.step;
+            // SAFETY: see the caller.
+            let (a, b) = unsafe {
+                (
+                    load_rgb16(r0.as_ptr().add(o), lay.step, shuf),
+                    load_rgb16(r1.as_ptr().add(o), lay.step, shuf),
+                )
+            };
+            // 2x2 sums per channel, 8 x i32 in order.
+            let sum = |i: usize| {
+                let s = _mm256_add_epi16(_mm256_cvtepu8_epi16(a[i]), _mm256_cvtepu8_epi16(b[i]));
+                _mm256_madd_epi16(s, one)
+            };
+            let (sr, sg, sb) = (sum(0), sum(1), sum(2));
+            let dot = |cr, cg, cb| {
+                let t = _mm256_add_epi32(
+                    _mm256_add_epi32(_mm256_mullo_epi32(sr, cr), _mm256_mullo_epi32(sg, cg)),
+                    _mm256_add_epi32(_mm256_mullo_epi32(sb, cb), round),
+                );
+                _mm256_add_epi32(_mm256_srai_epi32::<17>(t), c128)
+            };
+            let uu = dot(ru, gu, bu);
+            let vv = dot(rv, gv, bv);
+            // [u0-3 v0-3 | u4-7 v4-7] -> [u0-7 | v0-7] -> bytes.
+            let w16 = _mm256_permute4x64_epi64::<0b11_01_10_00>(_mm256_packs_epi32(uu, vv));
+            let b8 = _mm256_packus_epi16(w16, w16);
+            // SAFETY: see the caller.
+            unsafe {
                 _mm_storel_epi64(
-                    out.as_mut_ptr().add(j) as *mut __m128i,
-                    _mm_packs_epi32(r, r),
+                    u.as_mut_ptr().add(cx) as *mut __m128i,
+                    _mm256_castsi256_si128(b8),
+                );
+                _mm_storel_epi64(
+                    v.as_mut_ptr().add(cx) as *mut __m128i,
+                    _mm256_extracti128_si256::<1>(b8),
                 );
             }
-            j += 4;
+            cx += 8;
         }
     }
 
@@ -366,12 +763,61 @@ mod x86 {
         // SAFETY: AVX2 checked by `available`; loads read ring[r + x .. r + x + 16] with
         // x + 16 <= line and r + line <= ring.len() (asserted above); stores write out[x..x + 16].
         unsafe {
-            while x + 16 <= n {
-                vscale8_16(ring, rows, coef, x, out);
-                x += 16;
+            if rows.len() <= 16 && coef.len() >= rows.len() {
+                x = n - n % 16;
+                vscale8_few(ring, rows, coef, x, out);
+            } else {
+                while x + 16 <= n {
+                    vscale8_16(ring, rows, coef, x, out);
+                    x += 16;
+                }
             }
         }
         vscale8_scalar(ring, rows, line, coef, x, out);
+    }
+
+    /// Up to 16 taps: row pointers and coefficient pairs set up once per line; an odd last
+    /// tap is paired with itself under a zero coefficient.
+    #[target_feature(enable = "avx2")]
+    unsafe fn vscale8_few(ring: &[i16], rows: &[usize], coef: &[i16], end: usize, out: &mut [u8]) {
+        let np = rows.len().div_ceil(2);
+        let p = ring.as_ptr();
+        let mut ptr = [(p, p); 8];
+        let mut cpair = [_mm256_setzero_si256(); 8];
+        for i in 0..np {
+            let (k0, k1) = (2 * i, (2 * i + 1).min(rows.len() - 1));
+            let c1 = if 2 * i + 1 < rows.len() { coef[k1] } else { 0 };
+            // SAFETY: offsets of rows inside `ring` (see the caller); nothing is read here.
+            ptr[i] = unsafe { (p.add(rows[k0]), p.add(rows[k1])) };
+            cpair[i] = _mm256_set1_epi32((i32::from(coef[k0]) & 0xffff) | (i32::from(c1) << 16));
+        }
+        let bias = _mm256_set1_epi32(1 << 20);
+        let mut x = 0;
+        while x < end {
+            let mut lo = bias;
+            let mut hi = bias;
+            for (&(ra, rb), &c) in ptr[..np].iter().zip(&cpair[..np]) {
+                // SAFETY: see the caller (x + 16 <= line, r + line <= ring.len()).
+                let (a, b) = unsafe {
+                    (
+                        _mm256_loadu_si256(ra.add(x) as *const __m256i),
+                        _mm256_loadu_si256(rb.add(x) as *const __m256i),
+                    )
+                };
+                lo = _mm256_add_epi32(lo, _mm256_madd_epi16(_mm256_unpacklo_epi16(a, b), c));
+                hi = _mm256_add_epi32(hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(a, b), c));
+            }
+            let w = _mm256_packs_epi32(_mm256_srai_epi32::<21>(lo), _mm256_srai_epi32::<21>(hi));
+            let b = _mm256_permute4x64_epi64::<0b1000>(_mm256_packus_epi16(w, w));
+            // SAFETY: x + 16 <= end <= out.len() (see the caller).
+            unsafe {
+                _mm_storeu_si128(
+                    out.as_mut_ptr().add(x) as *mut __m128i,
+                    _mm256_castsi256_si128(b),
+                )
+            };
+            x += 16;
+        }
     }
 
     #[target_feature(enable = "avx2")]
@@ -544,26 +990,72 @@ mod tests {
         (*seed >> 56) as u8
     }
 
+    const RGB24: RgbLayout = RgbLayout {
+        step: 3,
+        r: 0,
+        g: 1,
+        b: 2,
+        a: None,
+    };
+    const BGRA: RgbLayout = RgbLayout {
+        step: 4,
+        r: 2,
+        g: 1,
+        b: 0,
+        a: Some(3),
+    };
+    const ARGB: RgbLayout = RgbLayout {
+        step: 4,
+        r: 1,
+        g: 2,
+        b: 3,
+        a: Some(0),
+    };
+
     #[test]
     fn simd_kernels_match_scalar_twins() {
         if !available() {
             return;
         }
         let mut s = 1u64;
-        for (sw, dw) in [(1920, 1280), (37, 100), (100, 37), (64, 64), (9, 3)] {
+        for (sw, dw) in [
+            (1920, 1280),
+            (960, 640),
+            (1280, 1920),
+            (37, 100),
+            (100, 37),
+            (64, 64),
+            (9, 3),
+            (300, 200),
+        ] {
             for k in [
                 Kernel::Bilinear,
                 Kernel::Bicubic { b: 0.0, c: 0.6 },
                 Kernel::Lanczos { a: 3.0 },
+                Kernel::Lanczos { a: 2.0 },
+                Kernel::Gauss { p: 3.0 },
+                Kernel::Area,
                 Kernel::Point,
             ] {
                 let f = build(k, sw, dw, 128, 128);
+                if (sw, dw, k) == (1920, 1280, Kernel::Bilinear) {
+                    // The shuffled 4-tap path is exercised.
+                    assert!(f.size <= 4 && f.fit_shuf >= 1200, "{}", f.fit_shuf);
+                }
                 let src: Vec<u8> = (0..sw).map(|_| rng(&mut s)).collect();
                 let mut a = vec![0i16; dw];
                 let mut b = vec![0i16; dw];
                 hscale8(true, &src, 1, &f, sw, &mut a);
                 hscale8_scalar(&src, 1, &f, 0, &mut b);
                 assert_eq!(a, b, "hscale {sw}->{dw} {k:?}");
+                for ch in [3, 4] {
+                    let src: Vec<u8> = (0..sw * ch).map(|_| rng(&mut s)).collect();
+                    let mut pa = vec![0i16; dw * ch];
+                    let mut pb = vec![0i16; dw * ch];
+                    hscale8(true, &src, ch, &f, sw, &mut pa);
+                    hscale8_scalar(&src, ch, &f, 0, &mut pb);
+                    assert_eq!(pa, pb, "hscale ch {ch} {sw}->{dw} {k:?}");
+                }
                 // Vertical over lines of these intermediates.
                 let line = dw;
                 let taps = f.size.clamp(1, 7);
@@ -579,6 +1071,46 @@ mod tests {
                 vscale8(true, &ring, &rows, line, &coef, &mut oa);
                 vscale8_scalar(&ring, &rows, line, &coef, 0, &mut ob);
                 assert_eq!(oa, ob, "vscale {taps} taps");
+            }
+        }
+        for m in [Matrix::Bt601, Matrix::Bt709, Matrix::Bt2020] {
+            for full in [false, true] {
+                let c = Colors {
+                    src_full: true,
+                    dst_full: full,
+                    src: Coeffs::new(m, true),
+                    dst: Coeffs::new(m, full),
+                };
+                let k = RgbCoeffs::from_colors(&c);
+                for lay in [RGB24, BGRA, ARGB] {
+                    for w in [1usize, 15, 16, 17, 31, 32, 33, 77, 1920] {
+                        let r0: Vec<u8> = (0..w * lay.step).map(|_| rng(&mut s)).collect();
+                        let r1: Vec<u8> = (0..w * lay.step).map(|_| rng(&mut s)).collect();
+                        let mut a = vec![0u8; w];
+                        let mut b = vec![0u8; w];
+                        rgb_to_y_row(true, &k, &r0, lay, &mut a);
+                        rgb_to_y_row_scalar(&k, &r0, lay, 0, &mut b);
+                        assert_eq!(a, b, "y {m:?} {full} {lay:?} {w}");
+                        let cw = w.div_ceil(2);
+                        let (mut ua, mut va, mut ub, mut vb) =
+                            (vec![0; cw], vec![0; cw], vec![0; cw], vec![0; cw]);
+                        rgb_to_uv420_row(true, &k, &r0, &r1, w, lay, &mut ua, &mut va);
+                        rgb_to_uv420_row_scalar(&k, &r0, &r1, w, lay, 0, &mut ub, &mut vb);
+                        assert_eq!((ua, va), (ub, vb), "uv {m:?} {full} {lay:?} {w}");
+                    }
+                }
+            }
+        }
+        for depth in 9..=16 {
+            for w in [1usize, 15, 16, 17, 77, 960] {
+                let src: Vec<u8> = (0..2 * w).map(|_| rng(&mut s)).collect();
+                for y in 0..9 {
+                    let mut a = vec![0u8; w];
+                    let mut b = vec![0u8; w];
+                    depth_to_8_row(true, &src, depth, y, &mut a);
+                    depth_to_8_row_scalar(&src, depth, y, 0, &mut b);
+                    assert_eq!(a, b, "depth {depth} w {w} y {y}");
+                }
             }
         }
         for m in [Matrix::Bt601, Matrix::Bt709, Matrix::Bt2020] {
