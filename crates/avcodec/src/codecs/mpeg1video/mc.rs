@@ -141,41 +141,7 @@ fn rows<const N: usize, const MODE: u8, const AVG: bool>(
         } else {
             s0
         };
-        let mut p = [0u8; N];
-        match MODE {
-            0 => p.copy_from_slice(&s0[..N]),
-            1 => {
-                let (a, b) = (&s0[..N], &s0[1..N + 1]);
-                for i in 0..N {
-                    p[i] = ((u16::from(a[i]) + u16::from(b[i]) + 1) >> 1) as u8;
-                }
-            }
-            2 => {
-                let (a, b) = (&s0[..N], &s1[..N]);
-                for i in 0..N {
-                    p[i] = ((u16::from(a[i]) + u16::from(b[i]) + 1) >> 1) as u8;
-                }
-            }
-            _ => {
-                let (a, b) = (&s0[..N], &s0[1..N + 1]);
-                let (c, e) = (&s1[..N], &s1[1..N + 1]);
-                for i in 0..N {
-                    p[i] = ((u16::from(a[i])
-                        + u16::from(b[i])
-                        + u16::from(c[i])
-                        + u16::from(e[i])
-                        + 2)
-                        >> 2) as u8;
-                }
-            }
-        }
-        if AVG {
-            for (x, &q) in d.iter_mut().zip(&p) {
-                *x = ((u16::from(*x) + u16::from(q) + 1) >> 1) as u8;
-            }
-        } else {
-            d.copy_from_slice(&p);
-        }
+        predict_row::<N, MODE, AVG>(d, s0, s1);
     }
 }
 
@@ -207,41 +173,7 @@ fn rows_sliced<const N: usize, const MODE: u8, const AVG: bool>(
         else {
             return;
         };
-        let mut p = [0u8; N];
-        match MODE {
-            0 => p.copy_from_slice(&a[..N]),
-            1 => {
-                let (a, b) = (&a[..N], &a[1..N + 1]);
-                for i in 0..N {
-                    p[i] = ((u16::from(a[i]) + u16::from(b[i]) + 1) >> 1) as u8;
-                }
-            }
-            2 => {
-                let (a, b) = (&a[..N], &c[..N]);
-                for i in 0..N {
-                    p[i] = ((u16::from(a[i]) + u16::from(b[i]) + 1) >> 1) as u8;
-                }
-            }
-            _ => {
-                let (a, b) = (&a[..N], &a[1..N + 1]);
-                let (c, e) = (&c[..N], &c[1..N + 1]);
-                for i in 0..N {
-                    p[i] = ((u16::from(a[i])
-                        + u16::from(b[i])
-                        + u16::from(c[i])
-                        + u16::from(e[i])
-                        + 2)
-                        >> 2) as u8;
-                }
-            }
-        }
-        if AVG {
-            for (x, &q) in d.iter_mut().zip(&p) {
-                *x = ((u16::from(*x) + u16::from(q) + 1) >> 1) as u8;
-            }
-        } else {
-            d.copy_from_slice(&p);
-        }
+        predict_row::<N, MODE, AVG>(d, a, c);
         s0 = if hy {
             s1
         } else {
@@ -250,6 +182,48 @@ fn rows_sliced<const N: usize, const MODE: u8, const AVG: bool>(
                 None => return,
             }
         };
+    }
+}
+
+/// One predicted row of `N` samples from source rows `s0` and `s1` (each at least `N + 1`
+/// long when interpolating horizontally): half-pel interpolation per `MODE` (bit 0
+/// horizontal, bit 1 vertical), stored into `d` or averaged with it (`AVG`).
+#[inline(always)]
+fn predict_row<const N: usize, const MODE: u8, const AVG: bool>(
+    d: &mut [u8],
+    s0: &[u8],
+    s1: &[u8],
+) {
+    let mut p = [0u8; N];
+    match MODE {
+        0 => p.copy_from_slice(&s0[..N]),
+        1 => {
+            let (a, b) = (&s0[..N], &s0[1..N + 1]);
+            for i in 0..N {
+                p[i] = ((u16::from(a[i]) + u16::from(b[i]) + 1) >> 1) as u8;
+            }
+        }
+        2 => {
+            let (a, b) = (&s0[..N], &s1[..N]);
+            for i in 0..N {
+                p[i] = ((u16::from(a[i]) + u16::from(b[i]) + 1) >> 1) as u8;
+            }
+        }
+        _ => {
+            let (a, b) = (&s0[..N], &s0[1..N + 1]);
+            let (c, e) = (&s1[..N], &s1[1..N + 1]);
+            for i in 0..N {
+                p[i] = ((u16::from(a[i]) + u16::from(b[i]) + u16::from(c[i]) + u16::from(e[i]) + 2)
+                    >> 2) as u8;
+            }
+        }
+    }
+    if AVG {
+        for (x, &q) in d.iter_mut().zip(&p) {
+            *x = ((u16::from(*x) + u16::from(q) + 1) >> 1) as u8;
+        }
+    } else {
+        d.copy_from_slice(&p);
     }
 }
 
