@@ -11,7 +11,9 @@ use avutil::{
 
 use super::headers::{GopHeader, PictureCoding, PictureHeader, SequenceHeader, find_start_code};
 use super::mc::RefPlane;
-use super::slice::{PictureContext, Target, decode_slice};
+use super::slice::{
+    OUT_OF_BAND, PictureContext, SliceError, Target, decode_slice, slice_start_column,
+};
 use super::tables::start_code as sc;
 use crate::codec::{Decoder, DecoderOptions, Received, SendStatus};
 use crate::codec_id::CodecId;
@@ -163,6 +165,55 @@ pub struct Mpeg1VideoDecoder {
     /// DTS of the packet being decoded (copied to frames output meanwhile).
     cur_dts: Option<i64>,
     threads: usize,
+    workers: Workers,
+}
+
+/// Where the slices of a picture are decoded.
+#[derive(Debug)]
+enum Workers {
+    /// On the caller's thread.
+    Caller,
+    /// On rayon's global pool (automatic thread count).
+    Global,
+    /// On a pool of the requested size.
+    Pool(rayon::ThreadPool),
+}
+
+impl Workers {
+    fn new(threads: usize) -> Workers {
+        match threads {
+            1 => Workers::Caller,
+            0 if rayon::current_num_threads() > 1 => Workers::Global,
+            0 => Workers::Caller,
+            n => match rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .thread_name(|i| format!("mpeg1video-{i}"))
+                .build()
+            {
+                Ok(p) => Workers::Pool(p),
+                Err(e) => {
+                    log::warn!("mpeg1video: no worker threads ({e}); decoding on one thread");
+                    Workers::Caller
+                }
+            },
+        }
+    }
+
+    /// Threads available for slices (1 when decoding on the caller's thread).
+    fn count(&self) -> usize {
+        match self {
+            Workers::Caller => 1,
+            Workers::Global => rayon::current_num_threads(),
+            Workers::Pool(p) => p.current_num_threads(),
+        }
+    }
+
+    fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
+        match self {
+            Workers::Pool(p) => p.install(f),
+            Workers::Global | Workers::Caller => f(),
+        }
+    }
 }
 
 impl std::fmt::Debug for Mpeg1VideoDecoder {
@@ -206,6 +257,7 @@ impl Mpeg1VideoDecoder {
             pts_fix: PtsCorrection::default(),
             cur_dts: None,
             threads: opts.threads,
+            workers: Workers::new(opts.threads),
         };
         if !params.extradata.is_empty() {
             let ex = params.extradata.clone();
@@ -224,8 +276,9 @@ impl Mpeg1VideoDecoder {
         Ok(d)
     }
 
-    /// Worker threads requested (decoding is currently single-threaded; the
-    /// output does not depend on it).
+    /// Worker threads requested (0 = automatic). Slices are decoded in
+    /// parallel bands when more than one thread is available; the output does
+    /// not depend on it.
     pub fn threads(&self) -> usize {
         self.threads
     }
@@ -314,6 +367,7 @@ impl Mpeg1VideoDecoder {
         };
         let mut header: Option<PictureHeader> = None;
         let mut current: Option<Current> = None;
+        let mut slices: Vec<(usize, &[u8])> = Vec::new();
         let mut skip_picture = false;
         let mut first_error: Option<Error> = None;
         let mut pos = 0;
@@ -371,14 +425,21 @@ impl Mpeg1VideoDecoder {
                             }
                         }
                     }
-                    if let Some(cur) = current.as_mut() {
-                        self.decode_one_slice(cur, usize::from(code - 1), payload);
+                    if let (Some(cur), Some(g)) = (current.as_mut(), self.geom.as_ref()) {
+                        let row = usize::from(code - 1);
+                        if row >= g.mb_h {
+                            log::error!("mpeg1video: slice below image ({row} >= {})", g.mb_h);
+                            cur.corrupt = true;
+                        } else {
+                            slices.push((row, payload));
+                        }
                     }
                 }
                 _ => {}
             }
         }
-        if let Some(cur) = current {
+        if let Some(mut cur) = current {
+            self.decode_slices(&mut cur, &slices);
             self.finish_picture(cur);
         }
         match first_error {
@@ -458,15 +519,12 @@ impl Mpeg1VideoDecoder {
         }
     }
 
-    fn decode_one_slice(&self, cur: &mut Current, row: usize, payload: &[u8]) {
+    /// Decodes the slices of the current picture, in parallel bands of rows
+    /// when worker threads are available and the slices allow it.
+    fn decode_slices(&self, cur: &mut Current, slices: &[(usize, &[u8])]) {
         let (Some(g), Some(seq)) = (self.geom.as_ref(), self.seq.as_ref()) else {
             return;
         };
-        if row >= g.mb_h {
-            log::error!("mpeg1video: slice below image ({row} >= {})", g.mb_h);
-            cur.corrupt = true;
-            return;
-        }
         fn refp<'b>(g: &Geometry, planes: &'b Option<[Buffer; 3]>) -> Option<[RefPlane<'b>; 3]> {
             planes.as_ref().map(|pl| {
                 std::array::from_fn(|p| RefPlane {
@@ -478,38 +536,62 @@ impl Mpeg1VideoDecoder {
             })
         }
         let (fwd_planes, bwd_planes) = (cur.forward.take(), cur.backward.take());
-        {
-            let pc = PictureContext {
-                header: cur.header,
-                intra_matrix: &seq.intra_matrix,
-                non_intra_matrix: &seq.non_intra_matrix,
-                mb_w: g.mb_w,
-                mb_h: g.mb_h,
-                strides: g.strides,
-                forward: refp(g, &fwd_planes),
-                backward: refp(g, &bwd_planes),
-            };
+        let pc = PictureContext {
+            header: cur.header,
+            intra_matrix: &seq.intra_matrix,
+            non_intra_matrix: &seq.non_intra_matrix,
+            mb_w: g.mb_w,
+            mb_h: g.mb_h,
+            strides: g.strides,
+            forward: refp(g, &fwd_planes),
+            backward: refp(g, &bwd_planes),
+        };
+        let threads = self.workers.count();
+        let bands = if threads > 1 {
+            plan_bands(slices, g.mb_h, threads * 2)
+        } else {
+            Vec::new()
+        };
+        let mut errors = Vec::new();
+        let parallel_done = bands.len() > 1 && {
+            let [y, cb, cr] = &mut cur.planes;
+            let planes = [y.make_mut(), cb.make_mut(), cr.make_mut()];
+            let outcomes =
+                decode_bands(&self.workers, &pc, g, planes, &mut cur.done, slices, &bands);
+            if outcomes.iter().any(|o| o.out_of_band) {
+                // A slice crossed into the next band (damaged or unusual
+                // stream): the picture is redone on one thread, which gives
+                // exactly the single-threaded result.
+                log::debug!("mpeg1video: slice crossed a band; picture decoded on one thread");
+                cur.done.fill(false);
+                false
+            } else {
+                errors.extend(outcomes.into_iter().flat_map(|o| o.errors));
+                true
+            }
+        };
+        if !parallel_done {
             let [y, cb, cr] = &mut cur.planes;
             let mut target = Target {
                 planes: [y.make_mut(), cb.make_mut(), cr.make_mut()],
+                row0: 0,
+                rows: g.mb_h,
             };
-            match decode_slice(&pc, &mut target, payload, row, &mut cur.done) {
-                Ok(()) => {}
-                Err(e) => {
-                    // A failed slice is concealed whole: every macroblock it touched is redone.
-                    let end = (e.mb_y * g.mb_w + e.mb_x + 1).min(cur.done.len());
-                    let start = (row * g.mb_w).min(end);
-                    cur.done[start..end].fill(false);
-                    log::error!(
-                        "mpeg1video: {} at {} {} (slice of row {row} concealed)",
-                        e.what,
-                        e.mb_x,
-                        e.mb_y
-                    );
-                    cur.corrupt = true;
+            for &(row, payload) in slices {
+                if let Err(e) = run_slice(&pc, &mut target, &mut cur.done, row, payload) {
+                    errors.push((row, e));
                 }
             }
         }
+        for (row, e) in &errors {
+            log::error!(
+                "mpeg1video: {} at {} {} (slice of row {row} concealed)",
+                e.what,
+                e.mb_x,
+                e.mb_y
+            );
+        }
+        cur.corrupt |= !errors.is_empty();
         cur.forward = fwd_planes;
         cur.backward = bwd_planes;
     }
@@ -549,6 +631,138 @@ struct Current {
     done: Vec<bool>,
     props: PacketProps,
     corrupt: bool,
+}
+
+/// Decodes one slice into `target`; on an error, every macroblock of the
+/// slice up to the damage is marked not done (to be concealed whole).
+fn run_slice(
+    pc: &PictureContext<'_>,
+    target: &mut Target<'_>,
+    done: &mut [bool],
+    row: usize,
+    payload: &[u8],
+) -> std::result::Result<(), SliceError> {
+    decode_slice(pc, target, payload, row, done).inspect_err(|e| {
+        if e.what != OUT_OF_BAND {
+            let local = |y: usize, x: usize| (y.saturating_sub(target.row0)) * pc.mb_w + x;
+            let end = (local(e.mb_y, e.mb_x) + 1).min(done.len());
+            let start = local(row, 0).min(end);
+            done[start..end].fill(false);
+        }
+    })
+}
+
+/// A band of macroblock rows decoded by one worker, with its slices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Band {
+    row0: usize,
+    rows: usize,
+    slices: std::ops::Range<usize>,
+}
+
+/// Splits a picture into at most `n` bands of whole macroblock rows so that
+/// every slice lies in one band: a band starts only at a slice that begins a
+/// row (column 0) below the previous slice. Returns no bands when the slices
+/// are not in row order (damaged streams are decoded on one thread).
+fn plan_bands(slices: &[(usize, &[u8])], mb_h: usize, n: usize) -> Vec<Band> {
+    if n < 2 || slices.windows(2).any(|w| w[1].0 < w[0].0) {
+        return Vec::new();
+    }
+    let mut bands = vec![Band {
+        row0: 0,
+        rows: mb_h,
+        slices: 0..slices.len(),
+    }];
+    let mut k = 1;
+    for (i, &(row, payload)) in slices.iter().enumerate().skip(1) {
+        if k >= n {
+            break;
+        }
+        if row * n < k * mb_h || row == slices[i - 1].0 || slice_start_column(payload) != Some(0) {
+            continue;
+        }
+        if let Some(last) = bands.last_mut() {
+            last.rows = row - last.row0;
+            last.slices.end = i;
+        }
+        bands.push(Band {
+            row0: row,
+            rows: mb_h - row,
+            slices: i..slices.len(),
+        });
+        while k < n && row * n >= k * mb_h {
+            k += 1;
+        }
+    }
+    bands
+}
+
+/// How one band's decoding went.
+#[derive(Debug, Default)]
+struct BandOutcome {
+    errors: Vec<(usize, SliceError)>,
+    out_of_band: bool,
+}
+
+/// Decodes the bands in parallel on `workers`.
+fn decode_bands(
+    workers: &Workers,
+    pc: &PictureContext<'_>,
+    g: &Geometry,
+    planes: [&mut [u8]; 3],
+    done: &mut [bool],
+    slices: &[(usize, &[u8])],
+    bands: &[Band],
+) -> Vec<BandOutcome> {
+    use rayon::prelude::*;
+    // Cut every plane and the done map at the band boundaries.
+    let mut work: Vec<(Target<'_>, &mut [bool], &Band)> = Vec::with_capacity(bands.len());
+    let [mut y, mut cb, mut cr] = planes;
+    let mut done = done;
+    for band in bands {
+        let lines = |p: usize| band.rows * if p == 0 { 16 } else { 8 } * g.strides[p];
+        let planes = [
+            split_front(&mut y, lines(0)),
+            split_front(&mut cb, lines(1)),
+            split_front(&mut cr, lines(2)),
+        ];
+        let d = split_front(&mut done, band.rows * g.mb_w);
+        work.push((
+            Target {
+                planes,
+                row0: band.row0,
+                rows: band.rows,
+            },
+            d,
+            band,
+        ));
+    }
+    workers.install(|| {
+        work.par_iter_mut()
+            .map(|(target, done, band)| {
+                let mut out = BandOutcome::default();
+                for &(row, payload) in &slices[band.slices.clone()] {
+                    match run_slice(pc, target, done, row, payload) {
+                        Ok(()) => {}
+                        Err(e) if e.what == OUT_OF_BAND => {
+                            out.out_of_band = true;
+                            break;
+                        }
+                        Err(e) => out.errors.push((row, e)),
+                    }
+                }
+                out
+            })
+            .collect()
+    })
+}
+
+/// Cuts the first `len` elements (fewer if there are not as many) off `rest`.
+fn split_front<'a, T>(rest: &mut &'a mut [T], len: usize) -> &'a mut [T] {
+    let len = len.min(rest.len());
+    let (head, tail) = std::mem::take(rest).split_at_mut(len);
+    *rest = tail;
+    head
 }
 
 /// Fills every macroblock not decoded: copied from the reference when there is
@@ -622,5 +836,70 @@ impl Decoder for Mpeg1VideoDecoder {
         self.closed_gop = false;
         self.eof = false;
         self.pts_fix = PtsCorrection::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Slice data starting at column 0: quantiser 1, no extra information,
+    /// address increment 1.
+    const AT_COLUMN_0: &[u8] = &[0b0000_1010, 0];
+    /// Slice data starting at column 1 (address increment 2: `011`).
+    const AT_COLUMN_1: &[u8] = &[0b0000_1001, 0b1000_0000];
+
+    #[test]
+    fn slice_start_columns() {
+        assert_eq!(slice_start_column(AT_COLUMN_0), Some(0));
+        assert_eq!(slice_start_column(AT_COLUMN_1), Some(1));
+        assert_eq!(slice_start_column(&[0, 0]), None, "quantiser 0");
+    }
+
+    #[test]
+    fn bands_start_only_at_row_starting_slices() {
+        let s = |rows: &[(usize, &'static [u8])]| rows.to_vec();
+        // One slice per row, 8 rows, 4 bands.
+        let rows: Vec<(usize, &[u8])> = (0..8).map(|r| (r, AT_COLUMN_0)).collect();
+        let b = plan_bands(&rows, 8, 4);
+        assert_eq!(
+            b.iter()
+                .map(|b| (b.row0, b.rows, b.slices.clone()))
+                .collect::<Vec<_>>(),
+            vec![(0, 2, 0..2), (2, 2, 2..4), (4, 2, 4..6), (6, 2, 6..8)]
+        );
+        // A slice starting mid-row cannot open a band; the next one can.
+        let b = plan_bands(
+            &s(&[(0, AT_COLUMN_0), (4, AT_COLUMN_1), (5, AT_COLUMN_0)]),
+            8,
+            2,
+        );
+        assert_eq!(
+            b.iter()
+                .map(|b| (b.row0, b.rows, b.slices.clone()))
+                .collect::<Vec<_>>(),
+            vec![(0, 5, 0..2), (5, 3, 2..3)]
+        );
+        // Two slices in one row stay together.
+        let b = plan_bands(
+            &s(&[(0, AT_COLUMN_0), (4, AT_COLUMN_0), (4, AT_COLUMN_0)]),
+            8,
+            2,
+        );
+        assert_eq!(
+            b.iter().map(|b| b.slices.clone()).collect::<Vec<_>>(),
+            vec![0..1, 1..3]
+        );
+        // Rows out of order: no bands (one thread).
+        assert!(
+            plan_bands(
+                &s(&[(0, AT_COLUMN_0), (5, AT_COLUMN_0), (3, AT_COLUMN_0)]),
+                8,
+                2
+            )
+            .is_empty()
+        );
+        // A single slice: one band.
+        assert_eq!(plan_bands(&s(&[(0, AT_COLUMN_0)]), 8, 2).len(), 1);
     }
 }

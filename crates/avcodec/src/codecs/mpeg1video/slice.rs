@@ -42,11 +42,21 @@ pub(super) struct PictureContext<'a> {
     pub(super) backward: Option<RefPicture<'a>>,
 }
 
-/// The planes being reconstructed.
+/// The planes being reconstructed: a band of macroblock rows
+/// `row0..row0 + rows` of the picture (the whole picture when decoding
+/// single-threaded).
 pub(super) struct Target<'a> {
-    /// Y, Cb, Cr samples.
+    /// Y, Cb, Cr samples of the band, starting at its first row.
     pub(super) planes: [&'a mut [u8]; 3],
+    /// First macroblock row of the band.
+    pub(super) row0: usize,
+    /// Macroblock rows in the band.
+    pub(super) rows: usize,
 }
+
+/// What [`decode_slice`] reports for a slice that runs out of its band
+/// (only possible when a band is narrower than the picture).
+pub(super) const OUT_OF_BAND: &str = "slice runs past its band";
 
 /// Per-slice decoding state.
 struct State {
@@ -80,7 +90,8 @@ impl State {
 }
 
 /// Decodes the slice whose data (after its start code) is `data`, starting at
-/// macroblock row `mb_y`; sets `done[mb]` for every macroblock reconstructed.
+/// macroblock row `mb_y`; sets `done[mb]` for every macroblock reconstructed
+/// (`done` covers the target's band, indexed from its first row).
 pub(super) fn decode_slice(
     pc: &PictureContext<'_>,
     target: &mut Target<'_>,
@@ -137,6 +148,9 @@ pub(super) fn decode_slice(
     let mut pending_skips = 0usize;
     let coding = pc.header.coding;
     loop {
+        if mb_y < target.row0 || mb_y >= target.row0 + target.rows {
+            return Err(err(OUT_OF_BAND, mb_x, mb_y));
+        }
         let skipped = pending_skips > 0;
         if skipped {
             pending_skips -= 1;
@@ -152,7 +166,7 @@ pub(super) fn decode_slice(
                 return Err(err("overread", mb_x, mb_y));
             }
         }
-        if let Some(d) = done.get_mut(mb_y * pc.mb_w + mb_x) {
+        if let Some(d) = done.get_mut((mb_y - target.row0) * pc.mb_w + mb_x) {
             *d = true;
         }
         mb_x += 1;
@@ -208,6 +222,33 @@ pub(super) fn decode_slice(
                 }
             }
             pending_skips = run;
+        }
+    }
+}
+
+/// The macroblock column where the slice whose data is `data` starts (its
+/// header and first address increment only), or `None` when they are damaged.
+pub(super) fn slice_start_column(data: &[u8]) -> Option<usize> {
+    let t = tables();
+    let mut r = BitReader::new(data);
+    if r.read(5) == 0 {
+        return None;
+    }
+    while r.read_bit() {
+        r.skip(8);
+        if r.overread() {
+            return None;
+        }
+    }
+    let mut mb_x = 0usize;
+    loop {
+        match t.mba.decode(&mut r)? {
+            MBA_ESCAPE => mb_x += 33,
+            MBA_STUFFING | MBA_END => {}
+            c => return Some(mb_x + c as usize),
+        }
+        if r.overread() {
+            return None;
         }
     }
 }
@@ -288,7 +329,7 @@ fn decode_mb(
         st.prev_intra = true;
         let dc_only = h.coding == PictureCoding::D;
         for b in 0..6 {
-            let (plane, off, stride) = block_dest(pc, mb_x, mb_y, b);
+            let (plane, off, stride) = block_dest(pc, mb_x, mb_y - target.row0, b);
             let comp = if b < 4 { 0 } else { b - 3 };
             let only_dc = decode_intra_block(
                 t,
@@ -359,7 +400,7 @@ fn decode_mb(
             continue;
         }
         let only_dc = decode_inter_block(t, r, block, &st.q_inter)?;
-        let (plane, off, stride) = block_dest(pc, mb_x, mb_y, b);
+        let (plane, off, stride) = block_dest(pc, mb_x, mb_y - target.row0, b);
         let dst = &mut *target.planes[plane];
         if only_dc {
             dct::idct_add_dc(block[0], dst, off, stride);
@@ -372,7 +413,8 @@ fn decode_mb(
     Ok(())
 }
 
-/// Plane, offset and stride of block `b` (0..4 luma, 4 Cb, 5 Cr) of a macroblock.
+/// Plane, offset and stride of block `b` (0..4 luma, 4 Cb, 5 Cr) of a
+/// macroblock (`mb_y` counted from the target's first row).
 #[inline]
 fn block_dest(
     pc: &PictureContext<'_>,
@@ -410,9 +452,10 @@ fn predict_mb(
         };
         let [mx, my] = st.mv[d];
         let s0 = pc.strides[0];
+        let band_y = mb_y - target.row0;
         predict::<16>(
             target.planes[0],
-            mb_y * 16 * s0 + mb_x * 16,
+            band_y * 16 * s0 + mb_x * 16,
             s0,
             refp[0],
             mb_x * 16,
@@ -428,7 +471,7 @@ fn predict_mb(
             let s = pc.strides[p];
             predict::<8>(
                 target.planes[p],
-                mb_y * 8 * s + mb_x * 8,
+                band_y * 8 * s + mb_x * 8,
                 s,
                 refp[p],
                 mb_x * 8,
