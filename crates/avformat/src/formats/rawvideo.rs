@@ -22,7 +22,7 @@
 use avcodec::{CodecId, CodecParameters, Packet};
 use avutil::mathematics::{Rounding, rescale_rnd};
 use avutil::parse::{parse_video_rate, parse_video_size};
-use avutil::{Buffer, PixelFormat, Rational, imgutils};
+use avutil::{Buffer, BufferPool, PixelFormat, Rational, imgutils};
 
 use crate::demux::{DemuxState, Demuxer, FormatOptions, SeekTarget};
 use crate::error::{Error, Result};
@@ -47,6 +47,35 @@ pub(crate) fn read_frame_data(io: &mut IoReader, size: usize) -> Result<Vec<u8>>
         Vec::with_capacity(size.min(known_left.unwrap_or(READ_CHUNK)) + avutil::buffer::PADDING);
     io.read_into_vec(&mut v, size)?;
     Ok(v)
+}
+
+/// Reads fixed-size frames into recycled buffers: once a frame's packet (and
+/// any decoded frame sharing its memory) is dropped, the next read reuses the
+/// memory instead of faulting in fresh pages (which costs more than the copy
+/// itself for large pictures).
+#[derive(Debug, Default)]
+pub(crate) struct FrameReader {
+    pool: Option<BufferPool>,
+}
+
+impl FrameReader {
+    /// Reads up to `size` bytes (fewer at end of input). The pool is used only
+    /// when the input is known to hold a whole frame; otherwise the buffer
+    /// grows with the data (see [`read_frame_data`]).
+    pub(crate) fn read(&mut self, io: &mut IoReader, size: usize) -> Result<Buffer> {
+        let left = io.size().map(|s| s.saturating_sub(io.tell()));
+        if size == 0 || left.is_none_or(|l| l < size as u64) {
+            return Ok(Buffer::from_vec(read_frame_data(io, size)?));
+        }
+        let pool = match &self.pool {
+            Some(p) if p.size() == size => p,
+            _ => self.pool.insert(BufferPool::new(size)),
+        };
+        let mut buf = pool.get();
+        let got = io.read_full(buf.make_mut())?;
+        buf.truncate(got);
+        Ok(buf)
+    }
 }
 
 /// Rejects the typed options of [`FormatOptions`] that a demuxer without such settings does
@@ -77,6 +106,7 @@ pub(crate) fn reject_typed_options(format: &'static str, o: &FormatOptions) -> R
 #[derive(Debug, Default)]
 pub struct RawVideoDemuxer {
     packet_size: u64,
+    reader: FrameReader,
 }
 
 /// The settings of the rawvideo demuxer, from the typed options or the private ones
@@ -155,13 +185,13 @@ impl Demuxer for RawVideoDemuxer {
         _state: &mut DemuxState,
     ) -> Result<Option<Packet>> {
         let pos = io.tell();
-        let data = read_frame_data(io, self.packet_size as usize)?;
+        let data = self.reader.read(io, self.packet_size as usize)?;
         if data.is_empty() {
             return Ok(None);
         }
         let short = (data.len() as u64) < self.packet_size;
         let n = (pos / self.packet_size) as i64;
-        let mut pkt = Packet::new(Buffer::from_vec(data));
+        let mut pkt = Packet::new(data);
         pkt.pts = Some(n);
         pkt.dts = Some(n);
         pkt.duration = Some(1);

@@ -33,11 +33,11 @@
 use std::fmt::Write as _;
 
 use avcodec::{CodecId, CodecParameters, FieldOrder, MediaType, Packet};
-use avutil::{Buffer, ChromaLocation, ColorRange, PixelFormat, Rational, imgutils};
+use avutil::{ChromaLocation, ColorRange, PixelFormat, Rational, imgutils};
 
 use crate::demux::{DemuxState, Demuxer, SeekTarget, reject_private_options};
 use crate::error::{Error, Result};
-use crate::formats::rawvideo::{read_frame_data, reject_typed_options};
+use crate::formats::rawvideo::{FrameReader, reject_typed_options};
 use crate::io::{IoReader, IoWriter};
 use crate::mux::{MuxState, Muxer};
 use crate::probe::{ProbeData, SCORE_MAX};
@@ -371,6 +371,7 @@ pub struct Y4mDemuxer {
     packet_size: u64,
     frame_size: usize,
     data_offset: u64,
+    reader: FrameReader,
 }
 
 impl Demuxer for Y4mDemuxer {
@@ -427,7 +428,7 @@ impl Demuxer for Y4mDemuxer {
             ));
         }
         let pos = io.tell();
-        let data = read_frame_data(io, self.frame_size)?;
+        let data = self.reader.read(io, self.frame_size)?;
         if data.len() < self.frame_size {
             // FFmpeg drops a truncated last frame silently.
             log::debug!(
@@ -438,7 +439,7 @@ impl Demuxer for Y4mDemuxer {
             return Ok(None);
         }
         let n = ((off - self.data_offset) / self.packet_size) as i64;
-        let mut pkt = Packet::new(Buffer::from_vec(data));
+        let mut pkt = Packet::new(data);
         pkt.pts = Some(n);
         pkt.dts = Some(n);
         pkt.duration = Some(1);
