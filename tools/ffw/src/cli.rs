@@ -148,7 +148,8 @@ pub(crate) struct OutputSpec {
     pub(crate) frames: PerStream<u64>,
     pub(crate) gop: Option<u32>,
     pub(crate) bframes: Option<u32>,
-    /// Video codec options passed as the encoder's private options (`-maxrate`, `-bufsize`).
+    /// Video codec options passed as the encoder's private options (`-maxrate`, `-bufsize`,
+    /// `-intra_matrix`, `-inter_matrix`).
     pub(crate) video_codec_opts: Vec<(String, String)>,
     pub(crate) size: Option<(usize, usize)>,
     pub(crate) pix_fmt: Option<PixelFormat>,
@@ -346,6 +347,8 @@ pub(crate) fn parse(args: &[String]) -> Result<Cli, String> {
                 | "bf"
                 | "maxrate"
                 | "bufsize"
+                | "intra_matrix"
+                | "inter_matrix"
                 | "sample_fmt"
                 | "frames"
                 | "vframes"
@@ -483,6 +486,13 @@ pub(crate) fn parse(args: &[String]) -> Result<Cli, String> {
             }
             "maxrate" | "bufsize" => {
                 parse_bitrate(val).ok_or_else(|| invalid(name, val, "not a bit rate"))?;
+                p.output
+                    .video_codec_opts
+                    .push((name.to_owned(), val.to_owned()));
+                p.output_only.push(format!("-{name}"));
+            }
+            // Checked by the encoder, which names the bad coefficient.
+            "intra_matrix" | "inter_matrix" => {
                 p.output
                     .video_codec_opts
                     .push((name.to_owned(), val.to_owned()));

@@ -49,6 +49,7 @@ Per-file options (before -i for inputs, before the file name for outputs):
 -map [-]i[:spec]    choose streams; -an / -vn drop audio / video
 -frames[:spec] n    stop after n frames (-vframes)
 -b[:spec] rate      bit rate; -q[:spec] q quantizer; -g gop; -bf b-frames
+-maxrate / -bufsize / -intra_matrix / -inter_matrix   video encoder options
 -pix_fmt / -sample_fmt / -ar / -ac / -s / -framerate / -r
 -metadata k=v       set metadata; -fflags +bitexact write no version strings
 

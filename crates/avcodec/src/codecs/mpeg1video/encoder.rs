@@ -60,6 +60,31 @@ fn invalid_option(option: &str, value: &str) -> Error {
     }
 }
 
+/// Parses a quantizer matrix option: 64 comma-separated values 1..=255, raster order.
+fn parse_matrix(option: &str, value: &str) -> Result<[u8; 64]> {
+    // The message names the offending part rather than repeating 64 values.
+    let bad = |why: String| invalid_option(option, &why);
+    let mut m = [0u8; 64];
+    let mut n = 0;
+    for (i, item) in value.split(',').enumerate() {
+        let v: u8 = item.trim().parse().ok().filter(|&v| v > 0).ok_or_else(|| {
+            bad(format!(
+                "coefficient {i} ({:?}) is not in 1..=255",
+                item.trim()
+            ))
+        })?;
+        let slot = m
+            .get_mut(i)
+            .ok_or_else(|| bad("more than 64 coefficients".into()))?;
+        *slot = v;
+        n = i + 1;
+    }
+    if n != 64 {
+        return Err(bad(format!("{n} coefficients, 64 needed")));
+    }
+    Ok(m)
+}
+
 /// Parses a bit rate such as `2M`, `1500k` or `800000`.
 fn parse_rate(v: &str) -> Option<f64> {
     let v = v.trim();
@@ -245,14 +270,27 @@ impl std::fmt::Debug for Mpeg1VideoEncoder {
 
 impl Mpeg1VideoEncoder {
     /// Opens an encoder. Private options: `maxrate` and `bufsize` (bits, with
-    /// an optional k/M suffix) for the VBV of the rate control.
+    /// an optional k/M suffix) for the VBV of the rate control;
+    /// `intra_matrix` and `inter_matrix` (64 comma-separated values 1..=255 in
+    /// raster order, as FFmpeg's options of these names) replace the default
+    /// quantizer matrices and are loaded in the sequence header (the intra DC
+    /// entry is always written as 8, the fixed DC step).
     pub fn new(opts: &EncoderOptions) -> Result<Self> {
         let mut maxrate = None;
         let mut bufsize = None;
+        let mut intra_matrix = DEFAULT_INTRA_MATRIX;
+        let mut non_intra_matrix = DEFAULT_NON_INTRA_MATRIX;
         for (k, v) in opts.private.iter() {
             match k {
                 "maxrate" => maxrate = Some(parse_rate(v).ok_or_else(|| invalid_option(k, v))?),
                 "bufsize" => bufsize = Some(parse_rate(v).ok_or_else(|| invalid_option(k, v))?),
+                "intra_matrix" => {
+                    intra_matrix = parse_matrix(k, v)?;
+                    // The intra DC step is fixed (8) whatever the matrix says;
+                    // the header carries 8 there, as decoders expect.
+                    intra_matrix[0] = 8;
+                }
+                "inter_matrix" => non_intra_matrix = parse_matrix(k, v)?,
                 _ => {
                     return Err(Error::UnknownOption {
                         codec: "mpeg1video".into(),
@@ -347,9 +385,10 @@ impl Mpeg1VideoEncoder {
             bit_rate_400,
             vbv_buffer_size,
             constrained: false,
-            intra_matrix: DEFAULT_INTRA_MATRIX,
-            non_intra_matrix: DEFAULT_NON_INTRA_MATRIX,
-            custom_matrices: false,
+            intra_matrix,
+            non_intra_matrix,
+            custom_matrices: intra_matrix != DEFAULT_INTRA_MATRIX
+                || non_intra_matrix != DEFAULT_NON_INTRA_MATRIX,
         };
         let mut params = p.clone();
         params.codec_id = CodecId::Mpeg1video;
@@ -1508,6 +1547,70 @@ mod tests {
         assert!(Mpeg1VideoEncoder::new(&EncoderOptions::new(q, Rational::new(1, 25))).is_err());
         assert_eq!(parse_rate("1500k"), Some(1.5e6));
         assert_eq!(parse_rate("x"), None);
+    }
+
+    #[test]
+    fn custom_matrices_are_loaded_and_used() {
+        // A flat intra matrix and a steep inter one, in raster order.
+        let flat = ["16"; 64].join(",");
+        let steep: Vec<String> = (0..64)
+            .map(|i| (16 + (i % 8 + i / 8) * 6).to_string())
+            .collect();
+        let (w, h, n) = (64, 48, 7);
+        let with = |intra: &str, inter: &str| {
+            encode(w, h, n, |o| {
+                o.gop_size = Some(6);
+                o.max_b_frames = Some(1);
+                o.global_quality = Some(4.0);
+                o.private.set("intra_matrix", intra);
+                o.private.set("inter_matrix", inter);
+            })
+        };
+        let pkts = with(&flat, &steep.join(","));
+        // The sequence header loads both matrices (zig-zag order after the flags).
+        let seq = SequenceHeader::parse(&pkts[0].data[4..]).unwrap();
+        assert!(seq.custom_matrices);
+        // (The intra DC entry is always 8.)
+        assert_eq!(seq.intra_matrix[0], 8);
+        assert_eq!(seq.intra_matrix[1..], [16; 63]);
+        assert_eq!(seq.non_intra_matrix[63], 16 + 14 * 6);
+        assert_eq!(seq.non_intra_matrix[1], 22);
+        // Our decoder reads them back: the pictures are close to the source.
+        let frames = decode(w, h, &pkts);
+        assert_eq!(frames.len(), n);
+        for (k, f) in frames.iter().enumerate() {
+            assert!(psnr(f, &picture(w, h, k)) > 28.0, "picture {k}");
+        }
+        // Default matrices given explicitly are not loaded.
+        let dflt = |m: &[u8; 64]| m.iter().map(u8::to_string).collect::<Vec<_>>().join(",");
+        let pkts = with(
+            &dflt(&DEFAULT_INTRA_MATRIX),
+            &dflt(&DEFAULT_NON_INTRA_MATRIX),
+        );
+        assert!(
+            !SequenceHeader::parse(&pkts[0].data[4..])
+                .unwrap()
+                .custom_matrices
+        );
+        // Bad matrices are refused with the reason.
+        let p = CodecParameters::video(CodecId::Mpeg1video, 64, 48, PixelFormat::Yuv420p);
+        for (bad, why) in [
+            (["16"; 63].join(","), "63 coefficients, 64 needed"),
+            (["16"; 65].join(","), "more than 64 coefficients"),
+            (
+                format!("0,{}", ["16"; 63].join(",")),
+                "coefficient 0 (\"0\") is not in 1..=255",
+            ),
+            (
+                format!("{},x", ["16"; 63].join(",")),
+                "coefficient 63 (\"x\") is not in 1..=255",
+            ),
+        ] {
+            let mut o = EncoderOptions::new(p.clone(), Rational::new(1, 25));
+            o.private.set("intra_matrix", &bad);
+            let e = Mpeg1VideoEncoder::new(&o).unwrap_err().to_string();
+            assert!(e.contains(why) && e.contains("intra_matrix"), "{e}");
+        }
     }
 
     #[test]
