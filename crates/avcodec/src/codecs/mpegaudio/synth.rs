@@ -423,22 +423,45 @@ impl FloatSynth {
             sum -= w[(32 + 64 * k) & 511] * b[(48 + 64 * k) & 511];
         }
         out[0] = sum;
+        // Outputs 1..16 (`s1`) and 31..17 (`s2`), all fifteen at once per tap
+        // so that the loops vectorise; each sum still adds its sixteen
+        // products in the order k = 0..8 of the first half, then of the
+        // second (the same results as one output at a time).
+        let mut s1 = [0f32; 15];
+        let mut s2 = [0f32; 15];
+        for k in 0..8 {
+            let o = 64 * k;
+            // t = b[16 + j + o], w[j + o] and w[32 - j + o] for j = 1..16.
+            let (Some(t), Some(wf), Some(wr)) = (
+                b.get(o + 17..o + 32),
+                w.get(o + 1..o + 16),
+                w.get(o + 17..o + 32),
+            ) else {
+                return;
+            };
+            for j in 0..15 {
+                s1[j] += wf[j] * t[j];
+                s2[j] -= wr[14 - j] * t[j];
+            }
+        }
+        for k in 0..8 {
+            let o = 64 * k;
+            // t = b[48 - j + o], w[32 + j + o] and w[64 - j + o] for j = 1..16.
+            let (Some(t), Some(wf), Some(wr)) = (
+                b.get(o + 33..o + 48),
+                w.get(o + 33..o + 48),
+                w.get(o + 49..o + 64),
+            ) else {
+                return;
+            };
+            for j in 0..15 {
+                s1[j] -= wf[j] * t[14 - j];
+                s2[j] -= wr[14 - j] * t[14 - j];
+            }
+        }
         for j in 1..16 {
-            let mut sum = 0f32;
-            let mut sum2 = 0f32;
-            let w2 = 32 - j;
-            for k in 0..8 {
-                let t = b[(16 + j + 64 * k) & 511];
-                sum += w[(j + 64 * k) & 511] * t;
-                sum2 -= w[(w2 + 64 * k) & 511] * t;
-            }
-            for k in 0..8 {
-                let t = b[(48 - j + 64 * k) & 511];
-                sum -= w[(32 + j + 64 * k) & 511] * t;
-                sum2 -= w[(32 + w2 + 64 * k) & 511] * t;
-            }
-            out[j] = sum;
-            out[32 - j] = sum2;
+            out[j] = s1[j - 1];
+            out[32 - j] = s2[j - 1];
         }
         let mut sum = 0f32;
         for k in 0..8 {
