@@ -14,8 +14,23 @@
 //!    (the larger of its strongest line and its scale factor less 10 dB)
 //!    over the lowest threshold in the subband (D.1, steps 8-9).
 
+use std::sync::Arc;
+
+use rustfft::num_complex::Complex;
+use rustfft::{Fft, FftPlanner};
+
 /// FFT length.
 pub const FFT_LEN: usize = 1024;
+
+/// The half-length complex FFT (rustfft's, planned once per model).
+#[derive(Clone)]
+struct HalfFft(Arc<dyn Fft<f32>>);
+
+impl std::fmt::Debug for HalfFft {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HalfFft({})", self.0.len())
+    }
+}
 const BINS: usize = FFT_LEN / 2;
 
 /// Bark (critical band rate) of a frequency in Hz (Zwicker & Terhardt).
@@ -54,8 +69,9 @@ pub struct PsyModel {
     spread: Vec<Vec<f32>>,
     /// Threshold in quiet per bin (linear power, 96 dB reference).
     ath: Vec<f32>,
-    re: Vec<f32>,
-    im: Vec<f32>,
+    fft: HalfFft,
+    buf: Vec<Complex<f32>>,
+    scratch: Vec<Complex<f32>>,
     power: Vec<f32>,
 }
 
@@ -75,6 +91,7 @@ impl PsyModel {
         let sin = (0..n / 2)
             .map(|i| -(2.0 * std::f64::consts::PI * i as f64 / n as f64).sin() as f32)
             .collect();
+        let fft = FftPlanner::<f32>::new().plan_fft_forward(n / 2);
         let hz = |k: usize| k as f64 * f64::from(sample_rate) / n as f64;
         let mut part = vec![0usize; BINS];
         let mut part_bins = Vec::new();
@@ -133,46 +150,10 @@ impl PsyModel {
             spread,
             spread_range,
             ath,
-            re: vec![0.0; n],
-            im: vec![0.0; n],
+            scratch: vec![Complex::default(); fft.get_inplace_scratch_len()],
+            fft: HalfFft(fft),
+            buf: vec![Complex::default(); n / 2],
             power: vec![0.0; BINS],
-        }
-    }
-
-    /// In-place radix-2 FFT of the first `n` values of `re`/`im` (twiddle stride `FFT_LEN / n`).
-    fn fft(&mut self, n: usize) {
-        let stride = FFT_LEN / n;
-        let (re, im) = (&mut self.re[..n], &mut self.im[..n]);
-        let mut j = 0;
-        for i in 1..n {
-            let mut bit = n >> 1;
-            while j & bit != 0 {
-                j ^= bit;
-                bit >>= 1;
-            }
-            j |= bit;
-            if i < j {
-                re.swap(i, j);
-                im.swap(i, j);
-            }
-        }
-        let mut len = 2;
-        while len <= n {
-            let step = stride * (n / len);
-            let half = len / 2;
-            for s in (0..n).step_by(len) {
-                for k in 0..half {
-                    let (c, w) = (self.cos[k * step], self.sin[k * step]);
-                    let (a, b) = (s + k, s + k + half);
-                    let tr = re[b] * c - im[b] * w;
-                    let ti = re[b] * w + im[b] * c;
-                    re[b] = re[a] - tr;
-                    im[b] = im[a] - ti;
-                    re[a] += tr;
-                    im[a] += ti;
-                }
-            }
-            len <<= 1;
         }
     }
 
@@ -180,18 +161,20 @@ impl PsyModel {
     /// of half the length (even samples real, odd imaginary) and the split step.
     fn power_spectrum(&mut self, samples: &[f32]) {
         let h = FFT_LEN / 2;
-        for n in 0..h {
+        for (n, z) in self.buf.iter_mut().enumerate() {
             let a = samples.get(2 * n).copied().unwrap_or(0.0) * self.window[2 * n];
             let b = samples.get(2 * n + 1).copied().unwrap_or(0.0) * self.window[2 * n + 1];
-            self.re[n] = a;
-            self.im[n] = b;
+            *z = Complex::new(a, b);
         }
-        self.fft(h);
+        self.fft
+            .0
+            .process_with_scratch(&mut self.buf, &mut self.scratch);
         // A full-scale sine peaks at |X| = N/4: that is 96 dB.
         let norm = 10f32.powf(9.6) / ((FFT_LEN * FFT_LEN) as f32 / 16.0);
         for k in 0..h {
-            let (zr, zi) = (self.re[k], self.im[k]);
-            let (cr, ci) = (self.re[(h - k) % h], -self.im[(h - k) % h]);
+            let (z, c) = (self.buf[k], self.buf[(h - k) % h]);
+            let (zr, zi) = (z.re, z.im);
+            let (cr, ci) = (c.re, -c.im);
             // Even and odd sample spectra.
             let (er, ei) = (0.5 * (zr + cr), 0.5 * (zi + ci));
             let (or, oi) = (0.5 * (zi - ci), -0.5 * (zr - cr));
@@ -209,28 +192,16 @@ impl PsyModel {
         self.power_spectrum(samples);
         let p = &self.power;
         let np = self.part_bins.len();
-        let mut energy = vec![0f32; np];
+        let energy: Vec<f32> = self
+            .part_bins
+            .iter()
+            .map(|&(a, b)| p.get(a..b).map_or(0.0, |v| v.iter().sum()))
+            .collect();
         let mut tonal = vec![0f32; np];
-        for k in 0..BINS {
-            energy[self.part[k]] += p[k];
-        }
         // Tonal lines: local maxima 7 dB above neighbours up to a distance growing with frequency.
-        for k in 3..BINS - 7 {
-            if p[k] <= p[k - 1] || p[k] < p[k + 1] {
-                continue;
-            }
-            let reach = if k < 63 {
-                2
-            } else if k < 127 {
-                3
-            } else {
-                6
-            };
-            let peak = p[k] * 0.2; // -7 dB
-            if (2..=reach).all(|j| p[k - j.min(k)] < peak && p[k + j] < peak) {
-                tonal[self.part[k]] += p[k - 1] + p[k] + p[k + 1];
-            }
-        }
+        tonal_lines::<2>(p, &self.part, &mut tonal, 3..63);
+        tonal_lines::<3>(p, &self.part, &mut tonal, 63..127);
+        tonal_lines::<6>(p, &self.part, &mut tonal, 127..BINS - 7);
         let mut spread = vec![0f32; np];
         for (m, &e) in energy.iter().enumerate() {
             let (lo, hi) = self.spread_range[m];
@@ -259,6 +230,33 @@ impl PsyModel {
                 .copied()
                 .fold(f32::MAX, f32::min);
             out[sb] = 10.0 * (level / lt).log10();
+        }
+    }
+}
+
+/// Adds to `tonal` (per partition) the power of the tonal lines among bins
+/// `range`: local maxima at least 7 dB above the bins 2..=`REACH` away on
+/// both sides. Evaluated without branches on the data (noise has maxima
+/// everywhere, so a short-circuit test mispredicts).
+#[inline]
+fn tonal_lines<const REACH: usize>(
+    p: &[f32],
+    part: &[usize],
+    tonal: &mut [f32],
+    range: std::ops::Range<usize>,
+) {
+    for k in range {
+        let (Some(w), Some(&pt)) = (p.get(k - REACH..=k + REACH), part.get(k)) else {
+            return;
+        };
+        let pk = w[REACH];
+        let peak = pk * 0.2; // -7 dB
+        let mut ok = (pk > w[REACH - 1]) & (pk >= w[REACH + 1]);
+        for j in 2..=REACH {
+            ok &= (w[REACH - j] < peak) & (w[REACH + j] < peak);
+        }
+        if ok && let Some(t) = tonal.get_mut(pt) {
+            *t += w[REACH - 1] + pk + w[REACH + 1];
         }
     }
 }
