@@ -804,7 +804,8 @@ fn block_of(m: &[u8; 384], pred: Option<&[u8; 384]>, b: usize) -> [i16; 64] {
 /// Quantizes the coefficients `f` (raster order) with reciprocal steps `inv`
 /// and rounding offset `bias` into `levels` (zig-zag order, clipped to 255 in
 /// magnitude); coefficient 0 is left out when `skip_dc`. Returns the last
-/// nonzero zig-zag position, `None` when every level is 0.
+/// nonzero zig-zag position and the mask of the nonzero positions (bit `i` for
+/// zig-zag position `i`), `None` when every level is 0.
 #[inline]
 fn quantize(
     f: &[f32; 64],
@@ -812,7 +813,7 @@ fn quantize(
     bias: f32,
     skip_dc: bool,
     levels: &mut [i16; 64],
-) -> Option<usize> {
+) -> Option<(usize, u64)> {
     let mut q = [0i16; 64];
     let mut any = 0i16;
     for i in 0..64 {
@@ -831,15 +832,13 @@ fn quantize(
         *levels = [0; 64];
         return None;
     }
-    let mut last = 0;
+    let mut mask = 0u64;
     for (i, &z) in ZIGZAG.iter().enumerate() {
         let v = q[usize::from(z)];
         levels[i] = v;
-        if v != 0 {
-            last = i;
-        }
+        mask |= u64::from(v != 0) << i;
     }
-    Some(last)
+    Some((63 - mask.leading_zeros() as usize, mask))
 }
 
 /// The six blocks of a macroblock: plane, x, y.
@@ -966,12 +965,13 @@ impl PictureCoder<'_> {
             fdct(&src, &mut f);
             let dc = ((f[0] * 0.125).round() as i32).clamp(0, 255);
             let mut levels = [0i16; 64];
-            let last = quantize(&f, &self.quant.intra, 0.375, true, &mut levels).unwrap_or(0);
+            let (last, mask) =
+                quantize(&f, &self.quant.intra, 0.375, true, &mut levels).unwrap_or((0, 0));
             let comp = if b < 4 { 0 } else { b - 3 };
             let diff = dc - st.dc_pred[comp];
             st.dc_pred[comp] = dc;
             write_dc(&mut self.w, diff, comp != 0);
-            write_ac(&mut self.w, self.dct_tab, &levels, 1, last, false);
+            write_ac(&mut self.w, self.dct_tab, &levels, mask, 1, false);
             let (c, l) = DCT_EOB;
             self.w.write(u32::from(l), u32::from(c));
             if let Some(rec) = &mut self.recon {
@@ -1070,6 +1070,7 @@ impl PictureCoder<'_> {
         // Residual, transform and quantization of the six blocks.
         let mut levels = [[0i16; 64]; 6];
         let mut lasts = [0usize; 6];
+        let mut masks = [0u64; 6];
         let mut cbp = 0u32;
         let m = self.load_mb(mb_x, mb_y);
         for b in 0..6 {
@@ -1081,8 +1082,10 @@ impl PictureCoder<'_> {
             }
             let mut f = [0f32; 64];
             fdct(&res, &mut f);
-            if let Some(last) = quantize(&f, &self.quant.inter, 0.0, false, &mut levels[b]) {
+            if let Some((last, mask)) = quantize(&f, &self.quant.inter, 0.0, false, &mut levels[b])
+            {
                 lasts[b] = last;
+                masks[b] = mask;
                 cbp |= 32 >> b;
             }
         }
@@ -1146,7 +1149,7 @@ impl PictureCoder<'_> {
             self.w.write(u32::from(l), u32::from(c));
             for b in 0..6 {
                 if cbp & (32 >> b) != 0 {
-                    write_ac(&mut self.w, self.dct_tab, &levels[b], 0, lasts[b], true);
+                    write_ac(&mut self.w, self.dct_tab, &levels[b], masks[b], 0, true);
                     let (c, l) = DCT_EOB;
                     self.w.write(u32::from(l), u32::from(c));
                 }
@@ -1252,23 +1255,27 @@ fn write_motion(w: &mut BitWriter, d: i32, f_code: u8) {
     }
 }
 
-/// Writes the run/level pairs of zig-zag positions `start..=last` (no end of
-/// block); `inter` selects the short code of a first coefficient ±1.
+/// Writes the run/level pairs of the nonzero zig-zag positions in `mask`
+/// (none below `start`; no end of block); `inter` selects the short code of a
+/// first coefficient ±1. Only the nonzero positions are visited.
 fn write_ac(
     w: &mut BitWriter,
     tab: &DctEncTable,
     levels: &[i16; 64],
+    mask: u64,
     start: usize,
-    last: usize,
     inter: bool,
 ) {
-    let mut run = 0usize;
+    // Position after the previous coded coefficient.
+    let mut next = start;
     let mut first = inter;
-    for &lv in levels.iter().take(last + 1).skip(start) {
-        if lv == 0 {
-            run += 1;
-            continue;
-        }
+    let mut m = mask;
+    while m != 0 {
+        let i = m.trailing_zeros() as usize;
+        m &= m - 1;
+        let run = i.saturating_sub(next);
+        next = i + 1;
+        let lv = levels[i];
         let a = lv.unsigned_abs() as usize;
         if first && run == 0 && a == 1 {
             w.write(2, 0b10 | u32::from(lv < 0));
@@ -1292,7 +1299,6 @@ fn write_ac(
             }
         }
         first = false;
-        run = 0;
     }
 }
 
