@@ -107,6 +107,9 @@ pub fn find_parser(id: CodecId) -> Option<Box<dyn Parser>> {
         CodecId::Mp1 | CodecId::Mp2 | CodecId::Mp3 => Some(Box::new(
             crate::codecs::mpegaudio::parser::MpaParser::new(id),
         )),
+        CodecId::Ac3 | CodecId::Eac3 => {
+            Some(Box::new(crate::codecs::ac3::parser::Ac3Parser::new()))
+        }
         CodecId::Mpeg1video | CodecId::Mpeg2video => Some(Box::new(
             crate::codecs::mpeg1video::parser::Mpeg1VideoParser::new(),
         )),
