@@ -98,6 +98,12 @@ pub trait Parser: Send {
         let _ = rest;
         false
     }
+    /// Bytes at the start of the frame just completed that are not part of
+    /// it, to drop before it is described and returned (cf. the DTS parser
+    /// dropping what precedes the first sync word). The default drops none.
+    fn leading_junk(&mut self) -> usize {
+        0
+    }
 }
 
 /// A parser for `id`, if there is one (cf. `av_parser_init`), with
@@ -110,6 +116,7 @@ pub fn find_parser(id: CodecId) -> Option<Box<dyn Parser>> {
         CodecId::Ac3 | CodecId::Eac3 => {
             Some(Box::new(crate::codecs::ac3::parser::Ac3Parser::new()))
         }
+        CodecId::Dts => Some(Box::new(crate::codecs::dca::parser::DcaParser::new())),
         CodecId::Mpeg1video | CodecId::Mpeg2video => Some(Box::new(
             crate::codecs::mpeg1video::parser::Mpeg1VideoParser::new(),
         )),
@@ -343,11 +350,13 @@ impl<P: Parser + ?Sized> ParserContext<P> {
 
     fn output(
         &mut self,
-        frame: Vec<u8>,
+        mut frame: Vec<u8>,
         next_pts: Option<i64>,
         next_dts: Option<i64>,
         params: &mut CodecParameters,
     ) -> ParsedFrame {
+        let junk = self.parser.leading_junk().min(frame.len());
+        frame.drain(..junk);
         let info = self.parser.frame_info(&frame, params);
         ParsedFrame {
             data: Buffer::from_vec(frame),

@@ -1,6 +1,7 @@
 //! The codecs implemented in this crate, one module each.
 
 pub mod ac3;
+pub mod dca;
 pub mod mpeg1video;
 pub mod mpegaudio;
 pub mod pcm;
