@@ -11,10 +11,12 @@
 //!   parser may name a better anchor than the frame's first byte, e.g. the
 //!   picture start code of an MPEG video frame).
 //!
-//! Parsers are found by codec with [`find_parser`]; the MPEG video and MPEG
-//! audio parsers live with their codecs
+//! Parsers are found by codec with [`find_parser`]; the MPEG video, MPEG
+//! audio, AC-3/E-AC-3 and DTS parsers live with their codecs
 //! ([`crate::codecs::mpeg1video::parser::Mpeg1VideoParser`],
-//! [`crate::codecs::mpegaudio::parser::MpaParser`]). Demuxers of elementary
+//! [`crate::codecs::mpegaudio::parser::MpaParser`],
+//! [`crate::codecs::ac3::parser::Ac3Parser`],
+//! [`crate::codecs::dca::parser::DcaParser`]). Demuxers of elementary
 //! streams may hold a context of a concrete parser type
 //! (`ParserContext<Mpeg1VideoParser>`) to read what the parser learned about
 //! the stream through [`ParserContext::parser`].

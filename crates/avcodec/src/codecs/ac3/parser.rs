@@ -16,9 +16,11 @@
 //!   come from the header that ended it, i.e. the next frame's; the last
 //!   frame, ended by the end of the stream, keeps the previous duration.
 //!
-//! Unlike FFmpeg, which leaves them to its decoder, the channels and bit
-//! rate of E-AC-3 streams are also taken from the headers (of the
-//! independent substream only).
+//! FFmpeg leaves the channels and bit rate of E-AC-3 streams to its decoder,
+//! which sets them from the first frame it decodes; as there is no decoder
+//! here, the parser takes them from the first E-AC-3 frame's own header (its
+//! independent substream only: channels of dependent substreams are not
+//! added).
 //!
 //! ```
 //! use avcodec::codecs::ac3::parser::Ac3Parser;
@@ -58,6 +60,8 @@ pub struct Ac3Parser {
     /// Frames whose parameters were published since the start (or a reset).
     published: u32,
     bit_rate_from_headers: bool,
+    /// The channels and bit rate of an E-AC-3 stream were set.
+    eac3_described: bool,
 }
 
 impl Ac3Parser {
@@ -103,7 +107,7 @@ impl Parser for Ac3Parser {
                 // Set by FFmpeg's decoder; the end of the stream is estimated with it.
                 params.frame_size = h.samples();
             }
-            if h.frame_type != FrameType::Dependent {
+            if params.codec_id != CodecId::Eac3 {
                 params.ch_layout = Some(h.layout());
                 if self.bit_rate_from_headers || params.bit_rate.unwrap_or(0) == 0 {
                     self.bit_rate_from_headers = true;
@@ -113,6 +117,16 @@ impl Parser for Ac3Parser {
                     params.bit_rate = u64::try_from(v).ok();
                 }
             }
+        }
+        // FFmpeg leaves E-AC-3's channels and bit rate to its decoder, which takes them
+        // from the first frame it decodes: so do we, from the first frame's own header.
+        if params.codec_id == CodecId::Eac3
+            && !self.eac3_described
+            && let Some(h) = Ac3Header::parse(frame).filter(|h| h.is_eac3())
+        {
+            self.eac3_described = true;
+            params.ch_layout = Some(h.layout());
+            params.bit_rate = Some(u64::from(h.bit_rate));
         }
         FrameInfo {
             duration: self.duration,
@@ -125,6 +139,7 @@ impl Parser for Ac3Parser {
     fn reset(&mut self) {
         *self = Ac3Parser {
             bit_rate_from_headers: self.bit_rate_from_headers,
+            eac3_described: self.eac3_described,
             ..Ac3Parser::new()
         };
     }
@@ -237,10 +252,36 @@ mod tests {
                 }
             })
             .collect();
-        for step in [1, 13, 4096] {
-            let (out, _) = split(&junk, step);
-            let joined: Vec<u8> = out.iter().flat_map(|f| f.data.to_vec()).collect();
-            assert_eq!(joined, junk);
+        // Real frames of several sizes (E-AC-3 dependent ones too) amid that junk.
+        let mut mixed = Vec::new();
+        for (k, h) in [
+            ac3(0, 20, 2, false),
+            ac3(1, 21, 7, true),
+            eac3(0, 191, 0, 3, 2),
+            eac3(1, 99, 0, 3, 2),
+            ac3(2, 0, 1, false),
+        ]
+        .iter()
+        .cycle()
+        .take(40)
+        .enumerate()
+        {
+            mixed.extend(frame(*h, k as u8));
+            mixed.extend(&junk[k * 37..k * 37 + k % 5 * 3]);
+        }
+        for s in [&junk, &mixed] {
+            let (first, _) = split(s, s.len());
+            for step in [1, 13, 4096] {
+                let (out, _) = split(s, step);
+                let joined: Vec<u8> = out.iter().flat_map(|f| f.data.to_vec()).collect();
+                assert_eq!(&joined, s);
+                assert_eq!(
+                    out.len(),
+                    first.len(),
+                    "step {step}: same frames in any chunking"
+                );
+                assert!(out.iter().zip(&first).all(|(a, b)| a.data == b.data));
+            }
         }
     }
 }

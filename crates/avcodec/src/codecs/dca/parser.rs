@@ -217,10 +217,36 @@ mod tests {
                 }
             })
             .collect();
-        for step in [1, 13, 4096] {
-            let (out, _) = split(&junk, step);
-            let joined: Vec<u8> = out.iter().flat_map(|f| f.data.to_vec()).collect();
-            assert!(junk.ends_with(&joined));
+        // Real frames (some little-endian, which are junk after big-endian ones) amid that junk.
+        let mut mixed = Vec::new();
+        for k in 0..30 {
+            let be = frame(core(16, 1000 + k * 4, 2, 13, 15, 0), k as u8);
+            if k % 7 == 3 {
+                mixed.extend(be.chunks(2).flat_map(|w| [w[1], w[0]]));
+            } else {
+                mixed.extend(be);
+            }
+            mixed.extend(&junk[k as usize * 37..k as usize * 37 + k as usize % 5 * 3]);
         }
+        for s in [&junk, &mixed] {
+            let (first, _) = split(s, s.len());
+            for step in [1, 13, 4096] {
+                let (out, _) = split(s, step);
+                let joined: Vec<u8> = out.iter().flat_map(|f| f.data.to_vec()).collect();
+                assert!(s.ends_with(&joined));
+                assert_eq!(
+                    out.len(),
+                    first.len(),
+                    "step {step}: same frames in any chunking"
+                );
+                assert!(out.iter().zip(&first).all(|(a, b)| a.data == b.data));
+            }
+        }
+        let (out, _) = split(&mixed, 999);
+        assert_eq!(
+            out.len(),
+            30 - 4,
+            "little-endian frames stay with the frame before"
+        );
     }
 }
