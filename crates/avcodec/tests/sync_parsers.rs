@@ -19,6 +19,8 @@ const FIXTURES: &[&str] = &[
     "ac3-stereo-44k.ac3",
     "ac3-junk.ac3",
     "dts-junk.dts",
+    "dts-14bit-be.dts",
+    "dts-14bit-le.dts",
 ];
 
 fn root() -> PathBuf {

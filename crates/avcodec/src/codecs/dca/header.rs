@@ -2,9 +2,12 @@
 //!
 //! A core frame starts with the sync word `0x7FFE8001` in 16-bit big-endian
 //! words. The same stream may be stored with little-endian words
-//! (`FE 7F 01 80`), which [`CoreHeader::parse`] reads too, or packed 14 bits
-//! to a 16-bit word (`1F FF E8 00` / `FF 1F 00 E8`), which it refuses
-//! ([`Packing::detect`] recognises them so that callers can say so).
+//! (`FE 7F 01 80`), or 14 bits to a 16-bit word (the low 14 bits carry the
+//! bit stream, the top two repeat bit 13), big- or little-endian
+//! (`1F FF E8 00 07 Fx` / `FF 1F 00 E8 Fx 07`): [`CoreHeader::parse`] reads
+//! all four. `FSIZE` counts the bytes of the 16-bit form; a 14-bit frame
+//! takes `FSIZE * 8 / 14` words of the stream ([`CoreHeader::stream_size`],
+//! the size FFmpeg's parser uses).
 //!
 //! ```
 //! use avcodec::codecs::dca::header::CoreHeader;
@@ -17,8 +20,13 @@
 
 use avutil::{Channel, ChannelLayout};
 
-/// Bytes [`CoreHeader::parse`] needs (the header with its optional CRC).
+/// Bytes [`CoreHeader::parse`] needs in the 16-bit forms (the header with
+/// its optional CRC); the 14-bit forms need [`HEADER_SIZE_14`].
 pub const HEADER_SIZE: usize = 16;
+/// Bytes of a 14-bit stream holding [`HEADER_SIZE`] bytes of bit stream.
+pub const HEADER_SIZE_14: usize = 20;
+/// Bytes [`frame_size`] needs (up to `FSIZE` in the 14-bit forms).
+pub const SYNC_SIZE: usize = 10;
 
 /// Sample rates by `SFREQ` (0: invalid).
 pub const SAMPLE_RATES: [u32; 16] = [
@@ -42,9 +50,9 @@ pub enum Packing {
     Be16,
     /// Little-endian 16-bit words.
     Le16,
-    /// 14 bits per big-endian 16-bit word (not supported).
+    /// 14 bits per big-endian 16-bit word.
     Be14,
-    /// 14 bits per little-endian 16-bit word (not supported).
+    /// 14 bits per little-endian 16-bit word.
     Le14,
 }
 
@@ -63,24 +71,58 @@ impl Packing {
         }
     }
 
-    /// `b` (an even number of bytes) as big-endian 16-bit words, for the
-    /// 16-bit packings.
-    fn to_be16(self, b: &[u8]) -> Option<Vec<u8>> {
-        match self {
-            Packing::Be16 => Some(b.to_vec()),
-            Packing::Le16 => Some(b.chunks_exact(2).flat_map(|w| [w[1], w[0]]).collect()),
-            Packing::Be14 | Packing::Le14 => None,
+    /// Whether 14 bits are packed in each word.
+    pub fn is_14_bit(self) -> bool {
+        matches!(self, Packing::Be14 | Packing::Le14)
+    }
+
+    /// The bit stream that `b` (whole 16-bit words) carries, as bytes.
+    fn unpack(self, b: &[u8]) -> Vec<u8> {
+        let words = b.chunks_exact(2).map(|w| match self {
+            Packing::Be16 | Packing::Be14 => u16::from_be_bytes([w[0], w[1]]),
+            Packing::Le16 | Packing::Le14 => u16::from_le_bytes([w[0], w[1]]),
+        });
+        if !self.is_14_bit() {
+            return words.flat_map(u16::to_be_bytes).collect();
+        }
+        let mut out = Vec::with_capacity(b.len());
+        let (mut acc, mut n) = (0u32, 0u32);
+        for w in words {
+            acc = (acc << 14) | u32::from(w & 0x3fff);
+            n += 14;
+            while n >= 8 {
+                n -= 8;
+                out.push((acc >> n) as u8);
+            }
+            acc &= (1 << n) - 1;
+        }
+        out
+    }
+
+    /// Bytes of the stream holding a core frame of `size` bytes (`FSIZE + 1`).
+    pub fn stream_size(self, size: usize) -> usize {
+        if self.is_14_bit() {
+            size * 8 / 14 * 2
+        } else {
+            size
         }
     }
 }
 
-/// The size of the core frame starting with `b` (its first 8 bytes), in the
-/// bytes of the stream; `None` unless it starts with a 16-bit sync word.
+/// `FSIZE + 1` from the bit stream's first 8 bytes.
+fn fsize(w: &[u8]) -> usize {
+    let v = u32::from_be_bytes([w[4], w[5], w[6], w[7]]);
+    ((v >> 4) & 0x3fff) as usize + 1
+}
+
+/// The size in the bytes of the stream of the core frame starting with `b`
+/// (its first [`SYNC_SIZE`] bytes are enough), as FFmpeg's parser reckons
+/// it; `None` unless it starts with a sync word.
 pub fn frame_size(b: &[u8]) -> Option<usize> {
     let p = Packing::detect(b)?;
-    let w = p.to_be16(b.get(..8)?)?;
-    let v = u32::from_be_bytes([w[4], w[5], w[6], w[7]]);
-    Some(((v >> 4) & 0x3fff) as usize + 1)
+    let n = if p.is_14_bit() { SYNC_SIZE } else { 8 };
+    let w = p.unpack(b.get(..n)?);
+    Some(p.stream_size(fsize(&w)))
 }
 
 /// A parsed core frame header.
@@ -90,7 +132,7 @@ pub struct CoreHeader {
     pub packing: Packing,
     /// PCM sample blocks of 32 samples (`NBLKS + 1`).
     pub blocks: u32,
-    /// Bytes in the frame (`FSIZE + 1`).
+    /// Bytes in the frame in the 16-bit form (`FSIZE + 1`).
     pub frame_size: usize,
     /// Audio channel arrangement (`AMODE`).
     pub amode: u8,
@@ -122,11 +164,16 @@ impl Bits<'_> {
 
 impl CoreHeader {
     /// Parses the core header at the start of `b` (at least
-    /// [`HEADER_SIZE`] bytes), with the checks FFmpeg makes before it
-    /// trusts one; `None` if invalid or 14-bit packed.
+    /// [`HEADER_SIZE`] bytes, [`HEADER_SIZE_14`] for the 14-bit forms),
+    /// with the checks FFmpeg makes before it trusts one; `None` if invalid.
     pub fn parse(b: &[u8]) -> Option<CoreHeader> {
         let packing = Packing::detect(b)?;
-        let w = packing.to_be16(b.get(..HEADER_SIZE)?)?;
+        let n = if packing.is_14_bit() {
+            HEADER_SIZE_14
+        } else {
+            HEADER_SIZE
+        };
+        let w = packing.unpack(b.get(..n)?);
         let mut r = Bits { b: &w, pos: 32 };
         let _normal = r.get(1);
         if r.get(5) != 31 {
@@ -180,6 +227,11 @@ impl CoreHeader {
             bit_rate: (rate > 0).then_some(rate),
             lfe: lff != 0,
         })
+    }
+
+    /// Bytes of the stream the frame takes (see [`Packing::stream_size`]).
+    pub fn stream_size(&self) -> usize {
+        self.packing.stream_size(self.frame_size)
     }
 
     /// Samples per channel in the frame.
@@ -259,6 +311,25 @@ pub(crate) mod tests {
         b
     }
 
+    /// `b` packed 14 bits to a word (the top two bits repeating bit 13), as a
+    /// 14-bit DTS stream stores it.
+    pub(crate) fn pack14(b: &[u8], le: bool) -> Vec<u8> {
+        let mut bits: Vec<u8> = b
+            .iter()
+            .flat_map(|x| (0..8).rev().map(move |i| (x >> i) & 1))
+            .collect();
+        while !bits.len().is_multiple_of(14) {
+            bits.push(0);
+        }
+        bits.chunks(14)
+            .flat_map(|c| {
+                let v = c.iter().fold(0u16, |a, &x| (a << 1) | u16::from(x));
+                let v = if v & 0x2000 != 0 { v | 0xc000 } else { v };
+                if le { v.to_le_bytes() } else { v.to_be_bytes() }
+            })
+            .collect()
+    }
+
     #[test]
     fn fields() {
         let h = CoreHeader::parse(&core(16, 1884, 2, 13, 22, 0)).unwrap();
@@ -332,11 +403,17 @@ pub(crate) mod tests {
             (Packing::Le16, 1884, 512)
         );
         assert_eq!(frame_size(&le), Some(1884));
-        let b14 = [
-            0x1f, 0xff, 0xe8, 0x00, 0x07, 0xf0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        ];
-        assert_eq!(Packing::detect(&b14), Some(Packing::Be14));
-        assert!(CoreHeader::parse(&b14).is_none());
-        assert_eq!(frame_size(&b14), None);
+        // The 14-bit forms: 1884 bytes of bit stream take 1076 words (and a bit).
+        for (le, p) in [(false, Packing::Be14), (true, Packing::Le14)] {
+            let b14 = pack14(&be, le);
+            assert_eq!(Packing::detect(&b14), Some(p));
+            let h = CoreHeader::parse(&b14).unwrap();
+            assert_eq!(
+                (h.frame_size, h.stream_size(), h.samples()),
+                (1884, 2152, 512)
+            );
+            assert_eq!(frame_size(&b14), Some(2152));
+            assert!(CoreHeader::parse(&b14[..HEADER_SIZE_14 - 1]).is_none());
+        }
     }
 }

@@ -15,10 +15,11 @@
 //!   layout and bit rate, which FFmpeg's decoder sets, are taken from each
 //!   frame's header.
 //!
-//! Limits: 14-bit packed streams are not delimited (their sync words are
-//! not taken as frame starts, so such a stream comes out as one packet),
-//! and DTS-HD extension substreams (sync `0x64582025`) are not recognised:
-//! they stay inside the core frame they follow.
+//! All four packings are read (16-bit and 14-bit words, big- and
+//! little-endian); the size of a 14-bit frame is reckoned as FFmpeg's parser
+//! does ([`super::header::Packing::stream_size`]). Limit: DTS-HD extension
+//! substreams (sync `0x64582025`) are not recognised: they stay inside the
+//! core frame they follow.
 //!
 //! ```
 //! use avcodec::codecs::dca::parser::DcaParser;
@@ -40,13 +41,13 @@
 //! assert_eq!((params.sample_rate, params.channels()), (48000, 2));
 //! ```
 
-use super::header::{CoreHeader, Packing, frame_size};
+use super::header::{CoreHeader, Packing, SYNC_SIZE, frame_size};
 use crate::codecs::syncframe::{Found, Kind, Splitter};
 use crate::params::CodecParameters;
 use crate::parser::{FrameInfo, Parser, Scan};
 
 /// Bytes looked at to recognise a frame start (sync word, flags, frame size).
-const WINDOW: usize = 8;
+const WINDOW: usize = SYNC_SIZE;
 
 /// The parser (cf. FFmpeg's `dca` parser).
 #[derive(Debug, Clone, Default)]
