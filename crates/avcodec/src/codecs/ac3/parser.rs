@@ -45,7 +45,7 @@
 
 use super::header::{Ac3Header, FrameType, HEADER_SIZE};
 use crate::codec_id::CodecId;
-use crate::codecs::syncframe::{Found, Kind, Splitter};
+use crate::codecs::syncframe::{Found, Kind, Splitter, Windows};
 use crate::params::CodecParameters;
 use crate::parser::{FrameInfo, Parser, Scan};
 
@@ -76,7 +76,6 @@ impl Ac3Parser {
 fn sync(w: &[u8], _start: usize) -> Option<Found<Ac3Header>> {
     let h = Ac3Header::parse(w)?;
     Some(Found {
-        size: h.frame_size,
         header: h,
         kind: if h.frame_type == FrameType::Dependent {
             Kind::Continue
@@ -88,7 +87,12 @@ fn sync(w: &[u8], _start: usize) -> Option<Found<Ac3Header>> {
 
 impl Parser for Ac3Parser {
     fn find_frame_end(&mut self, data: &[u8]) -> Scan {
-        let (scan, ended) = self.split.scan(data, HEADER_SIZE, sync);
+        let windows = Windows {
+            detect: HEADER_SIZE,
+            size: HEADER_SIZE,
+        };
+        let size = |w: &[u8]| Ac3Header::parse(w).map_or(0, |h| h.frame_size);
+        let (scan, ended) = self.split.scan(data, windows, sync, size);
         if ended.is_some() {
             self.ended = ended;
         }

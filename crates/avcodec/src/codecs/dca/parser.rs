@@ -42,12 +42,16 @@
 //! ```
 
 use super::header::{CoreHeader, Packing, SYNC_SIZE, frame_size};
-use crate::codecs::syncframe::{Found, Kind, Splitter};
+use crate::codecs::syncframe::{Found, Kind, Splitter, Windows};
 use crate::params::CodecParameters;
 use crate::parser::{FrameInfo, Parser, Scan};
 
-/// Bytes looked at to recognise a frame start (sync word, flags, frame size).
-const WINDOW: usize = SYNC_SIZE;
+/// Bytes that recognise a frame start (the sync word and the two bytes
+/// after it, as FFmpeg's parser checks them), and bytes that give its size.
+const WINDOWS: Windows = Windows {
+    detect: 6,
+    size: SYNC_SIZE,
+};
 
 /// The parser (cf. FFmpeg's `dca` parser).
 #[derive(Debug, Clone, Default)]
@@ -75,7 +79,6 @@ impl Parser for DcaParser {
         } = self;
         let sync = |w: &[u8], start: usize| {
             let p = Packing::detect(w)?;
-            let size = frame_size(w)?;
             let kind = match *packing {
                 None => {
                     *packing = Some(p);
@@ -85,13 +88,10 @@ impl Parser for DcaParser {
                 Some(q) if q == p => Kind::Frame,
                 Some(_) => return None,
             };
-            Some(Found {
-                size,
-                header: (),
-                kind,
-            })
+            Some(Found { header: (), kind })
         };
-        split.scan(data, WINDOW, sync).0
+        let size = |w: &[u8]| frame_size(w).unwrap_or(0);
+        split.scan(data, WINDOWS, sync, size).0
     }
 
     fn leading_junk(&mut self) -> usize {
@@ -184,6 +184,20 @@ mod tests {
                 (48000, 2, Some(1_411_200))
             );
         }
+    }
+
+    #[test]
+    fn frame_end_is_seen_six_bytes_into_the_next_sync() {
+        // As FFmpeg's parser, which decides in which chunk a frame ends and
+        // so which timestamps the next frame takes.
+        let a = frame(core(16, 1024, 2, 13, 15, 0), 0x22);
+        let mut p = DcaParser::new();
+        let s = p.find_frame_end(&[a.as_slice(), &a[..5]].concat());
+        assert_eq!(s.end, None);
+        assert_eq!(p.find_frame_end(&a[5..6]).end, Some(-5));
+        let mut p = DcaParser::new();
+        let s = p.find_frame_end(&[a.as_slice(), &a[..6]].concat());
+        assert_eq!(s.end, Some(1024));
     }
 
     #[test]
