@@ -67,4 +67,36 @@ done
     bad "mpeg: ffprobe differs on $probe_bad of our files"
 [ $ffprobe_bad -eq 0 ] && pass "mpeg: ffwprobe ids, start times, durations, bit rates equal ffprobe's ($n files)" ||
     bad "mpeg: ffwprobe differs on $ffprobe_bad files"
+
+# Private stream 1 audio: AC-3 and DTS (ffmpeg's experimental dca encoder) with and without
+# video. codec:rate:channel layout:bit rate:with video (0/1)
+pmatrix="ac3:48000:stereo:192k:1 ac3:44100:5.1(side):384k:0 ac3:32000:mono:64k:1
+ac3:48000:5.1(side):448k:0 ac3:44100:stereo:96k:0 ac3:32000:quad(side):256k:1
+dca:48000:stereo:384k:1 dca:48000:5.1(side):768k:0 dca:44100:stereo:1411k:0 dca:32000:mono:384k:1"
+n=0; pcopy_bad=0; pprobe_bad=0
+for m in $pmatrix; do
+    IFS=: read -r c ar cl ab wv <<<"$m"
+    f="$tmp/priv-$n.mpg"
+    vid=(); [ "$wv" = 1 ] && vid=(-f lavfi -i testsrc=s=64x48:d=2 -c:v mpeg1video)
+    ff "${vid[@]}" -f lavfi -i "sine=f=440:r=$ar:d=2" -af "aformat=channel_layouts=$cl" \
+        -c:a "$c" -strict -2 -b:a "$ab" "$f" || { bad "ffmpeg could not make $m"; continue; }
+    n=$((n + 1))
+    ff -i "$f" -c copy -f framemd5 - >"$tmp/theirs" 2>/dev/null
+    "$bin/ffw" -nostdin -v error -i "$f" -c copy -f framemd5 - >"$tmp/ours" 2>&1
+    # Every packet line, and the header lines the parsers' parameters give (the video's
+    # extradata and aspect lines are not this check's business).
+    keep() { grep -E -v '^#' "$1"; grep -E '^#(codec_id|sample_rate|channel_layout_name)' "$1"; }
+    if ! diff <(keep "$tmp/theirs") <(keep "$tmp/ours") >/dev/null; then
+        pcopy_bad=$((pcopy_bad + 1)); echo "     $m: -c copy framemd5 differs"
+    fi
+    q='^(index|codec_name|id|start_pts|duration_ts|sample_rate|channels|channel_layout|start_time|duration|bit_rate)='
+    if ! diff <(ffprobe -v error -show_streams -show_format "$f" | grep -E "$q") \
+              <("$bin/ffwprobe" -v error -show_streams -show_format "$f" 2>&1 | grep -E "$q") >"$tmp/pdiff"; then
+        pprobe_bad=$((pprobe_bad + 1)); echo "     $m: ffwprobe differs:"; head -5 "$tmp/pdiff"
+    fi
+done
+[ $pcopy_bad -eq 0 ] && pass "mpeg: $n AC-3/DTS files: -c copy framemd5 identical to ffmpeg (all streams; audio header lines too)" ||
+    bad "mpeg: $pcopy_bad AC-3/DTS stream copies differ"
+[ $pprobe_bad -eq 0 ] && pass "mpeg: ffwprobe rates, channels, layouts, bit rates, durations equal ffprobe's ($n AC-3/DTS files)" ||
+    bad "mpeg: ffwprobe differs on $pprobe_bad AC-3/DTS files"
 exit $fail

@@ -11,10 +11,12 @@
 //!   parser may name a better anchor than the frame's first byte, e.g. the
 //!   picture start code of an MPEG video frame).
 //!
-//! Parsers are found by codec with [`find_parser`]; the MPEG video and MPEG
-//! audio parsers live with their codecs
+//! Parsers are found by codec with [`find_parser`]; the MPEG video, MPEG
+//! audio, AC-3/E-AC-3 and DTS parsers live with their codecs
 //! ([`crate::codecs::mpeg1video::parser::Mpeg1VideoParser`],
-//! [`crate::codecs::mpegaudio::parser::MpaParser`]). Demuxers of elementary
+//! [`crate::codecs::mpegaudio::parser::MpaParser`],
+//! [`crate::codecs::ac3::parser::Ac3Parser`],
+//! [`crate::codecs::dca::parser::DcaParser`]). Demuxers of elementary
 //! streams may hold a context of a concrete parser type
 //! (`ParserContext<Mpeg1VideoParser>`) to read what the parser learned about
 //! the stream through [`ParserContext::parser`].
@@ -98,6 +100,12 @@ pub trait Parser: Send {
         let _ = rest;
         false
     }
+    /// Bytes at the start of the frame just completed that are not part of
+    /// it, to drop before it is described and returned (cf. the DTS parser
+    /// dropping what precedes the first sync word). The default drops none.
+    fn leading_junk(&mut self) -> usize {
+        0
+    }
 }
 
 /// A parser for `id`, if there is one (cf. `av_parser_init`), with
@@ -107,6 +115,10 @@ pub fn find_parser(id: CodecId) -> Option<Box<dyn Parser>> {
         CodecId::Mp1 | CodecId::Mp2 | CodecId::Mp3 => Some(Box::new(
             crate::codecs::mpegaudio::parser::MpaParser::new(id),
         )),
+        CodecId::Ac3 | CodecId::Eac3 => {
+            Some(Box::new(crate::codecs::ac3::parser::Ac3Parser::new()))
+        }
+        CodecId::Dts => Some(Box::new(crate::codecs::dca::parser::DcaParser::new())),
         CodecId::Mpeg1video | CodecId::Mpeg2video => Some(Box::new(
             crate::codecs::mpeg1video::parser::Mpeg1VideoParser::new(),
         )),
@@ -340,11 +352,13 @@ impl<P: Parser + ?Sized> ParserContext<P> {
 
     fn output(
         &mut self,
-        frame: Vec<u8>,
+        mut frame: Vec<u8>,
         next_pts: Option<i64>,
         next_dts: Option<i64>,
         params: &mut CodecParameters,
     ) -> ParsedFrame {
+        let junk = self.parser.leading_junk().min(frame.len());
+        frame.drain(..junk);
         let info = self.parser.frame_info(&frame, params);
         ParsedFrame {
             data: Buffer::from_vec(frame),

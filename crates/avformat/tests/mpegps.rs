@@ -20,6 +20,14 @@ const FIXTURES: &[&str] = &[
     "garbage",
 ];
 
+/// Private stream 1 audio (AC-3 and DTS, split by their parsers), with or without video.
+const PRIVATE_AUDIO: &[&str] = &["ac3-m1v-stereo", "ac3-5.1-44k", "dts-stereo-48k", "dts-5.1"];
+
+/// The fixtures whose streams ffprobe described (all but the damaged one).
+fn probed() -> impl Iterator<Item = &'static &'static str> {
+    FIXTURES[..3].iter().chain(PRIVATE_AUDIO)
+}
+
 fn open(path: &str) -> InputContext {
     InputContext::open(path, &FormatRegistry::builtin(), &InputOptions::default()).unwrap()
 }
@@ -57,7 +65,7 @@ fn per_stream(lines: &[String], s: usize) -> Vec<String> {
 
 #[test]
 fn packets_match_ffmpeg_stream_copy() {
-    for name in FIXTURES {
+    for name in FIXTURES.iter().chain(PRIVATE_AUDIO) {
         let mut input = open(&fixture(&format!("mpegps/{name}.mpg")));
         assert_eq!(input.format().name, "mpeg");
         let ours = framemd5_lines(&mut input);
@@ -78,7 +86,7 @@ fn packets_match_ffmpeg_stream_copy() {
 
 #[test]
 fn streams_match_ffprobe() {
-    for name in &FIXTURES[..3] {
+    for name in probed() {
         let input = open(&fixture(&format!("mpegps/{name}.mpg")));
         let mut got = String::new();
         for st in input.streams() {
@@ -96,6 +104,29 @@ fn streams_match_ffprobe() {
             ));
         }
         assert_eq!(got, reference(&format!("mpegps-{name}.probe")), "{name}");
+    }
+}
+
+#[test]
+fn private_stream_audio_parameters_match_ffprobe() {
+    // codec, sample rate, channels, layout and bit rate, as the AC-3 and DTS parsers set them.
+    for name in PRIVATE_AUDIO {
+        let input = open(&fixture(&format!("mpegps/{name}.mpg")));
+        let st = input
+            .streams()
+            .iter()
+            .find(|s| s.params.media_type == avcodec::MediaType::Audio)
+            .unwrap();
+        let p = &st.params;
+        let got = format!(
+            "{},{},{},{},{}\n",
+            p.codec_id.name(),
+            p.sample_rate,
+            p.channels(),
+            p.ch_layout.map(|l| l.to_string()).unwrap_or_default(),
+            p.bit_rate.unwrap_or(0)
+        );
+        assert_eq!(got, reference(&format!("mpegps-{name}.audio")), "{name}");
     }
 }
 
@@ -124,7 +155,7 @@ fn remux(path: &str) -> Vec<u8> {
 
 #[test]
 fn remux_keeps_payloads_and_timing() {
-    for name in &FIXTURES[..3] {
+    for name in probed() {
         let path = fixture(&format!("mpegps/{name}.mpg"));
         let bytes = remux(&path);
         let mut a = open(&path);
@@ -208,4 +239,34 @@ fn damaged_inputs_do_not_fail() {
     )
     .unwrap();
     assert!(input.read_packet().unwrap().is_none());
+}
+
+#[test]
+fn damaged_private_stream_audio_does_not_fail() {
+    // Truncated and byte-flipped AC-3 and DTS streams: the parsers resynchronise, reading ends
+    // without an error.
+    for name in PRIVATE_AUDIO {
+        let bytes = std::fs::read(fixture(&format!("mpegps/{name}.mpg"))).unwrap();
+        let mut variants: Vec<Vec<u8>> = [3000, 9001, bytes.len() - 77]
+            .iter()
+            .map(|&n| bytes[..n].to_vec())
+            .collect();
+        let mut flipped = bytes.clone();
+        for i in (2100..flipped.len()).step_by(331) {
+            flipped[i] ^= 0x5a;
+        }
+        variants.push(flipped);
+        for (k, v) in variants.into_iter().enumerate() {
+            let io = IoReader::from_bytes(v, "damaged.mpg");
+            let mut input =
+                InputContext::open_reader(io, &FormatRegistry::builtin(), &InputOptions::default())
+                    .unwrap();
+            let mut n = 0;
+            while let Some(p) = input.read_packet().unwrap() {
+                assert!(!p.data.is_empty());
+                n += 1;
+            }
+            assert!(n > 0, "{name} variant {k}: no packets");
+        }
+    }
 }

@@ -1,9 +1,12 @@
 //! The codecs implemented in this crate, one module each.
 
+pub mod ac3;
+pub mod dca;
 pub mod mpeg1video;
 pub mod mpegaudio;
 pub mod pcm;
 pub mod rawvideo;
+pub(crate) mod syncframe;
 pub mod wrapped;
 
 use crate::registry::{DecoderInfo, EncoderInfo};

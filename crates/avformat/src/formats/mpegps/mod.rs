@@ -19,9 +19,10 @@
 //!   (`0x1bc`) sets the codec of later streams;
 //! * packets are PES payloads (without the private stream 1 sub-stream
 //!   header) with the PES PTS and DTS (DTS = PTS when only PTS is present)
-//!   in 1/90000; the input context cuts MPEG audio and video into frames
-//!   with their parsers ([`crate::Stream::need_parsing`]) and interpolates
-//!   the timestamps, as FFmpeg does;
+//!   in 1/90000; the input context cuts MPEG audio and video, AC-3 and DTS
+//!   into frames with their parsers ([`crate::Stream::need_parsing`]; the
+//!   AC-3 parser turns the codec into E-AC-3 when the headers say so) and
+//!   interpolates the timestamps, as FFmpeg does;
 //! * durations come from the timestamps near the end of the file; seeking
 //!   bisects on the PES DTS of the stream (cf. `mpegps_read_dts`).
 //!
