@@ -270,3 +270,12 @@ fn damaged_private_stream_audio_does_not_fail() {
         }
     }
 }
+
+#[test]
+fn probe_scores_match_ffprobe() {
+    for line in reference("mpegps-probe-scores.txt").lines() {
+        let (name, score) = line.split_once(' ').unwrap();
+        let input = open(&fixture(&format!("mpegps/{name}.mpg")));
+        assert_eq!(input.probe_score().to_string(), score, "{name}");
+    }
+}

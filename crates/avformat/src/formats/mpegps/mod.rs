@@ -109,7 +109,9 @@ pub fn probe(pd: &ProbeData<'_>) -> u32 {
         return if audio > 12 || vid > 3 || pack > 2 {
             ext + 2
         } else {
-            ext / 2 + 1
+            // One more than an MPEG audio stream's score when there is more
+            // than one pack or PES (FFmpeg's rule).
+            ext / 2 + u32::from(audio + vid + pack > 1)
         };
     }
     if pack > invalid && (priv1 + vid + audio) * 10 >= pack * 9 {
