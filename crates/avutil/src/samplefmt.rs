@@ -507,6 +507,20 @@ mod fast {
             // time, each destination frame a fixed-size chunk.
             let frame = channels * D::N;
             let d = &mut dst[0][..n * frame];
+            if channels == 2 {
+                // Stereo, the common case: both channels per frame, one pass.
+                let (l, r) = (&src[0][..n * S::N], &src[1][..n * S::N]);
+                for ((a, b), o) in l
+                    .chunks_exact(S::N)
+                    .zip(r.chunks_exact(S::N))
+                    .zip(d.chunks_exact_mut(frame))
+                {
+                    let (x, y) = o.split_at_mut(D::N);
+                    f(S::get(a)).put(x);
+                    f(S::get(b)).put(y);
+                }
+                return;
+            }
             for ch in 0..channels {
                 let s = &src[ch][..n * S::N];
                 let frames = d[ch * D::N..].chunks_mut(frame);
@@ -594,8 +608,11 @@ mod fast {
             let (lo, hi) = (-k, k - 1.0);
             each(sf, src, df, dst, c, n, |x: f32| {
                 let v = x * k;
-                let v = if v.is_nan() { 0.0 } else { v.clamp(lo, hi) };
-                D::from_i64(((v + MAGIC) - MAGIC) as i64)
+                // Selects and min/max rather than branches; the rounded
+                // value is an exact integer within i32.
+                let v = if v.is_nan() { 0.0 } else { v };
+                let v = v.max(lo).min(hi);
+                D::from_i64(i64::from(((v + MAGIC) - MAGIC) as i32))
             });
             return;
         }
