@@ -13,11 +13,7 @@ use avformat::{FormatRegistry, InputContext, InputOptions, IoReader, SeekFlags};
 fn units(data: &[u8], step: usize) -> Vec<ParsedFrame> {
     let mut ctx = ParserContext::new(Box::new(Mpeg1VideoParser::new()));
     let mut params = CodecParameters::new(CodecId::Mpeg1video);
-    let mut out = Vec::new();
-    for (n, c) in data.chunks(step).enumerate() {
-        out.extend(ctx.parse(c, None, None, Some((n * step) as u64), &mut params));
-    }
-    out.extend(ctx.flush(&mut params));
+    let out = ctx.parse_all(data, step, &mut params);
     let _ = ctx.parser().parameters();
     out
 }

@@ -372,6 +372,25 @@ impl<P: Parser + ?Sized> ParserContext<P> {
         }
     }
 
+    /// Parses all of `data` as if it arrived in chunks of `chunk` bytes (each
+    /// chunk's position is its offset in `data`), then flushes: every frame of
+    /// an in-memory stream. The result does not depend on `chunk` for a
+    /// well-formed stream (parsers are tested that way).
+    pub fn parse_all(
+        &mut self,
+        data: &[u8],
+        chunk: usize,
+        params: &mut CodecParameters,
+    ) -> Vec<ParsedFrame> {
+        let chunk = chunk.max(1);
+        let mut out = Vec::new();
+        for (n, c) in data.chunks(chunk).enumerate() {
+            out.extend(self.parse(c, None, None, Some((n * chunk) as u64), params));
+        }
+        out.extend(self.flush(params));
+        out
+    }
+
     /// Returns the last, incomplete frame at end of stream (unless the
     /// parser discards it, see [`Parser::discard_at_end`]).
     pub fn flush(&mut self, params: &mut CodecParameters) -> Vec<ParsedFrame> {

@@ -30,11 +30,7 @@ fn root() -> PathBuf {
 fn frames(id: CodecId, data: &[u8], step: usize) -> (Vec<ParsedFrame>, CodecParameters) {
     let mut ctx = ParserContext::new(find_parser(id).unwrap());
     let mut p = CodecParameters::new(id);
-    let mut out = Vec::new();
-    for (n, c) in data.chunks(step).enumerate() {
-        out.extend(ctx.parse(c, None, None, Some((n * step) as u64), &mut p));
-    }
-    out.extend(ctx.flush(&mut p));
+    let out = ctx.parse_all(data, step, &mut p);
     (out, p)
 }
 

@@ -15,6 +15,7 @@
 //! assert_eq!((h.channels(), h.samples()), (6, 1536));
 //! ```
 
+use crate::bitstream::BitReader;
 use avutil::{Channel, ChannelLayout};
 
 /// Bytes needed to parse a header (`AC3_HEADER_SIZE` in FFmpeg).
@@ -67,24 +68,6 @@ pub struct Ac3Header {
     pub bsmod: u8,
 }
 
-/// Reads bits MSB first from a byte slice (zeros past its end).
-struct Bits<'a> {
-    b: &'a [u8],
-    pos: usize,
-}
-
-impl Bits<'_> {
-    fn get(&mut self, n: usize) -> u32 {
-        let mut v = 0u32;
-        for _ in 0..n {
-            let byte = self.b.get(self.pos / 8).copied().unwrap_or(0);
-            v = (v << 1) | u32::from((byte >> (7 - self.pos % 8)) & 1);
-            self.pos += 1;
-        }
-        v
-    }
-}
-
 /// Frame size in 16-bit words for `fscod` and `frmsizecod` (A/52 table
 /// 5.18): a frame carries 1536 samples, so at 48 and 32 kHz the nominal bit
 /// rate fills a whole number of words; at 44.1 kHz the odd codes add the
@@ -110,25 +93,26 @@ impl Ac3Header {
         if bsid > 16 {
             return None;
         }
-        let mut r = Bits { b, pos: 16 };
+        let mut r = BitReader::new(b);
+        r.skip(16);
         if bsid <= 10 {
-            r.get(16); // crc1
-            let fscod = r.get(2) as u8;
-            let frmsizecod = r.get(6) as u8;
+            r.read(16); // crc1
+            let fscod = r.read(2) as u8;
+            let frmsizecod = r.read(6) as u8;
             let words = frame_words(fscod, frmsizecod)?;
-            r.get(5); // bsid
-            let bsmod = r.get(3) as u8;
-            let acmod = r.get(3) as u8;
+            r.read(5); // bsid
+            let bsmod = r.read(3) as u8;
+            let acmod = r.read(3) as u8;
             if acmod & 1 != 0 && acmod != 1 {
-                r.get(2); // cmixlev
+                r.read(2); // cmixlev
             }
             if acmod & 4 != 0 {
-                r.get(2); // surmixlev
+                r.read(2); // surmixlev
             }
             if acmod == 2 {
-                r.get(2); // dsurmod
+                r.read(2); // dsurmod
             }
-            let lfe = r.get(1) == 1;
+            let lfe = r.read(1) == 1;
             // bsid 9 and 10: half and quarter sample rate.
             let shift = bsid.max(8) - 8;
             Some(Ac3Header {
@@ -144,26 +128,26 @@ impl Ac3Header {
                 bsmod,
             })
         } else {
-            let frame_type = match r.get(2) {
+            let frame_type = match r.read(2) {
                 0 => FrameType::Independent,
                 1 => FrameType::Dependent,
                 2 => FrameType::Ac3Convert,
                 _ => return None,
             };
-            let substream_id = r.get(3) as u8;
-            let frame_size = (r.get(11) as usize + 1) * 2;
+            let substream_id = r.read(3) as u8;
+            let frame_size = (r.read(11) as usize + 1) * 2;
             if frame_size < HEADER_SIZE {
                 return None;
             }
-            let fscod = r.get(2) as usize;
+            let fscod = r.read(2) as usize;
             let (sample_rate, blocks) = if fscod == 3 {
-                let fscod2 = r.get(2) as usize;
+                let fscod2 = r.read(2) as usize;
                 (*SAMPLE_RATES.get(fscod2)? / 2, 6)
             } else {
-                (SAMPLE_RATES[fscod], BLOCKS[r.get(2) as usize])
+                (SAMPLE_RATES[fscod], BLOCKS[r.read(2) as usize])
             };
-            let acmod = r.get(3) as u8;
-            let lfe = r.get(1) == 1;
+            let acmod = r.read(3) as u8;
+            let lfe = r.read(1) == 1;
             let bits = frame_size as u64 * 8 * u64::from(sample_rate);
             let bit_rate = (bits / (u64::from(blocks) * 256)) as u32;
             Some(Ac3Header {

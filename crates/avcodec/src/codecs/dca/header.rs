@@ -18,6 +18,7 @@
 //! assert_eq!((h.channels(), h.bit_rate), (2, Some(1_411_200)));
 //! ```
 
+use crate::bitstream::BitReader;
 use avutil::{Channel, ChannelLayout};
 
 /// Bytes [`CoreHeader::parse`] needs in the 16-bit forms (the header with
@@ -144,24 +145,6 @@ pub struct CoreHeader {
     pub lfe: bool,
 }
 
-/// Reads bits MSB first.
-struct Bits<'a> {
-    b: &'a [u8],
-    pos: usize,
-}
-
-impl Bits<'_> {
-    fn get(&mut self, n: usize) -> u32 {
-        let mut v = 0u32;
-        for _ in 0..n {
-            let byte = self.b.get(self.pos / 8).copied().unwrap_or(0);
-            v = (v << 1) | u32::from((byte >> (7 - self.pos % 8)) & 1);
-            self.pos += 1;
-        }
-        v
-    }
-}
-
 impl CoreHeader {
     /// Parses the core header at the start of `b` (at least
     /// [`HEADER_SIZE`] bytes, [`HEADER_SIZE_14`] for the 14-bit forms),
@@ -174,47 +157,48 @@ impl CoreHeader {
             HEADER_SIZE
         };
         let w = packing.unpack(b.get(..n)?);
-        let mut r = Bits { b: &w, pos: 32 };
-        let _normal = r.get(1);
-        if r.get(5) != 31 {
+        let mut r = BitReader::new(&w);
+        r.skip(32);
+        let _normal = r.read(1);
+        if r.read(5) != 31 {
             return None; // deficit samples: only whole blocks
         }
-        let crc = r.get(1) == 1;
-        let blocks = r.get(7) + 1;
+        let crc = r.read(1) == 1;
+        let blocks = r.read(7) + 1;
         if blocks < 6 {
             return None;
         }
-        let frame_size = r.get(14) as usize + 1;
+        let frame_size = r.read(14) as usize + 1;
         if frame_size < 96 {
             return None;
         }
-        let amode = r.get(6) as u8;
+        let amode = r.read(6) as u8;
         if usize::from(amode) >= CHANNELS.len() {
             return None;
         }
-        let sample_rate = SAMPLE_RATES[r.get(4) as usize];
+        let sample_rate = SAMPLE_RATES[r.read(4) as usize];
         if sample_rate == 0 {
             return None;
         }
-        let rate = BIT_RATES[r.get(5) as usize];
-        if r.get(1) != 0 {
+        let rate = BIT_RATES[r.read(5) as usize];
+        if r.read(1) != 0 {
             return None; // the fixed bit
         }
-        r.get(4); // DYNF, TIMEF, AUXF, HDCD
-        r.get(3); // EXT_AUDIO_ID
-        r.get(2); // EXT_AUDIO, ASPF
-        let lff = r.get(2);
+        r.read(4); // DYNF, TIMEF, AUXF, HDCD
+        r.read(3); // EXT_AUDIO_ID
+        r.read(2); // EXT_AUDIO, ASPF
+        let lff = r.read(2);
         if lff == 3 {
             return None;
         }
-        r.get(1); // HFLAG
+        r.read(1); // HFLAG
         if crc {
-            r.get(16);
+            r.read(16);
         }
-        r.get(1); // FILTS
-        r.get(4); // VERNUM
-        r.get(2); // CHIST
-        let pcmr = r.get(3);
+        r.read(1); // FILTS
+        r.read(4); // VERNUM
+        r.read(2); // CHIST
+        let pcmr = r.read(3);
         if matches!(pcmr, 4 | 7) {
             return None; // invalid source resolution
         }

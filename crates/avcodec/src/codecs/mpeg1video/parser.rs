@@ -350,11 +350,7 @@ mod tests {
     fn split(s: &[u8], step: usize) -> (Vec<ParsedFrame>, ParserContext<Mpeg1VideoParser>) {
         let mut ctx = ParserContext::new(Box::new(Mpeg1VideoParser::new()));
         let mut p = CodecParameters::new(CodecId::Mpeg1video);
-        let mut out = Vec::new();
-        for (n, c) in s.chunks(step).enumerate() {
-            out.extend(ctx.parse(c, None, None, Some((n * step) as u64), &mut p));
-        }
-        out.extend(ctx.flush(&mut p));
+        let out = ctx.parse_all(s, step, &mut p);
         (out, ctx)
     }
 
