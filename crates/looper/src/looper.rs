@@ -10,7 +10,7 @@ use std::thread::{self, ThreadId};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::message::{Message, MessageFields};
+use crate::message::{Message, MessageFields, put_warm, take_warm_cleared};
 use crate::queue::MessageQueue;
 use crate::time::{Clock, Uptime};
 
@@ -224,24 +224,47 @@ impl Looper {
         let queue = &self.inner.queue;
         let mut recycled = None;
         while let Some(msg) = queue.next(recycled.take()) {
-            recycled = Some(self.dispatch(msg));
+            // Keep the storage warm for a re-post from this thread; what it
+            // displaces goes back to the pool with the next `next()`.
+            recycled = put_warm(self.dispatch_raw(msg).into_fields());
         }
         if let Some(f) = recycled {
+            queue.recycle_fields(f);
+        }
+        if let Some(f) = take_warm_cleared() {
             queue.recycle_fields(f);
         }
     }
 
     /// Dispatches one message with logging, slow-log rules and the observer;
     /// returns its storage, cleared, for the pool.
-    pub(crate) fn dispatch(&self, mut msg: Message) -> Box<MessageFields> {
+    pub(crate) fn dispatch(&self, msg: Message) -> Box<MessageFields> {
+        self.dispatch_raw(msg).into_cleared_fields()
+    }
+
+    /// Dispatches one message with logging, slow-log rules and the observer;
+    /// gives it back.
+    fn dispatch_raw(&self, mut msg: Message) -> Message {
+        if msg.target().is_none() {
+            return msg;
+        }
+        if !self.inner.has_hooks.load(Ordering::Relaxed) {
+            // A posted task needs nothing from its handler (the first rule
+            // of `Handler::dispatch_message`): run it straight from the
+            // message.
+            if let Some(cb) = msg.callback() {
+                cb.run();
+                return msg;
+            }
+        }
         // The message keeps its target while being handled (handlers read
         // `msg.target()`), so dispatch through a clone.
         let Some(target) = msg.target().cloned() else {
-            return msg.into_cleared_fields();
+            return msg;
         };
         if !self.inner.has_hooks.load(Ordering::Relaxed) {
             target.dispatch_message(&mut msg);
-            return msg.into_cleared_fields();
+            return msg;
         }
         let inner = &*self.inner;
         let printer = inner
@@ -329,7 +352,7 @@ impl Looper {
         if let Some(o) = &observer {
             o.message_dispatched(token, &msg);
         }
-        msg.into_cleared_fields()
+        msg
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -424,6 +447,12 @@ impl Looper {
             || i.slow_dispatch_ms.load(Ordering::Relaxed) > 0
             || i.slow_delivery_ms.load(Ordering::Relaxed) > 0;
         i.has_hooks.store(any, Ordering::Relaxed);
+        // Hooks may read `Message::when`: stamp it precisely meanwhile.
+        let shared = &i.queue.shared;
+        shared.precise_stamps.store(
+            any || !matches!(shared.clock, Clock::Monotonic),
+            Ordering::Relaxed,
+        );
     }
 
     /// Sets (or clears) the printer that receives a line before and after

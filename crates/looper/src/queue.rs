@@ -19,11 +19,14 @@ use std::cmp::Ordering as CmpOrdering;
 use std::collections::{BinaryHeap, VecDeque};
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::message::{MAX_POOL_SIZE, Message, MessageFields, recycle_fields_global, take_global};
+use crate::message::{
+    MAX_POOL_SIZE, Message, MessageFields, recycle_fields_global, take_global, take_warm,
+};
 use crate::time::{Clock, Uptime};
 
 type Key = (u64, i64);
@@ -58,6 +61,8 @@ struct Store {
     lane: VecDeque<Entry>,
     heap: BinaryHeap<MinEntry>,
     async_count: usize,
+    /// Not less than the latest time in `heap` (0 when it is empty).
+    heap_max: u64,
 }
 
 impl Store {
@@ -73,9 +78,27 @@ impl Store {
             (None, _) => self.lane.push_back(e),
             (_, Some(back)) if e.key >= back.key => self.lane.push_back(e),
             (Some(front), _) if e.key <= front.key => self.lane.push_front(e),
-            _ => self.heap.push(MinEntry(e)),
+            _ => {
+                self.heap_max = self.heap_max.max(e.key.0);
+                self.heap.push(MinEntry(e));
+            }
         }
         self.lane.len() + self.heap.len()
+    }
+
+    /// Not less than the time of any queued message.
+    #[inline]
+    fn max_when(&self) -> u64 {
+        self.lane.back().map_or(0, |e| e.key.0).max(self.heap_max)
+    }
+
+    #[inline]
+    fn heap_pop(&mut self) -> Option<Entry> {
+        let e = self.heap.pop().map(|m| m.0);
+        if self.heap.is_empty() {
+            self.heap_max = 0;
+        }
+        e
     }
 
     fn peek_key(&self) -> Option<Key> {
@@ -97,7 +120,7 @@ impl Store {
         let e = if from_lane {
             self.lane.pop_front()
         } else {
-            self.heap.pop().map(|m| m.0)
+            self.heap_pop()
         }?;
         if e.msg.asynchronous {
             self.async_count -= 1;
@@ -141,6 +164,7 @@ impl Store {
                     kept.push(m);
                 }
             }
+            self.heap_max = kept.iter().map(|m| m.0.key.0).max().unwrap_or(0);
             self.heap = BinaryHeap::from(kept);
             found
         }?;
@@ -178,6 +202,7 @@ impl Store {
                 kept.push(m);
             }
         }
+        self.heap_max = kept.iter().map(|m| m.0.key.0).max().unwrap_or(0);
         self.heap = BinaryHeap::from(kept);
         self.async_count = self.lane.iter().filter(|e| e.msg.asynchronous).count()
             + self.heap.iter().filter(|e| e.0.msg.asynchronous).count();
@@ -287,6 +312,18 @@ struct State {
     peak_len: usize,
 }
 
+/// When a sent message is due, as the sender gives it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum SendTime {
+    /// No delay: the current time, read by the queue (see
+    /// [`MessageQueue::enqueue`] for how).
+    Now,
+    /// `when`, computed by the sender from its clock reading `now`.
+    Delayed { now: Uptime, when: Uptime },
+    /// An explicit time; [`Uptime::ZERO`] is the front of the queue.
+    At(Uptime),
+}
+
 enum Pick {
     Due(Box<MessageFields>),
     Wait(u64),
@@ -331,7 +368,19 @@ impl State {
         }
     }
 
+    #[inline]
     fn pick(&mut self, now: Uptime) -> Pick {
+        // Common case: no barrier, every message in the sorted lane.
+        if self.barriers.is_empty() && self.store.heap.is_empty() {
+            return match self.store.lane.front() {
+                Some(e) if e.key.0 <= now.as_nanos() => match self.store.pop_min() {
+                    Some(e) => Pick::Due(e.msg),
+                    None => Pick::Wait(u64::MAX),
+                },
+                Some(e) => Pick::Wait(e.key.0),
+                None => Pick::Wait(u64::MAX),
+            };
+        }
         match self.candidate() {
             Some(k) if k.0 <= now.as_nanos() => match self.store.remove_key(k) {
                 Some(e) => Pick::Due(e.msg),
@@ -340,6 +389,13 @@ impl State {
             Some(k) => Pick::Wait(k.0),
             None => Pick::Wait(u64::MAX),
         }
+    }
+
+    /// Not less than the time of any queued message or barrier.
+    #[inline]
+    fn max_entry_when(&self) -> u64 {
+        let b = self.barriers.last().map_or(0, |b| b.0.0);
+        self.store.max_when().max(b)
     }
 
     /// Whether a new message with `key` must wake the blocked looper.
@@ -378,6 +434,10 @@ pub(crate) struct Shared {
     state: Mutex<State>,
     cv: Condvar,
     pub(crate) clock: Clock,
+    /// Stamp every message with a precise clock reading (set while the
+    /// looper has logging, an observer or slow-log thresholds, which read
+    /// `when`).
+    pub(crate) precise_stamps: AtomicBool,
     quit_allowed: bool,
     #[cfg(target_os = "linux")]
     pub(crate) fds: crate::fd::FdSlot,
@@ -431,6 +491,7 @@ impl MessageQueue {
                     peak_len: 0,
                 }),
                 cv: Condvar::new(),
+                precise_stamps: AtomicBool::new(!matches!(clock, Clock::Monotonic)),
                 clock,
                 quit_allowed,
                 #[cfg(target_os = "linux")]
@@ -480,25 +541,77 @@ impl MessageQueue {
         self.do_wake(w);
     }
 
-    /// Inserts `msg` (whose target is set) at `when` (cf.
+    /// The cheap part of stamping a message sent without delay, read before
+    /// taking the lock: a coarse clock reading, or [`Uptime::ZERO`] when the
+    /// queue must read its clock precisely.
+    #[inline]
+    fn pre_stamp(&self, t: SendTime) -> Uptime {
+        match t {
+            SendTime::Now if !self.shared.precise_stamps.load(Ordering::Relaxed) => {
+                Uptime::now_coarse()
+            }
+            _ => Uptime::ZERO,
+        }
+    }
+
+    /// The time of a message sent at `t`, under the lock.
+    ///
+    /// A message sent without delay ([`SendTime::Now`]) may be stamped with
+    /// any clock reading taken before the send, as long as it is not earlier
+    /// than the readings behind the messages already queued: it is due at
+    /// once either way (and never early, the stamp not being later than the
+    /// true time), and its place in the queue, which is all the stamp
+    /// decides, is the same as with the exact time *provided every queued
+    /// message and barrier is due no later than the stamp*: it then goes
+    /// after all of them, as it would with the exact time. So when that
+    /// holds, the stamp is the larger of
+    /// the latest precise reading the queue has seen (`latest_now`) and a
+    /// coarse reading (`coarse`, never ahead of the precise clock), both
+    /// monotonic, so later sends still get later-or-equal stamps (FIFO).
+    /// Otherwise, or when `coarse` is zero, the queue reads the precise clock.
+    ///
+    /// What differs from exact stamps: `Message::when` of such a message may
+    /// be up to a kernel tick earlier than the send (Android's
+    /// `uptimeMillis` stamps are up to 1 ms early too), and a message later
+    /// sent with an explicit time lying between the stamp and the true send
+    /// time goes after it rather than before. Delayed messages are always
+    /// stamped from a precise reading, and due times are only ever checked
+    /// against precise readings.
+    #[inline]
+    fn stamp(&self, st: &mut State, t: SendTime, coarse: Uptime) -> Uptime {
+        match t {
+            SendTime::At(when) => when,
+            SendTime::Delayed { now, when } => {
+                st.latest_now = st.latest_now.max(now.as_nanos());
+                when
+            }
+            SendTime::Now => {
+                if coarse != Uptime::ZERO {
+                    let s = st.latest_now.max(coarse.as_nanos());
+                    if s >= st.max_entry_when() {
+                        return Uptime::from_nanos(s);
+                    }
+                }
+                let now = self.shared.clock.now();
+                st.latest_now = st.latest_now.max(now.as_nanos());
+                now
+            }
+        }
+    }
+
+    /// Inserts `msg` (whose target is set) at `t` (cf.
     /// `MessageQueue.enqueueMessage`). Gives the message back if the queue is
     /// quitting.
-    /// `now` is the sender's clock reading (or [`Uptime::ZERO`] if it did
-    /// not read the clock).
-    pub(crate) fn enqueue(
-        &self,
-        msg: Message,
-        when: Uptime,
-        now: Uptime,
-    ) -> std::result::Result<(), Message> {
+    pub(crate) fn enqueue(&self, msg: Message, t: SendTime) -> std::result::Result<(), Message> {
         let mut fields = msg.into_fields();
-        fields.when = when;
+        let coarse = self.pre_stamp(t);
         let mut st = self.lock();
         if st.quitting {
             drop(st);
             return Err(Message::from_fields(fields));
         }
-        st.latest_now = st.latest_now.max(now.as_nanos());
+        let when = self.stamp(&mut st, t, coarse);
+        fields.when = when;
         let key = st.key_for(when);
         let wake = if st.should_wake(key, fields.asynchronous) {
             Self::take_wake(&mut st)
@@ -513,20 +626,20 @@ impl MessageQueue {
     }
 
     /// Builds a message from the queue's pool with `fill` and inserts it at
-    /// `when`, under one lock. `fill` must not run user code. Returns `false`
+    /// `t`, under one lock. `fill` must not run user code. Returns `false`
     /// if the queue is quitting (then `fill` is not called).
     pub(crate) fn enqueue_with(
         &self,
-        when: Uptime,
-        now: Uptime,
+        t: SendTime,
         asynchronous: bool,
         fill: impl FnOnce(&mut MessageFields),
     ) -> bool {
+        let coarse = self.pre_stamp(t);
         let mut st = self.lock();
         if st.quitting {
             return false;
         }
-        st.latest_now = st.latest_now.max(now.as_nanos());
+        let when = self.stamp(&mut st, t, coarse);
         let mut fields = st.take_free();
         fill(&mut fields);
         fields.when = when;
@@ -618,6 +731,14 @@ impl MessageQueue {
                 continue;
             }
             idle_pending = false;
+            // Before waiting, let go of the handler and task this thread
+            // kept from its last dispatch (see `put_warm`), outside the lock.
+            if let Some(mut f) = take_warm() {
+                drop(st);
+                f.clear();
+                recycled = Some(f);
+                continue;
+            }
             st.wake_at = deadline;
             let timeout = if deadline == u64::MAX {
                 None
