@@ -283,7 +283,11 @@ impl Handler {
                 f.set_callback(None);
                 f
             }
-            None => self.inner.looper.queue().obtain_fields(),
+            None => {
+                let mut f = self.inner.looper.queue().obtain_fields();
+                f.set_callback(None);
+                f
+            }
         };
         f.set_target(self);
         Message::from_fields(f)
@@ -401,15 +405,13 @@ impl Handler {
             f.asynchronous = self.inner.asynchronous;
             return self.enqueue_warm(f, t);
         }
-        let me = self.clone();
-        let ok = self.inner.looper.queue().enqueue_with(
-            t,
-            self.inner.asynchronous,
-            |f: &mut MessageFields| {
+        let ok = self
+            .inner
+            .looper
+            .queue()
+            .enqueue_with(t, self, None, |f: &mut MessageFields| {
                 f.what = what;
-                f.target = Some(me);
-            },
-        );
+            });
         if !ok {
             log::warn!(
                 target: "MessageQueue",
@@ -459,17 +461,13 @@ impl Handler {
             f.asynchronous = self.inner.asynchronous;
             return self.enqueue_warm(f, t);
         }
-        let me = self.clone();
-        let r2 = r.clone();
-        let ok = self.inner.looper.queue().enqueue_with(
-            t,
-            self.inner.asynchronous,
-            |f: &mut MessageFields| {
-                f.callback = Some(r2);
-                f.token = token;
-                f.target = Some(me);
-            },
-        );
+        let ok =
+            self.inner
+                .looper
+                .queue()
+                .enqueue_with(t, self, Some(r), |f: &mut MessageFields| {
+                    f.token = token;
+                });
         if !ok {
             log::warn!(
                 target: "MessageQueue",

@@ -223,28 +223,36 @@ impl Looper {
         let _depth = Depth(&self.inner.loop_depth);
         let queue = &self.inner.queue;
         let mut recycled = None;
-        while let Some(msg) = queue.next(recycled.take()) {
+        let mut cache = None;
+        while let Some(msg) = queue.next(recycled.take(), &mut cache) {
             // Keep the storage warm for a re-post from this thread; what it
             // displaces goes back to the pool with the next `next()`.
-            recycled = put_warm(self.dispatch_raw(msg).into_fields());
+            recycled = put_warm(self.dispatch_raw(msg, &mut cache).into_fields());
         }
-        if let Some(f) = recycled {
+        drop(cache);
+        if let Some(mut f) = recycled {
+            f.clear();
             queue.recycle_fields(f);
         }
         if let Some(f) = take_warm_cleared() {
             queue.recycle_fields(f);
         }
+        queue.release_pool_refs();
     }
 
     /// Dispatches one message with logging, slow-log rules and the observer;
     /// returns its storage, cleared, for the pool.
     pub(crate) fn dispatch(&self, msg: Message) -> Box<MessageFields> {
-        self.dispatch_raw(msg).into_cleared_fields()
+        self.dispatch_raw(msg, &mut None).into_cleared_fields()
     }
 
     /// Dispatches one message with logging, slow-log rules and the observer;
     /// gives it back.
-    fn dispatch_raw(&self, mut msg: Message) -> Message {
+    ///
+    /// `cache` keeps the handle of the last target dispatched through, so a
+    /// run of messages to one handler does not touch its reference count
+    /// (the run loop clears it before waiting).
+    fn dispatch_raw(&self, mut msg: Message, cache: &mut Option<crate::Handler>) -> Message {
         if msg.target().is_none() {
             return msg;
         }
@@ -258,14 +266,19 @@ impl Looper {
             }
         }
         // The message keeps its target while being handled (handlers read
-        // `msg.target()`), so dispatch through a clone.
+        // `msg.target()`), so dispatch through a clone (cached).
+        if !self.inner.has_hooks.load(Ordering::Relaxed) {
+            if cache.as_ref() != msg.target() {
+                *cache = msg.target().cloned();
+            }
+            if let Some(target) = cache.as_ref() {
+                target.dispatch_message(&mut msg);
+            }
+            return msg;
+        }
         let Some(target) = msg.target().cloned() else {
             return msg;
         };
-        if !self.inner.has_hooks.load(Ordering::Relaxed) {
-            target.dispatch_message(&mut msg);
-            return msg;
-        }
         let inner = &*self.inner;
         let printer = inner
             .logging

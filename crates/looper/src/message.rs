@@ -208,7 +208,8 @@ pub(crate) fn take_warm() -> Option<Box<MessageFields>> {
 
 /// Keeps `fields` (just dispatched) as this thread's warm storage, its target
 /// and task kept, everything else cleared. Returns what it displaced (or
-/// `fields` itself if the thread is exiting), fully cleared, for the pool.
+/// `fields` itself if the thread is exiting), cleared except for its target
+/// and task, for the queue's pool (see `MessageQueue::keep_free`).
 ///
 /// So a looper thread holds on to the handler and task of the message it
 /// dispatched last until it reuses them, dispatches another message, goes
@@ -219,9 +220,7 @@ pub(crate) fn put_warm(mut fields: Box<MessageFields>) -> Option<Box<MessageFiel
     let mut slot = Some(fields);
     // If the thread-local is gone (thread exiting), `slot` keeps `fields`.
     let old = WARM.try_with(|w| w.replace(slot.take())).ok().flatten();
-    let mut back = old.or(slot)?;
-    back.clear();
-    Some(back)
+    old.or(slot)
 }
 
 /// Takes this thread's warm storage, fully cleared (for a looper about to

@@ -24,8 +24,9 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
+use crate::handler::Handler;
 use crate::message::{
-    MAX_POOL_SIZE, Message, MessageFields, recycle_fields_global, take_global, take_warm,
+    MAX_POOL_SIZE, Message, MessageFields, Runnable, recycle_fields_global, take_global, take_warm,
 };
 use crate::time::{Clock, Uptime};
 
@@ -303,7 +304,11 @@ struct State {
     /// While blocked: the time the looper will wake by itself.
     wake_at: u64,
     idle_handlers: Vec<IdleHandler>,
+    /// Pooled message storage, cleared except that the entries from
+    /// `dirty_from` up may still hold the target handler and task of the
+    /// message they last carried (see [`MessageQueue::release_pool_refs`]).
     free: Vec<Box<MessageFields>>,
+    dirty_from: usize,
     /// The latest clock reading anyone gave the queue (senders read the clock
     /// to compute `when`). A message due by then is due now, so the looper
     /// need not read the clock itself on the busy path.
@@ -409,19 +414,33 @@ impl State {
         }
     }
 
+    /// Storage from the pool; it may still hold a target and a task (replace
+    /// or clear them, and drop the old ones outside the lock).
+    #[inline]
     fn take_free(&mut self) -> Box<MessageFields> {
         match self.free.pop() {
-            Some(f) => f,
+            Some(f) => {
+                self.dirty_from = self.dirty_from.min(self.free.len());
+                f
+            }
             None => take_global().unwrap_or_default(),
         }
     }
 
-    /// Keeps cleared storage in the queue's pool; gives it back if full.
+    /// Keeps storage in the queue's pool; gives it back if full. `dirty`:
+    /// cleared except for its target and task, which are kept so that the
+    /// next message for the same handler or task need not touch their
+    /// reference counts (shared between threads: an atomic operation on a
+    /// contended cache line each) until the looper goes idle.
     /// The pool keeps up to [`MAX_POOL_SIZE`] or the queue's peak length,
     /// whichever is larger: memory the queue already needed at its peak, so
     /// that a steady stream with a backlog allocates nothing.
-    fn keep_free(&mut self, f: Box<MessageFields>) -> Option<Box<MessageFields>> {
+    #[inline]
+    fn keep_free(&mut self, f: Box<MessageFields>, dirty: bool) -> Option<Box<MessageFields>> {
         if self.free.len() < MAX_POOL_SIZE.max(self.peak_len) {
+            if !dirty && self.dirty_from == self.free.len() {
+                self.dirty_from += 1;
+            }
             self.free.push(f);
             None
         } else {
@@ -487,6 +506,7 @@ impl MessageQueue {
                     wake_at: u64::MAX,
                     idle_handlers: Vec::new(),
                     free: Vec::new(),
+                    dirty_from: 0,
                     latest_now: 0,
                     peak_len: 0,
                 }),
@@ -631,9 +651,11 @@ impl MessageQueue {
     pub(crate) fn enqueue_with(
         &self,
         t: SendTime,
-        asynchronous: bool,
+        target: &Handler,
+        callback: Option<&Runnable>,
         fill: impl FnOnce(&mut MessageFields),
     ) -> bool {
+        let asynchronous = target.is_asynchronous();
         let coarse = self.pre_stamp(t);
         let mut st = self.lock();
         if st.quitting {
@@ -641,6 +663,19 @@ impl MessageQueue {
         }
         let when = self.stamp(&mut st, t, coarse);
         let mut fields = st.take_free();
+        // Pooled storage may still hold a target and a task: keep them if
+        // they are the ones wanted, else swap, and drop the old ones only
+        // after unlocking (dropping them may run user code).
+        let old_target = if fields.target.as_ref() == Some(target) {
+            None
+        } else {
+            fields.target.replace(target.clone())
+        };
+        let old_callback = if fields.callback.as_ref() == callback {
+            None
+        } else {
+            std::mem::replace(&mut fields.callback, callback.cloned())
+        };
         fill(&mut fields);
         fields.when = when;
         fields.asynchronous = asynchronous;
@@ -654,31 +689,67 @@ impl MessageQueue {
         st.peak_len = st.peak_len.max(len);
         drop(st);
         self.do_wake(wake);
+        drop((old_target, old_callback));
         true
     }
 
-    /// Storage for a new message from the queue's pool.
+    /// Storage for a new message from the queue's pool. Like
+    /// [`crate::message::take_warm`]'s, it may still hold a target and a
+    /// task: set or clear both.
     pub(crate) fn obtain_fields(&self) -> Box<MessageFields> {
-        let f = self.lock().free.pop();
-        match f {
-            Some(f) => f,
-            None => take_global().unwrap_or_default(),
-        }
+        self.lock().take_free()
     }
 
     /// Gives cleared storage back to the queue's pool.
     pub(crate) fn recycle_fields(&self, f: Box<MessageFields>) {
-        let spill = self.lock().keep_free(f);
+        let spill = self.lock().keep_free(f, false);
         if let Some(f) = spill {
             recycle_fields_global(f);
         }
+    }
+
+    /// Drops the targets and tasks pooled storage still holds (see
+    /// `keep_free`), a few at a time, outside the lock. Called when the
+    /// looper is about to wait, and when it quits, so that it keeps no
+    /// handler or task alive once idle.
+    pub(crate) fn release_pool_refs(&self) {
+        const CHUNK: usize = 16;
+        loop {
+            let mut targets: [Option<Handler>; CHUNK] = Default::default();
+            let mut callbacks: [Option<Runnable>; CHUNK] = Default::default();
+            let more = {
+                let mut st = self.lock();
+                let len = st.free.len();
+                let from = st.dirty_from.min(len);
+                let end = (from + CHUNK).min(len);
+                for (i, f) in st.free[from..end].iter_mut().enumerate() {
+                    targets[i] = f.target.take();
+                    callbacks[i] = f.callback.take();
+                }
+                st.dirty_from = end;
+                end < len
+            };
+            drop((targets, callbacks));
+            if !more {
+                return;
+            }
+        }
+    }
+
+    /// Whether pooled storage may still hold targets or tasks.
+    fn pool_is_dirty(st: &State) -> bool {
+        st.dirty_from < st.free.len()
     }
 
     /// The next message, blocking until one is due (cf. `MessageQueue.next`).
     /// Runs idle handlers (once per call) and file-descriptor listeners.
     /// `recycled` is the storage of the previous message, cleared, to go back
     /// into the pool under the lock this takes anyway. `None` once quitting.
-    pub(crate) fn next(&self, recycled: Option<Box<MessageFields>>) -> Option<Message> {
+    pub(crate) fn next(
+        &self,
+        recycled: Option<Box<MessageFields>>,
+        dispatch_cache: &mut Option<Handler>,
+    ) -> Option<Message> {
         let mut recycled = recycled;
         let mut idle_pending = true;
         loop {
@@ -687,15 +758,13 @@ impl MessageQueue {
                 self.shared.fds.poll(Some(Duration::ZERO));
             }
             let mut st = self.lock();
-            let spill = recycled.take().and_then(|f| st.keep_free(f));
+            let spill = recycled.take().and_then(|f| st.keep_free(f, true));
             // Busy path: due by a time someone already read, so due now.
             let known = Uptime::from_nanos(st.latest_now);
             if let Pick::Due(f) = st.pick(known) {
                 st.blocked = Blocked::No;
                 drop(st);
-                if let Some(f) = spill {
-                    recycle_fields_global(f);
-                }
+                spill_global(spill);
                 return Some(Message::from_fields(f));
             }
             let now = self.shared.clock.now();
@@ -704,23 +773,19 @@ impl MessageQueue {
                 Pick::Due(f) => {
                     st.blocked = Blocked::No;
                     drop(st);
-                    if let Some(f) = spill {
-                        recycle_fields_global(f);
-                    }
+                    spill_global(spill);
                     return Some(Message::from_fields(f));
                 }
                 Pick::Wait(d) => d,
             };
             if st.quitting {
                 drop(st);
-                if let Some(f) = spill {
-                    recycle_fields_global(f);
-                }
+                spill_global(spill);
                 return None;
             }
-            if let Some(f) = spill {
+            if spill.is_some() {
                 drop(st);
-                recycle_fields_global(f);
+                spill_global(spill);
                 continue;
             }
             if idle_pending && st.is_idle_at(now) && !st.idle_handlers.is_empty() {
@@ -731,12 +796,22 @@ impl MessageQueue {
                 continue;
             }
             idle_pending = false;
-            // Before waiting, let go of the handler and task this thread
-            // kept from its last dispatch (see `put_warm`), outside the lock.
+            // Before waiting, let go of the handlers and tasks kept for reuse
+            // (see `put_warm`, `keep_free`), outside the lock.
             if let Some(mut f) = take_warm() {
                 drop(st);
                 f.clear();
                 recycled = Some(f);
+                continue;
+            }
+            if dispatch_cache.is_some() {
+                drop(st);
+                *dispatch_cache = None;
+                continue;
+            }
+            if Self::pool_is_dirty(&st) {
+                drop(st);
+                self.release_pool_refs();
                 continue;
             }
             st.wake_at = deadline;
@@ -955,6 +1030,7 @@ impl MessageQueue {
         drop(st);
         self.do_wake(w);
         recycle_all(out);
+        self.release_pool_refs();
     }
 
     /// Whether `quit` or `quit_safely` was called.
@@ -1012,6 +1088,15 @@ impl MessageQueue {
             st.quitting
         );
         s
+    }
+}
+
+/// Clears storage the pool had no room for (outside the lock: it may hold a
+/// target and a task) and offers it to the process-wide pool.
+fn spill_global(f: Option<Box<MessageFields>>) {
+    if let Some(mut f) = f {
+        f.clear();
+        recycle_fields_global(f);
     }
 }
 
