@@ -824,7 +824,8 @@ impl MessageQueue {
             if self.shared.fds.is_active() {
                 st.blocked = Blocked::Epoll;
                 drop(st);
-                self.shared.fds.poll(timeout);
+                let until = (deadline != u64::MAX).then(|| Uptime::from_nanos(deadline));
+                self.shared.fds.poll_until(until, timeout);
                 self.lock().blocked = Blocked::No;
                 continue;
             }

@@ -66,6 +66,17 @@ impl Uptime {
         }
     }
 
+    /// This time as a raw `CLOCK_MONOTONIC` value in nanoseconds, such that
+    /// a timer armed for it never fires before `self` (Linux).
+    #[cfg(target_os = "linux")]
+    pub(crate) fn to_raw_monotonic_nanos(self) -> u64 {
+        // `raw_origin` is not earlier than the raw value of the instant
+        // `CLOCK_ORIGIN` stands for, so neither is the result.
+        origin()
+            .raw_origin
+            .saturating_add(self.0.saturating_sub(CLOCK_ORIGIN.0))
+    }
+
     /// A time from nanoseconds.
     pub const fn from_nanos(nanos: u64) -> Uptime {
         Uptime(nanos)
