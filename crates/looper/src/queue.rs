@@ -758,7 +758,10 @@ impl MessageQueue {
                 self.shared.fds.poll(Some(Duration::ZERO));
             }
             let mut st = self.lock();
-            let spill = recycled.take().and_then(|f| st.keep_free(f, true));
+            let spill = recycled.take().and_then(|f| {
+                let dirty = f.target.is_some() || f.callback.is_some();
+                st.keep_free(f, dirty)
+            });
             // Busy path: due by a time someone already read, so due now.
             let known = Uptime::from_nanos(st.latest_now);
             if let Pick::Due(f) = st.pick(known) {
@@ -798,20 +801,18 @@ impl MessageQueue {
             idle_pending = false;
             // Before waiting, let go of the handlers and tasks kept for reuse
             // (see `put_warm`, `keep_free`), outside the lock.
-            if let Some(mut f) = take_warm() {
+            let warm = take_warm();
+            let dirty = Self::pool_is_dirty(&st);
+            if warm.is_some() || dispatch_cache.is_some() || dirty {
                 drop(st);
-                f.clear();
-                recycled = Some(f);
-                continue;
-            }
-            if dispatch_cache.is_some() {
-                drop(st);
+                if let Some(mut f) = warm {
+                    f.clear();
+                    recycled = Some(f);
+                }
                 *dispatch_cache = None;
-                continue;
-            }
-            if Self::pool_is_dirty(&st) {
-                drop(st);
-                self.release_pool_refs();
+                if dirty {
+                    self.release_pool_refs();
+                }
                 continue;
             }
             st.wake_at = deadline;
