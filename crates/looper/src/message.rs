@@ -212,8 +212,9 @@ pub(crate) fn take_warm() -> Option<Box<MessageFields>> {
 /// and task, for the queue's pool (see `MessageQueue::keep_free`).
 ///
 /// So a looper thread holds on to the handler and task of the message it
-/// dispatched last until it reuses them, dispatches another message, goes
-/// idle or quits; no longer.
+/// dispatched last until it reuses them for a message of its own, or until it
+/// goes idle or quits (the displaced storage keeps its handler and task in
+/// the queue's pool, which lets go of them at the same points).
 #[inline]
 pub(crate) fn put_warm(mut fields: Box<MessageFields>) -> Option<Box<MessageFields>> {
     fields.clear_but_refs();
