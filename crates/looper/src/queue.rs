@@ -736,6 +736,24 @@ impl MessageQueue {
         }
     }
 
+    /// Lets go of what the looper kept for reuse (call outside the lock):
+    /// the warm storage (returned, cleared, for the pool), the dispatch
+    /// cache, and the pool's kept references if `dirty`.
+    fn release_kept(
+        &self,
+        warm: Option<Box<MessageFields>>,
+        dispatch_cache: &mut Option<Handler>,
+        dirty: bool,
+    ) -> Option<Box<MessageFields>> {
+        *dispatch_cache = None;
+        if dirty {
+            self.release_pool_refs();
+        }
+        let mut f = warm?;
+        f.clear();
+        Some(f)
+    }
+
     /// Whether pooled storage may still hold targets or tasks.
     fn pool_is_dirty(st: &State) -> bool {
         st.dirty_from < st.free.len()
@@ -800,21 +818,11 @@ impl MessageQueue {
             }
             idle_pending = false;
             // Before waiting, let go of the handlers and tasks kept for reuse
-            // (see `put_warm`, `keep_free`), outside the lock.
+            // (see `put_warm`, `keep_free`), outside the lock, once the looper
+            // is marked blocked: a sender meanwhile then wakes it as usual.
             let warm = take_warm();
             let dirty = Self::pool_is_dirty(&st);
-            if warm.is_some() || dispatch_cache.is_some() || dirty {
-                drop(st);
-                if let Some(mut f) = warm {
-                    f.clear();
-                    recycled = Some(f);
-                }
-                *dispatch_cache = None;
-                if dirty {
-                    self.release_pool_refs();
-                }
-                continue;
-            }
+            let holding = warm.is_some() || dispatch_cache.is_some() || dirty;
             st.wake_at = deadline;
             let timeout = if deadline == u64::MAX {
                 None
@@ -825,12 +833,25 @@ impl MessageQueue {
             if self.shared.fds.is_active() {
                 st.blocked = Blocked::Epoll;
                 drop(st);
+                if holding {
+                    recycled = self.release_kept(warm, dispatch_cache, dirty);
+                }
                 let until = (deadline != u64::MAX).then(|| Uptime::from_nanos(deadline));
                 self.shared.fds.poll_until(until, timeout);
                 self.lock().blocked = Blocked::No;
                 continue;
             }
             st.blocked = Blocked::Condvar;
+            if holding {
+                drop(st);
+                recycled = self.release_kept(warm, dispatch_cache, dirty);
+                st = self.lock();
+                // Woken (the flag taken) while unlocked: do not wait.
+                if st.blocked != Blocked::Condvar || st.quitting {
+                    st.blocked = Blocked::No;
+                    continue;
+                }
+            }
             let mut st = match timeout {
                 None => self
                     .shared
