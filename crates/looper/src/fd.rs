@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::ops::{BitAnd, BitOr, BitOrAssign};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
@@ -19,6 +19,7 @@ use rustix::event::{EventfdFlags, Timespec, epoll, eventfd};
 
 use crate::error::Result;
 use crate::queue::MessageQueue;
+use crate::time::Uptime;
 
 /// Readiness events of a watched descriptor (cf. `ALOOPER_EVENT_*`,
 /// `MessageQueue.OnFileDescriptorEventListener.EVENT_*`).
@@ -135,10 +136,16 @@ struct Registration {
 struct Watcher {
     epoll: OwnedFd,
     wake: OwnedFd,
+    /// A `CLOCK_MONOTONIC` timer for the looper's next due time: `epoll_wait`
+    /// counts its timeout in whole milliseconds (rounded up, so up to 1 ms
+    /// late); the timer fires at the nanosecond. `None` if it could not be
+    /// created (then the rounded timeout is all there is).
+    timer: Option<OwnedFd>,
     regs: Mutex<HashMap<RawFd, Registration>>,
 }
 
 const WAKE_TOKEN: u64 = u64::MAX;
+const TIMER_TOKEN: u64 = u64::MAX - 1;
 
 fn io_err(e: rustix::io::Errno) -> crate::Error {
     crate::Error::Io(e.into())
@@ -149,6 +156,9 @@ fn io_err(e: rustix::io::Errno) -> crate::Error {
 pub(crate) struct FdSlot {
     watcher: OnceLock<Watcher>,
     active: AtomicBool,
+    /// The raw `CLOCK_MONOTONIC` time the timer is armed for (0: disarmed).
+    /// Only the looper's thread arms it.
+    armed: AtomicU64,
 }
 
 impl FdSlot {
@@ -170,9 +180,24 @@ impl FdSlot {
             epoll::EventFlags::IN,
         )
         .map_err(io_err)?;
+        let timer = rustix::time::timerfd_create(
+            rustix::time::TimerfdClockId::Monotonic,
+            rustix::time::TimerfdFlags::CLOEXEC | rustix::time::TimerfdFlags::NONBLOCK,
+        )
+        .ok()
+        .filter(|t| {
+            epoll::add(
+                &ep,
+                t,
+                epoll::EventData::new_u64(TIMER_TOKEN),
+                epoll::EventFlags::IN,
+            )
+            .is_ok()
+        });
         let _ = self.watcher.set(Watcher {
             epoll: ep,
             wake,
+            timer,
             regs: Mutex::new(HashMap::new()),
         });
         // Either ours or one another thread set first.
@@ -186,8 +211,48 @@ impl FdSlot {
         }
     }
 
+    /// Waits until `deadline` at the latest (`None`: no limit), `timeout`
+    /// from now, for events and runs the listeners of the ready descriptors.
+    /// Called on the looper's thread.
+    pub(crate) fn poll_until(&self, deadline: Option<Uptime>, timeout: Option<Duration>) {
+        let Some(w) = self.watcher.get() else {
+            return;
+        };
+        let mut timeout = timeout;
+        if let (Some(timer), Some(d), Some(t)) = (&w.timer, deadline, timeout)
+            && t.subsec_nanos() % 1_000_000 != 0
+        {
+            let raw = d.to_raw_monotonic_nanos().max(1);
+            let armed = self.armed.load(Ordering::Relaxed) == raw
+                || rustix::time::timerfd_settime(
+                    timer,
+                    rustix::time::TimerfdTimerFlags::ABSTIME,
+                    &rustix::time::Itimerspec {
+                        it_interval: Timespec {
+                            tv_sec: 0,
+                            tv_nsec: 0,
+                        },
+                        it_value: Timespec {
+                            tv_sec: i64::try_from(raw / 1_000_000_000).unwrap_or(i64::MAX),
+                            tv_nsec: i64::try_from(raw % 1_000_000_000).unwrap_or(0),
+                        },
+                    },
+                )
+                .is_ok();
+            if armed {
+                self.armed.store(raw, Ordering::Relaxed);
+                // The timer ends the wait on time; the rounded-up timeout
+                // stays as a safety net.
+                timeout = Some(t + Duration::from_millis(1));
+            }
+        }
+        self.poll(timeout);
+    }
+
     /// Waits up to `timeout` (`None`: forever) for events and runs the
     /// listeners of the ready descriptors. Called on the looper's thread.
+    /// `epoll_wait` rounds `timeout` up to whole milliseconds; use
+    /// [`FdSlot::poll_until`] to end the wait at the nanosecond.
     pub(crate) fn poll(&self, timeout: Option<Duration>) {
         let Some(w) = self.watcher.get() else {
             return;
@@ -213,6 +278,14 @@ impl FdSlot {
             if token == WAKE_TOKEN {
                 let mut b = [0u8; 8];
                 let _ = rustix::io::read(&w.wake, &mut b);
+                continue;
+            }
+            if token == TIMER_TOKEN {
+                if let Some(t) = &w.timer {
+                    let mut b = [0u8; 8];
+                    let _ = rustix::io::read(t, &mut b);
+                }
+                self.armed.store(0, Ordering::Relaxed);
                 continue;
             }
             let Ok(fd) = RawFd::try_from(token) else {

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 use crate::looper::Looper;
-use crate::message::{Message, MessageFields, Runnable, Token};
+use crate::message::{Message, MessageFields, Runnable, Token, take_warm};
+use crate::queue::SendTime;
 use crate::time::{IntoDelay, Uptime};
 
 type CallbackFn = dyn Fn(&mut Message) -> bool + Send + Sync;
@@ -277,8 +278,18 @@ impl Handler {
     /// A message from the pool, targeted at this handler (cf.
     /// `Handler.obtainMessage()`).
     pub fn obtain_message(&self) -> Message {
-        let mut f = self.inner.looper.queue().obtain_fields();
-        f.target = Some(self.clone());
+        let mut f = match take_warm() {
+            Some(mut f) => {
+                f.set_callback(None);
+                f
+            }
+            None => {
+                let mut f = self.inner.looper.queue().obtain_fields();
+                f.set_callback(None);
+                f
+            }
+        };
+        f.set_target(self);
         Message::from_fields(f)
     }
 
@@ -320,11 +331,20 @@ impl Handler {
 
     // ----- sending ---------------------------------------------------------
 
-    /// `(now, now + delay)` on the looper's clock.
+    /// `now + delay` on the looper's clock; without delay, "now" is left to
+    /// the queue, which can often stamp it without reading the precise clock.
     #[inline]
-    fn delayed_time(&self, delay: impl IntoDelay) -> (Uptime, Uptime) {
-        let now = self.inner.looper.now();
-        (now, now.saturating_add_nanos(delay.into_delay_nanos()))
+    fn delayed_time(&self, delay: impl IntoDelay) -> SendTime {
+        match delay.into_delay_nanos() {
+            0 => SendTime::Now,
+            d => {
+                let now = self.inner.looper.now();
+                SendTime::Delayed {
+                    now,
+                    when: now.saturating_add_nanos(d),
+                }
+            }
+        }
     }
 
     fn dead_thread(&self, msg: Message) -> bool {
@@ -342,15 +362,17 @@ impl Handler {
     ///
     /// Returns `false` (and recycles the message) if the looper has quit.
     pub fn send_message_at_time(&self, msg: Message, when: Uptime) -> bool {
-        self.send_at(msg, when, Uptime::ZERO)
+        self.send_at(msg, SendTime::At(when))
     }
 
-    fn send_at(&self, mut msg: Message, when: Uptime, now: Uptime) -> bool {
-        msg.target = Some(self.clone());
+    fn send_at(&self, mut msg: Message, t: SendTime) -> bool {
+        if msg.target.as_ref() != Some(self) {
+            msg.target = Some(self.clone());
+        }
         if self.inner.asynchronous {
             msg.asynchronous = true;
         }
-        match self.inner.looper.queue().enqueue(msg, when, now) {
+        match self.inner.looper.queue().enqueue(msg, t) {
             Ok(()) => true,
             Err(msg) => self.dead_thread(msg),
         }
@@ -359,35 +381,37 @@ impl Handler {
     /// Queues `msg` now, after every message already due (cf.
     /// `Handler.sendMessage`).
     pub fn send_message(&self, msg: Message) -> bool {
-        let (now, when) = self.delayed_time(0u64);
-        self.send_at(msg, when, now)
+        self.send_at(msg, SendTime::Now)
     }
 
     /// Queues `msg` after `delay` (cf. `Handler.sendMessageDelayed`). Negative
     /// millisecond delays count as zero; huge delays saturate (never due).
     pub fn send_message_delayed(&self, msg: Message, delay: impl IntoDelay) -> bool {
-        let (now, when) = self.delayed_time(delay);
-        self.send_at(msg, when, now)
+        self.send_at(msg, self.delayed_time(delay))
     }
 
     /// Queues `msg` before everything else in the queue (cf.
     /// `Handler.sendMessageAtFrontOfQueue`). Repeated front sends come out
     /// last-in first-out.
     pub fn send_message_at_front_of_queue(&self, msg: Message) -> bool {
-        self.send_at(msg, Uptime::ZERO, Uptime::ZERO)
+        self.send_at(msg, SendTime::At(Uptime::ZERO))
     }
 
-    fn send_empty_at(&self, what: i32, (now, when): (Uptime, Uptime)) -> bool {
-        let me = self.clone();
-        let ok = self.inner.looper.queue().enqueue_with(
-            when,
-            now,
-            self.inner.asynchronous,
-            |f: &mut MessageFields| {
+    fn send_empty_at(&self, what: i32, t: SendTime) -> bool {
+        if let Some(mut f) = take_warm() {
+            f.set_target(self);
+            f.set_callback(None);
+            f.what = what;
+            f.asynchronous = self.inner.asynchronous;
+            return self.enqueue_warm(f, t);
+        }
+        let ok = self
+            .inner
+            .looper
+            .queue()
+            .enqueue_with(t, self, None, |f: &mut MessageFields| {
                 f.what = what;
-                f.target = Some(me);
-            },
-        );
+            });
         if !ok {
             log::warn!(
                 target: "MessageQueue",
@@ -399,7 +423,7 @@ impl Handler {
 
     /// Queues a message with only `what` set (cf. `Handler.sendEmptyMessage`).
     pub fn send_empty_message(&self, what: i32) -> bool {
-        self.send_empty_at(what, self.delayed_time(0u64))
+        self.send_empty_at(what, SendTime::Now)
     }
 
     /// Queues a message with only `what` set, after `delay` (cf.
@@ -411,24 +435,39 @@ impl Handler {
     /// Queues a message with only `what` set, at `when` (cf.
     /// `sendEmptyMessageAtTime`).
     pub fn send_empty_message_at_time(&self, what: i32, when: Uptime) -> bool {
-        self.send_empty_at(what, (Uptime::ZERO, when))
+        self.send_empty_at(what, SendTime::At(when))
     }
 
     // ----- posting ---------------------------------------------------------
 
-    fn post_at(&self, r: &Runnable, token: Option<Token>, (now, when): (Uptime, Uptime)) -> bool {
-        let me = self.clone();
-        let r2 = r.clone();
-        let ok = self.inner.looper.queue().enqueue_with(
-            when,
-            now,
-            self.inner.asynchronous,
-            |f: &mut MessageFields| {
-                f.callback = Some(r2);
-                f.token = token;
-                f.target = Some(me);
-            },
-        );
+    /// Sends storage taken from [`take_warm`] and filled by the caller.
+    fn enqueue_warm(&self, f: Box<MessageFields>, t: SendTime) -> bool {
+        match self
+            .inner
+            .looper
+            .queue()
+            .enqueue(Message::from_fields(f), t)
+        {
+            Ok(()) => true,
+            Err(msg) => self.dead_thread(msg),
+        }
+    }
+
+    fn post_at(&self, r: &Runnable, token: Option<Token>, t: SendTime) -> bool {
+        if let Some(mut f) = take_warm() {
+            f.set_target(self);
+            f.set_callback(Some(r));
+            f.token = token;
+            f.asynchronous = self.inner.asynchronous;
+            return self.enqueue_warm(f, t);
+        }
+        let ok =
+            self.inner
+                .looper
+                .queue()
+                .enqueue_with(t, self, Some(r), |f: &mut MessageFields| {
+                    f.token = token;
+                });
         if !ok {
             log::warn!(
                 target: "MessageQueue",
@@ -441,7 +480,7 @@ impl Handler {
     /// Queues task `r` to run on the looper's thread (cf. `Handler.post`). The
     /// message carrying it has `what == 0`.
     pub fn post(&self, r: &Runnable) -> bool {
-        self.post_at(r, None, self.delayed_time(0u64))
+        self.post_at(r, None, SendTime::Now)
     }
 
     /// Queues `r` after `delay` (cf. `Handler.postDelayed`).
@@ -462,7 +501,7 @@ impl Handler {
 
     /// Queues `r` at `when` (cf. `Handler.postAtTime(Runnable, long)`).
     pub fn post_at_time(&self, r: &Runnable, when: Uptime) -> bool {
-        self.post_at(r, None, (Uptime::ZERO, when))
+        self.post_at(r, None, SendTime::At(when))
     }
 
     /// Queues `r` at `when`, tagged with `token` for
@@ -470,12 +509,12 @@ impl Handler {
     /// [`Handler::remove_callbacks_and_messages`] (cf.
     /// `Handler.postAtTime(Runnable, Object, long)`).
     pub fn post_at_time_with_token(&self, r: &Runnable, token: Token, when: Uptime) -> bool {
-        self.post_at(r, Some(token), (Uptime::ZERO, when))
+        self.post_at(r, Some(token), SendTime::At(when))
     }
 
     /// Queues `r` before everything else (cf. `Handler.postAtFrontOfQueue`).
     pub fn post_at_front_of_queue(&self, r: &Runnable) -> bool {
-        self.post_at(r, None, (Uptime::ZERO, Uptime::ZERO))
+        self.post_at(r, None, SendTime::At(Uptime::ZERO))
     }
 
     /// Runs `task` on the looper's thread and waits for it (cf.

@@ -67,7 +67,9 @@
 //! The queue is a `std::sync::Mutex` around a sorted lane plus a binary heap
 //! (see [`MessageQueue`]). An idle looper blocks on a `std::sync::Condvar`, or
 //! in `epoll_wait` once file descriptors are watched (Linux,
-//! [`MessageQueue::add_fd_listener`]). A sender wakes it with one system call
+//! [`MessageQueue::add_fd_listener`]; a `timerfd` then ends timed waits at the
+//! nanosecond, as `epoll_wait` counts whole milliseconds). A sender wakes it
+//! with one system call
 //! (`futex` or an `eventfd` write), and only when the looper is blocked and
 //! the new message is due before its wake-up time. This crate uses only `std`
 //! (plus `rustix` for epoll): it does not use `rtos-sync`, which was being
@@ -95,6 +97,28 @@
 //! * Time is nanoseconds ([`Uptime`]) on `std::time::Instant`, starting at
 //!   [`CLOCK_ORIGIN`] (1 s) at the first read in the process; delays accept a
 //!   [`std::time::Duration`] or Android-style milliseconds.
+//! * Messages sent without delay are stamped cheaply when that cannot change
+//!   their order: with the later of the coarse monotonic clock
+//!   (`CLOCK_MONOTONIC_COARSE` on Linux: no system call, never ahead of the
+//!   precise clock) and the latest precise reading the queue has seen,
+//!   provided every message and barrier already queued is due no later than
+//!   that stamp (it then goes after all of them, exactly as with the precise
+//!   time). Otherwise, and while the looper has logging, an observer or
+//!   slow-log thresholds, the precise clock is read. So [`Message::when`] of
+//!   an undelayed message may lie up to one kernel tick (4 ms at `HZ=250`)
+//!   before the send (Android's millisecond stamps lie up to 1 ms before it),
+//!   and a message sent *later* at an explicit time between that stamp and
+//!   the true send time goes after it instead of before. Delays are always
+//!   counted from a precise reading, and due times are only checked against
+//!   precise readings: a message is never delivered early.
+//! * After dispatching a message, the looper keeps its handler and task (not
+//!   its payload) for reuse by the next message, so that re-posting and
+//!   streaming do not touch their reference counts: the looper thread keeps
+//!   the last one, the queue's pool keeps those of recycled storage. It lets
+//!   go of all of them before it waits for work, when it quits and when its
+//!   thread exits; so a [`Handler`] or [`Runnable`] you dropped is dropped by
+//!   the looper at the latest when it next goes idle, not right after its
+//!   last dispatch.
 //! * Each looper has its own [`Observer`] (Android: one per process).
 //! * The pool: [`MAX_POOL_SIZE`] (50) per pool, with one process-wide pool
 //!   and one per queue.

@@ -10,7 +10,7 @@ use std::thread::{self, ThreadId};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::message::{Message, MessageFields};
+use crate::message::{Message, MessageFields, put_warm, take_warm_cleared};
 use crate::queue::MessageQueue;
 use crate::time::{Clock, Uptime};
 
@@ -223,26 +223,62 @@ impl Looper {
         let _depth = Depth(&self.inner.loop_depth);
         let queue = &self.inner.queue;
         let mut recycled = None;
-        while let Some(msg) = queue.next(recycled.take()) {
-            recycled = Some(self.dispatch(msg));
+        let mut cache = None;
+        while let Some(msg) = queue.next(recycled.take(), &mut cache) {
+            // Keep the storage warm for a re-post from this thread; what it
+            // displaces goes back to the pool with the next `next()`.
+            recycled = put_warm(self.dispatch_raw(msg, &mut cache).into_fields());
         }
-        if let Some(f) = recycled {
+        drop(cache);
+        if let Some(mut f) = recycled {
+            f.clear();
             queue.recycle_fields(f);
         }
+        if let Some(f) = take_warm_cleared() {
+            queue.recycle_fields(f);
+        }
+        queue.release_pool_refs();
     }
 
     /// Dispatches one message with logging, slow-log rules and the observer;
     /// returns its storage, cleared, for the pool.
-    pub(crate) fn dispatch(&self, mut msg: Message) -> Box<MessageFields> {
-        // The message keeps its target while being handled (handlers read
-        // `msg.target()`), so dispatch through a clone.
-        let Some(target) = msg.target().cloned() else {
-            return msg.into_cleared_fields();
-        };
-        if !self.inner.has_hooks.load(Ordering::Relaxed) {
-            target.dispatch_message(&mut msg);
-            return msg.into_cleared_fields();
+    pub(crate) fn dispatch(&self, msg: Message) -> Box<MessageFields> {
+        self.dispatch_raw(msg, &mut None).into_cleared_fields()
+    }
+
+    /// Dispatches one message with logging, slow-log rules and the observer;
+    /// gives it back.
+    ///
+    /// `cache` keeps the handle of the last target dispatched through, so a
+    /// run of messages to one handler does not touch its reference count
+    /// (the run loop clears it before waiting).
+    fn dispatch_raw(&self, mut msg: Message, cache: &mut Option<crate::Handler>) -> Message {
+        if msg.target().is_none() {
+            return msg;
         }
+        if !self.inner.has_hooks.load(Ordering::Relaxed) {
+            // A posted task needs nothing from its handler (the first rule
+            // of `Handler::dispatch_message`): run it straight from the
+            // message.
+            if let Some(cb) = msg.callback() {
+                cb.run();
+                return msg;
+            }
+        }
+        // The message keeps its target while being handled (handlers read
+        // `msg.target()`), so dispatch through a clone (cached).
+        if !self.inner.has_hooks.load(Ordering::Relaxed) {
+            if cache.as_ref() != msg.target() {
+                *cache = msg.target().cloned();
+            }
+            if let Some(target) = cache.as_ref() {
+                target.dispatch_message(&mut msg);
+            }
+            return msg;
+        }
+        let Some(target) = msg.target().cloned() else {
+            return msg;
+        };
         let inner = &*self.inner;
         let printer = inner
             .logging
@@ -329,7 +365,7 @@ impl Looper {
         if let Some(o) = &observer {
             o.message_dispatched(token, &msg);
         }
-        msg.into_cleared_fields()
+        msg
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -424,6 +460,12 @@ impl Looper {
             || i.slow_dispatch_ms.load(Ordering::Relaxed) > 0
             || i.slow_delivery_ms.load(Ordering::Relaxed) > 0;
         i.has_hooks.store(any, Ordering::Relaxed);
+        // Hooks may read `Message::when`: stamp it precisely meanwhile.
+        let shared = &i.queue.shared;
+        shared.precise_stamps.store(
+            any || !matches!(shared.clock, Clock::Monotonic),
+            Ordering::Relaxed,
+        );
     }
 
     /// Sets (or clears) the printer that receives a line before and after

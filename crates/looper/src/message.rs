@@ -5,6 +5,7 @@
 #![allow(clippy::vec_box)]
 
 use std::any::Any;
+use std::cell::Cell;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -151,17 +152,84 @@ pub struct MessageFields {
 
 impl MessageFields {
     /// Drops everything the message holds and resets it for reuse.
-    fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
+        self.clear_but_refs();
+        self.callback = None;
+        self.target = None;
+    }
+
+    /// Resets everything but the target and the task (see [`put_warm`]).
+    #[inline]
+    fn clear_but_refs(&mut self) {
         self.what = 0;
         self.arg1 = 0;
         self.arg2 = 0;
         self.obj = None;
         self.token = None;
-        self.callback = None;
-        self.target = None;
         self.when = Uptime::ZERO;
         self.asynchronous = false;
     }
+
+    /// Makes `target` the message's target, cloning the handle only if it is
+    /// not already (the old one is dropped here: call outside locks).
+    #[inline]
+    pub(crate) fn set_target(&mut self, target: &Handler) {
+        if self.target.as_ref() != Some(target) {
+            self.target = Some(target.clone());
+        }
+    }
+
+    /// Makes `r` the message's task, likewise.
+    #[inline]
+    pub(crate) fn set_callback(&mut self, r: Option<&Runnable>) {
+        if self.callback.as_ref() != r {
+            self.callback = r.cloned();
+        }
+    }
+}
+
+thread_local! {
+    /// The storage of the message this thread's looper dispatched last,
+    /// cleared except for its target handler and its task, so that a handler
+    /// re-posting from its own looper thread (the common "do the next step
+    /// later" pattern) reuses them without touching any reference count or
+    /// lock (see [`take_warm`]).
+    static WARM: Cell<Option<Box<MessageFields>>> = const { Cell::new(None) };
+}
+
+/// Takes this thread's warm storage, if any: cleared, except that its target
+/// and task may still be set (from the last message the thread's looper
+/// dispatched). Replace or clear both before use (outside locks: dropping
+/// them may run user code).
+#[inline]
+pub(crate) fn take_warm() -> Option<Box<MessageFields>> {
+    WARM.try_with(Cell::take).ok().flatten()
+}
+
+/// Keeps `fields` (just dispatched) as this thread's warm storage, its target
+/// and task kept, everything else cleared. Returns what it displaced (or
+/// `fields` itself if the thread is exiting), cleared except for its target
+/// and task, for the queue's pool (see `MessageQueue::keep_free`).
+///
+/// So a looper thread holds on to the handler and task of the message it
+/// dispatched last until it reuses them for a message of its own, or until it
+/// goes idle or quits (the displaced storage keeps its handler and task in
+/// the queue's pool, which lets go of them at the same points).
+#[inline]
+pub(crate) fn put_warm(mut fields: Box<MessageFields>) -> Option<Box<MessageFields>> {
+    fields.clear_but_refs();
+    let mut slot = Some(fields);
+    // If the thread-local is gone (thread exiting), `slot` keeps `fields`.
+    let old = WARM.try_with(|w| w.replace(slot.take())).ok().flatten();
+    old.or(slot)
+}
+
+/// Takes this thread's warm storage, fully cleared (for a looper about to
+/// wait, or quitting, so that it keeps no handler or task alive).
+pub(crate) fn take_warm_cleared() -> Option<Box<MessageFields>> {
+    let mut f = take_warm()?;
+    f.clear();
+    Some(f)
 }
 
 /// A message: a code, two integers, an optional payload, and either a

@@ -19,11 +19,15 @@ use std::cmp::Ordering as CmpOrdering;
 use std::collections::{BinaryHeap, VecDeque};
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::message::{MAX_POOL_SIZE, Message, MessageFields, recycle_fields_global, take_global};
+use crate::handler::Handler;
+use crate::message::{
+    MAX_POOL_SIZE, Message, MessageFields, Runnable, recycle_fields_global, take_global, take_warm,
+};
 use crate::time::{Clock, Uptime};
 
 type Key = (u64, i64);
@@ -58,6 +62,8 @@ struct Store {
     lane: VecDeque<Entry>,
     heap: BinaryHeap<MinEntry>,
     async_count: usize,
+    /// Not less than the latest time in `heap` (0 when it is empty).
+    heap_max: u64,
 }
 
 impl Store {
@@ -73,9 +79,27 @@ impl Store {
             (None, _) => self.lane.push_back(e),
             (_, Some(back)) if e.key >= back.key => self.lane.push_back(e),
             (Some(front), _) if e.key <= front.key => self.lane.push_front(e),
-            _ => self.heap.push(MinEntry(e)),
+            _ => {
+                self.heap_max = self.heap_max.max(e.key.0);
+                self.heap.push(MinEntry(e));
+            }
         }
         self.lane.len() + self.heap.len()
+    }
+
+    /// Not less than the time of any queued message.
+    #[inline]
+    fn max_when(&self) -> u64 {
+        self.lane.back().map_or(0, |e| e.key.0).max(self.heap_max)
+    }
+
+    #[inline]
+    fn heap_pop(&mut self) -> Option<Entry> {
+        let e = self.heap.pop().map(|m| m.0);
+        if self.heap.is_empty() {
+            self.heap_max = 0;
+        }
+        e
     }
 
     fn peek_key(&self) -> Option<Key> {
@@ -97,7 +121,7 @@ impl Store {
         let e = if from_lane {
             self.lane.pop_front()
         } else {
-            self.heap.pop().map(|m| m.0)
+            self.heap_pop()
         }?;
         if e.msg.asynchronous {
             self.async_count -= 1;
@@ -141,6 +165,7 @@ impl Store {
                     kept.push(m);
                 }
             }
+            self.heap_max = kept.iter().map(|m| m.0.key.0).max().unwrap_or(0);
             self.heap = BinaryHeap::from(kept);
             found
         }?;
@@ -178,6 +203,7 @@ impl Store {
                 kept.push(m);
             }
         }
+        self.heap_max = kept.iter().map(|m| m.0.key.0).max().unwrap_or(0);
         self.heap = BinaryHeap::from(kept);
         self.async_count = self.lane.iter().filter(|e| e.msg.asynchronous).count()
             + self.heap.iter().filter(|e| e.0.msg.asynchronous).count();
@@ -278,13 +304,29 @@ struct State {
     /// While blocked: the time the looper will wake by itself.
     wake_at: u64,
     idle_handlers: Vec<IdleHandler>,
+    /// Pooled message storage, cleared except that the entries from
+    /// `dirty_from` up may still hold the target handler and task of the
+    /// message they last carried (see [`MessageQueue::release_pool_refs`]).
     free: Vec<Box<MessageFields>>,
+    dirty_from: usize,
     /// The latest clock reading anyone gave the queue (senders read the clock
     /// to compute `when`). A message due by then is due now, so the looper
     /// need not read the clock itself on the busy path.
     latest_now: u64,
     /// The most messages the queue has held at once.
     peak_len: usize,
+}
+
+/// When a sent message is due, as the sender gives it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum SendTime {
+    /// No delay: the current time, read by the queue (see
+    /// [`MessageQueue::enqueue`] for how).
+    Now,
+    /// `when`, computed by the sender from its clock reading `now`.
+    Delayed { now: Uptime, when: Uptime },
+    /// An explicit time; [`Uptime::ZERO`] is the front of the queue.
+    At(Uptime),
 }
 
 enum Pick {
@@ -331,7 +373,19 @@ impl State {
         }
     }
 
+    #[inline]
     fn pick(&mut self, now: Uptime) -> Pick {
+        // Common case: no barrier, every message in the sorted lane.
+        if self.barriers.is_empty() && self.store.heap.is_empty() {
+            return match self.store.lane.front() {
+                Some(e) if e.key.0 <= now.as_nanos() => match self.store.pop_min() {
+                    Some(e) => Pick::Due(e.msg),
+                    None => Pick::Wait(u64::MAX),
+                },
+                Some(e) => Pick::Wait(e.key.0),
+                None => Pick::Wait(u64::MAX),
+            };
+        }
         match self.candidate() {
             Some(k) if k.0 <= now.as_nanos() => match self.store.remove_key(k) {
                 Some(e) => Pick::Due(e.msg),
@@ -340,6 +394,13 @@ impl State {
             Some(k) => Pick::Wait(k.0),
             None => Pick::Wait(u64::MAX),
         }
+    }
+
+    /// Not less than the time of any queued message or barrier.
+    #[inline]
+    fn max_entry_when(&self) -> u64 {
+        let b = self.barriers.last().map_or(0, |b| b.0.0);
+        self.store.max_when().max(b)
     }
 
     /// Whether a new message with `key` must wake the blocked looper.
@@ -353,19 +414,33 @@ impl State {
         }
     }
 
+    /// Storage from the pool; it may still hold a target and a task (replace
+    /// or clear them, and drop the old ones outside the lock).
+    #[inline]
     fn take_free(&mut self) -> Box<MessageFields> {
         match self.free.pop() {
-            Some(f) => f,
+            Some(f) => {
+                self.dirty_from = self.dirty_from.min(self.free.len());
+                f
+            }
             None => take_global().unwrap_or_default(),
         }
     }
 
-    /// Keeps cleared storage in the queue's pool; gives it back if full.
+    /// Keeps storage in the queue's pool; gives it back if full. `dirty`:
+    /// cleared except for its target and task, which are kept so that the
+    /// next message for the same handler or task need not touch their
+    /// reference counts (shared between threads: an atomic operation on a
+    /// contended cache line each) until the looper goes idle.
     /// The pool keeps up to [`MAX_POOL_SIZE`] or the queue's peak length,
     /// whichever is larger: memory the queue already needed at its peak, so
     /// that a steady stream with a backlog allocates nothing.
-    fn keep_free(&mut self, f: Box<MessageFields>) -> Option<Box<MessageFields>> {
+    #[inline]
+    fn keep_free(&mut self, f: Box<MessageFields>, dirty: bool) -> Option<Box<MessageFields>> {
         if self.free.len() < MAX_POOL_SIZE.max(self.peak_len) {
+            if !dirty && self.dirty_from == self.free.len() {
+                self.dirty_from += 1;
+            }
             self.free.push(f);
             None
         } else {
@@ -378,6 +453,10 @@ pub(crate) struct Shared {
     state: Mutex<State>,
     cv: Condvar,
     pub(crate) clock: Clock,
+    /// Stamp every message with a precise clock reading (set while the
+    /// looper has logging, an observer or slow-log thresholds, which read
+    /// `when`).
+    pub(crate) precise_stamps: AtomicBool,
     quit_allowed: bool,
     #[cfg(target_os = "linux")]
     pub(crate) fds: crate::fd::FdSlot,
@@ -427,10 +506,12 @@ impl MessageQueue {
                     wake_at: u64::MAX,
                     idle_handlers: Vec::new(),
                     free: Vec::new(),
+                    dirty_from: 0,
                     latest_now: 0,
                     peak_len: 0,
                 }),
                 cv: Condvar::new(),
+                precise_stamps: AtomicBool::new(!matches!(clock, Clock::Monotonic)),
                 clock,
                 quit_allowed,
                 #[cfg(target_os = "linux")]
@@ -480,25 +561,77 @@ impl MessageQueue {
         self.do_wake(w);
     }
 
-    /// Inserts `msg` (whose target is set) at `when` (cf.
+    /// The cheap part of stamping a message sent without delay, read before
+    /// taking the lock: a coarse clock reading, or [`Uptime::ZERO`] when the
+    /// queue must read its clock precisely.
+    #[inline]
+    fn pre_stamp(&self, t: SendTime) -> Uptime {
+        match t {
+            SendTime::Now if !self.shared.precise_stamps.load(Ordering::Relaxed) => {
+                Uptime::now_coarse()
+            }
+            _ => Uptime::ZERO,
+        }
+    }
+
+    /// The time of a message sent at `t`, under the lock.
+    ///
+    /// A message sent without delay ([`SendTime::Now`]) may be stamped with
+    /// any clock reading taken before the send, as long as it is not earlier
+    /// than the readings behind the messages already queued: it is due at
+    /// once either way (and never early, the stamp not being later than the
+    /// true time), and its place in the queue, which is all the stamp
+    /// decides, is the same as with the exact time *provided every queued
+    /// message and barrier is due no later than the stamp*: it then goes
+    /// after all of them, as it would with the exact time. So when that
+    /// holds, the stamp is the larger of
+    /// the latest precise reading the queue has seen (`latest_now`) and a
+    /// coarse reading (`coarse`, never ahead of the precise clock), both
+    /// monotonic, so later sends still get later-or-equal stamps (FIFO).
+    /// Otherwise, or when `coarse` is zero, the queue reads the precise clock.
+    ///
+    /// What differs from exact stamps: `Message::when` of such a message may
+    /// be up to a kernel tick earlier than the send (Android's
+    /// `uptimeMillis` stamps are up to 1 ms early too), and a message later
+    /// sent with an explicit time lying between the stamp and the true send
+    /// time goes after it rather than before. Delayed messages are always
+    /// stamped from a precise reading, and due times are only ever checked
+    /// against precise readings.
+    #[inline]
+    fn stamp(&self, st: &mut State, t: SendTime, coarse: Uptime) -> Uptime {
+        match t {
+            SendTime::At(when) => when,
+            SendTime::Delayed { now, when } => {
+                st.latest_now = st.latest_now.max(now.as_nanos());
+                when
+            }
+            SendTime::Now => {
+                if coarse != Uptime::ZERO {
+                    let s = st.latest_now.max(coarse.as_nanos());
+                    if s >= st.max_entry_when() {
+                        return Uptime::from_nanos(s);
+                    }
+                }
+                let now = self.shared.clock.now();
+                st.latest_now = st.latest_now.max(now.as_nanos());
+                now
+            }
+        }
+    }
+
+    /// Inserts `msg` (whose target is set) at `t` (cf.
     /// `MessageQueue.enqueueMessage`). Gives the message back if the queue is
     /// quitting.
-    /// `now` is the sender's clock reading (or [`Uptime::ZERO`] if it did
-    /// not read the clock).
-    pub(crate) fn enqueue(
-        &self,
-        msg: Message,
-        when: Uptime,
-        now: Uptime,
-    ) -> std::result::Result<(), Message> {
+    pub(crate) fn enqueue(&self, msg: Message, t: SendTime) -> std::result::Result<(), Message> {
         let mut fields = msg.into_fields();
-        fields.when = when;
+        let coarse = self.pre_stamp(t);
         let mut st = self.lock();
         if st.quitting {
             drop(st);
             return Err(Message::from_fields(fields));
         }
-        st.latest_now = st.latest_now.max(now.as_nanos());
+        let when = self.stamp(&mut st, t, coarse);
+        fields.when = when;
         let key = st.key_for(when);
         let wake = if st.should_wake(key, fields.asynchronous) {
             Self::take_wake(&mut st)
@@ -513,21 +646,36 @@ impl MessageQueue {
     }
 
     /// Builds a message from the queue's pool with `fill` and inserts it at
-    /// `when`, under one lock. `fill` must not run user code. Returns `false`
+    /// `t`, under one lock. `fill` must not run user code. Returns `false`
     /// if the queue is quitting (then `fill` is not called).
     pub(crate) fn enqueue_with(
         &self,
-        when: Uptime,
-        now: Uptime,
-        asynchronous: bool,
+        t: SendTime,
+        target: &Handler,
+        callback: Option<&Runnable>,
         fill: impl FnOnce(&mut MessageFields),
     ) -> bool {
+        let asynchronous = target.is_asynchronous();
+        let coarse = self.pre_stamp(t);
         let mut st = self.lock();
         if st.quitting {
             return false;
         }
-        st.latest_now = st.latest_now.max(now.as_nanos());
+        let when = self.stamp(&mut st, t, coarse);
         let mut fields = st.take_free();
+        // Pooled storage may still hold a target and a task: keep them if
+        // they are the ones wanted, else swap, and drop the old ones only
+        // after unlocking (dropping them may run user code).
+        let old_target = if fields.target.as_ref() == Some(target) {
+            None
+        } else {
+            fields.target.replace(target.clone())
+        };
+        let old_callback = if fields.callback.as_ref() == callback {
+            None
+        } else {
+            std::mem::replace(&mut fields.callback, callback.cloned())
+        };
         fill(&mut fields);
         fields.when = when;
         fields.asynchronous = asynchronous;
@@ -541,31 +689,85 @@ impl MessageQueue {
         st.peak_len = st.peak_len.max(len);
         drop(st);
         self.do_wake(wake);
+        drop((old_target, old_callback));
         true
     }
 
-    /// Storage for a new message from the queue's pool.
+    /// Storage for a new message from the queue's pool. Like
+    /// [`crate::message::take_warm`]'s, it may still hold a target and a
+    /// task: set or clear both.
     pub(crate) fn obtain_fields(&self) -> Box<MessageFields> {
-        let f = self.lock().free.pop();
-        match f {
-            Some(f) => f,
-            None => take_global().unwrap_or_default(),
-        }
+        self.lock().take_free()
     }
 
     /// Gives cleared storage back to the queue's pool.
     pub(crate) fn recycle_fields(&self, f: Box<MessageFields>) {
-        let spill = self.lock().keep_free(f);
+        let spill = self.lock().keep_free(f, false);
         if let Some(f) = spill {
             recycle_fields_global(f);
         }
+    }
+
+    /// Drops the targets and tasks pooled storage still holds (see
+    /// `keep_free`), a few at a time, outside the lock. Called when the
+    /// looper is about to wait, and when it quits, so that it keeps no
+    /// handler or task alive once idle.
+    pub(crate) fn release_pool_refs(&self) {
+        const CHUNK: usize = 16;
+        loop {
+            let mut targets: [Option<Handler>; CHUNK] = Default::default();
+            let mut callbacks: [Option<Runnable>; CHUNK] = Default::default();
+            let more = {
+                let mut st = self.lock();
+                let len = st.free.len();
+                let from = st.dirty_from.min(len);
+                let end = (from + CHUNK).min(len);
+                for (i, f) in st.free[from..end].iter_mut().enumerate() {
+                    targets[i] = f.target.take();
+                    callbacks[i] = f.callback.take();
+                }
+                st.dirty_from = end;
+                end < len
+            };
+            drop((targets, callbacks));
+            if !more {
+                return;
+            }
+        }
+    }
+
+    /// Lets go of what the looper kept for reuse (call outside the lock):
+    /// the warm storage (returned, cleared, for the pool), the dispatch
+    /// cache, and the pool's kept references if `dirty`.
+    fn release_kept(
+        &self,
+        warm: Option<Box<MessageFields>>,
+        dispatch_cache: &mut Option<Handler>,
+        dirty: bool,
+    ) -> Option<Box<MessageFields>> {
+        *dispatch_cache = None;
+        if dirty {
+            self.release_pool_refs();
+        }
+        let mut f = warm?;
+        f.clear();
+        Some(f)
+    }
+
+    /// Whether pooled storage may still hold targets or tasks.
+    fn pool_is_dirty(st: &State) -> bool {
+        st.dirty_from < st.free.len()
     }
 
     /// The next message, blocking until one is due (cf. `MessageQueue.next`).
     /// Runs idle handlers (once per call) and file-descriptor listeners.
     /// `recycled` is the storage of the previous message, cleared, to go back
     /// into the pool under the lock this takes anyway. `None` once quitting.
-    pub(crate) fn next(&self, recycled: Option<Box<MessageFields>>) -> Option<Message> {
+    pub(crate) fn next(
+        &self,
+        recycled: Option<Box<MessageFields>>,
+        dispatch_cache: &mut Option<Handler>,
+    ) -> Option<Message> {
         let mut recycled = recycled;
         let mut idle_pending = true;
         loop {
@@ -574,15 +776,16 @@ impl MessageQueue {
                 self.shared.fds.poll(Some(Duration::ZERO));
             }
             let mut st = self.lock();
-            let spill = recycled.take().and_then(|f| st.keep_free(f));
+            let spill = recycled.take().and_then(|f| {
+                let dirty = f.target.is_some() || f.callback.is_some();
+                st.keep_free(f, dirty)
+            });
             // Busy path: due by a time someone already read, so due now.
             let known = Uptime::from_nanos(st.latest_now);
             if let Pick::Due(f) = st.pick(known) {
                 st.blocked = Blocked::No;
                 drop(st);
-                if let Some(f) = spill {
-                    recycle_fields_global(f);
-                }
+                spill_global(spill);
                 return Some(Message::from_fields(f));
             }
             let now = self.shared.clock.now();
@@ -591,23 +794,19 @@ impl MessageQueue {
                 Pick::Due(f) => {
                     st.blocked = Blocked::No;
                     drop(st);
-                    if let Some(f) = spill {
-                        recycle_fields_global(f);
-                    }
+                    spill_global(spill);
                     return Some(Message::from_fields(f));
                 }
                 Pick::Wait(d) => d,
             };
             if st.quitting {
                 drop(st);
-                if let Some(f) = spill {
-                    recycle_fields_global(f);
-                }
+                spill_global(spill);
                 return None;
             }
-            if let Some(f) = spill {
+            if spill.is_some() {
                 drop(st);
-                recycle_fields_global(f);
+                spill_global(spill);
                 continue;
             }
             if idle_pending && st.is_idle_at(now) && !st.idle_handlers.is_empty() {
@@ -618,6 +817,12 @@ impl MessageQueue {
                 continue;
             }
             idle_pending = false;
+            // Before waiting, let go of the handlers and tasks kept for reuse
+            // (see `put_warm`, `keep_free`), outside the lock, once the looper
+            // is marked blocked: a sender meanwhile then wakes it as usual.
+            let warm = take_warm();
+            let dirty = Self::pool_is_dirty(&st);
+            let holding = warm.is_some() || dispatch_cache.is_some() || dirty;
             st.wake_at = deadline;
             let timeout = if deadline == u64::MAX {
                 None
@@ -628,11 +833,25 @@ impl MessageQueue {
             if self.shared.fds.is_active() {
                 st.blocked = Blocked::Epoll;
                 drop(st);
-                self.shared.fds.poll(timeout);
+                if holding {
+                    recycled = self.release_kept(warm, dispatch_cache, dirty);
+                }
+                let until = (deadline != u64::MAX).then(|| Uptime::from_nanos(deadline));
+                self.shared.fds.poll_until(until, timeout);
                 self.lock().blocked = Blocked::No;
                 continue;
             }
             st.blocked = Blocked::Condvar;
+            if holding {
+                drop(st);
+                recycled = self.release_kept(warm, dispatch_cache, dirty);
+                st = self.lock();
+                // Woken (the flag taken) while unlocked: do not wait.
+                if st.blocked != Blocked::Condvar || st.quitting {
+                    st.blocked = Blocked::No;
+                    continue;
+                }
+            }
             let mut st = match timeout {
                 None => self
                     .shared
@@ -834,6 +1053,7 @@ impl MessageQueue {
         drop(st);
         self.do_wake(w);
         recycle_all(out);
+        self.release_pool_refs();
     }
 
     /// Whether `quit` or `quit_safely` was called.
@@ -891,6 +1111,15 @@ impl MessageQueue {
             st.quitting
         );
         s
+    }
+}
+
+/// Clears storage the pool had no room for (outside the lock: it may hold a
+/// target and a task) and offers it to the process-wide pool.
+fn spill_global(f: Option<Box<MessageFields>>) {
+    if let Some(mut f) = f {
+        f.clear();
+        recycle_fields_global(f);
     }
 }
 

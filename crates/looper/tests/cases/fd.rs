@@ -68,3 +68,29 @@ fn remove_fd_listener() {
     l.quit().unwrap();
     j.join().unwrap();
 }
+
+#[test]
+fn timed_waits_in_epoll_are_never_early_and_all_deliver() {
+    // With a descriptor watched the looper waits in epoll_wait, its timed
+    // waits ended by a timerfd at sub-millisecond times.
+    let (l, j) = spawn_looper();
+    let (a, _b) = UnixStream::pair().unwrap();
+    l.queue()
+        .add_fd_listener(&a, FdEvents::INPUT, |_, e| e)
+        .unwrap();
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let g = got.clone();
+    let l2 = l.clone();
+    let h = Handler::with_handle_message(&l, move |m| {
+        g.lock().unwrap().push((m.what, m.when(), l2.now()));
+    });
+    for i in 0..40 {
+        h.send_empty_message_delayed(i, std::time::Duration::from_micros(150 * (40 - i as u64)));
+    }
+    wait_until(|| got.lock().unwrap().len() == 40);
+    for (what, when, now) in got.lock().unwrap().iter() {
+        assert!(now >= when, "message {what} delivered before its time");
+    }
+    l.quit().unwrap();
+    j.join().unwrap();
+}

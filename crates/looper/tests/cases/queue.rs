@@ -370,3 +370,92 @@ fn looper_mode_switch_between_condvar_and_queue_of_many() {
     j.join().unwrap();
     let _ = Looper::my_looper();
 }
+
+#[test]
+fn immediate_send_goes_after_an_overdue_message() {
+    // A message sent without delay may be stamped from a cheap clock reading,
+    // but never so as to overtake a message that was already due.
+    let rec = Record::new();
+    let r = rec.clone();
+    run_looper_thread(move |l| {
+        let h = recording_handler_quitting(l, &r, 99);
+        let due = l.now().saturating_add(Duration::from_micros(200));
+        assert!(h.send_message_at_time(Message::obtain_what(1), due));
+        while l.now() <= due {
+            std::thread::yield_now();
+        }
+        h.send_empty_message(2);
+        h.post(&looper::Runnable::new(|| {}));
+        h.send_message(Message::obtain_what(99));
+    })
+    .join()
+    .unwrap();
+    assert_eq!(rec.get(), [1, 2, 99]);
+}
+
+#[test]
+fn self_reposting_task_does_not_starve_a_delayed_message() {
+    let (tx, rx) = mpsc::channel();
+    run_looper_thread(move |l| {
+        let h = Handler::new(l);
+        let l2 = l.clone();
+        let tx2 = tx.clone();
+        h.post_delayed(
+            &looper::Runnable::new(move || {
+                let _ = tx2.send(true);
+                l2.quit().unwrap();
+            }),
+            1,
+        );
+        let count = Arc::new(AtomicUsize::new(0));
+        let slot: Arc<std::sync::OnceLock<(Handler, looper::Runnable)>> = Arc::default();
+        let s = slot.clone();
+        let r = looper::Runnable::new(move || {
+            let (h, r) = s.get().unwrap();
+            if count.fetch_add(1, Ordering::Relaxed) < 50_000_000 {
+                h.post(r);
+            } else {
+                let _ = tx.send(false);
+                h.looper().quit().unwrap();
+            }
+        });
+        let _ = slot.set((h.clone(), r.clone()));
+        h.post(&r);
+    })
+    .join()
+    .unwrap();
+    assert!(
+        rx.recv_timeout(HANG_GUARD).unwrap(),
+        "delayed message starved"
+    );
+}
+
+#[test]
+fn looper_lets_go_of_handler_and_task_when_idle() {
+    struct DropFlag(Arc<AtomicUsize>);
+    impl Drop for DropFlag {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    let (l, j) = spawn_looper();
+    let drops = Arc::new(AtomicUsize::new(0));
+    let flag = DropFlag(drops.clone());
+    let h = Handler::with_handle_message(&l, move |_| {
+        let _ = &flag;
+    });
+    let task_flag = DropFlag(drops.clone());
+    let ran = Arc::new(AtomicUsize::new(0));
+    let ran2 = ran.clone();
+    h.post(&looper::Runnable::new(move || {
+        let _ = &task_flag;
+        ran2.fetch_add(1, Ordering::SeqCst);
+    }));
+    drop(h);
+    wait_until(|| ran.load(Ordering::SeqCst) == 1);
+    // Once the looper waits for work it holds neither the task nor the
+    // handler of the message it dispatched last.
+    wait_until(|| drops.load(Ordering::SeqCst) == 2);
+    l.quit().unwrap();
+    j.join().unwrap();
+}
