@@ -1204,8 +1204,13 @@ impl Kernel {
         len: usize,
         count: usize,
     ) -> (usize, Option<Arc<AtomicUsize>>) {
-        let fast = (kind == ObjKind::Mutex && !self.is_sim())
-            .then(|| Arc::new(AtomicUsize::new(if count > 0 { M_FREE } else { M_KERNEL })));
+        let fast = match kind {
+            _ if self.is_sim() => None,
+            ObjKind::Mutex => Some(if count > 0 { M_FREE } else { M_KERNEL }),
+            ObjKind::Queue => Some(count << 1),
+            _ => None,
+        }
+        .map(|w| Arc::new(AtomicUsize::new(w)));
         let mut g = self.lock();
         let meta = ObjMeta {
             kind,
@@ -1255,6 +1260,20 @@ impl Kernel {
             }
         }
         g.free_objs.push(o);
+    }
+
+    /// Items in a queue / count of a semaphore (the lock-free state word of a HostPort queue
+    /// on the fast path).
+    pub(crate) fn count(&self, o: usize) -> Result<usize> {
+        let g = self.lock();
+        let m = g.obj(o)?;
+        Ok(match (m.kind, &m.fast) {
+            (ObjKind::Queue, Some(f)) => {
+                let s = f.load(Ordering::Acquire);
+                if s & M_KERNEL == 0 { s >> 1 } else { m.count }
+            }
+            _ => m.count,
+        })
     }
 
     pub(crate) fn with_obj<R>(&self, o: usize, f: impl FnOnce(&ObjMeta) -> R) -> Result<R> {
@@ -1309,13 +1328,16 @@ impl Kernel {
         let mut deadline: Option<Option<Tick>> = None;
         let mut entry = 0;
         loop {
+            self.materialise(&mut g, o);
             let m = g.obj(o)?;
             if m.count < m.len || pos == Pos::Overwrite {
                 self.deliver(&mut g, o, pos, store)?;
+                self.dematerialise(&mut g, o);
                 self.finish(g, me);
                 return Ok(());
             }
             if deadline.is_none() && block.is_zero() {
+                self.dematerialise(&mut g, o);
                 return Err(Error::QueueFull);
             }
             // The clock is read only when a deadline needs it.
@@ -1329,6 +1351,7 @@ impl Kernel {
             });
             if expired(dl, now) {
                 // No re-check: a send that timed out fails (cf. the asymmetry with receive).
+                self.dematerialise(&mut g, o);
                 return Err(Error::Timeout {
                     waited: now - entry,
                 });
@@ -1352,12 +1375,16 @@ impl Kernel {
         if m.kind.is_mutex() {
             return Err(Error::InIsr);
         }
+        self.materialise(&mut g, o);
+        let m = g.obj(o)?;
         if m.count < m.len || pos == Pos::Overwrite {
             let w = self.deliver(&mut g, o, pos, store)?;
+            self.dematerialise(&mut g, o);
             let woken = self.higher_woken(&g, w);
             self.flush(g);
             return Ok(woken);
         }
+        self.dematerialise(&mut g, o);
         Err(Error::QueueFull)
     }
 
@@ -1382,9 +1409,7 @@ impl Kernel {
         let mut entry = 0;
         let mut inherited = false;
         loop {
-            if is_mutex {
-                self.materialise(&mut g, o);
-            }
+            self.materialise(&mut g, o);
             let m = g.obj_mut(o)?;
             if m.count > 0 {
                 if peek {
@@ -1402,10 +1427,10 @@ impl Kernel {
                         g.tasks[me].held.push(o);
                         let f = &g.tasks[me].fast.held;
                         f.store(f.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
-                        self.dematerialise(&mut g, o);
                     }
                     self.wake_one(&mut g, o, Side::Tx);
                 }
+                self.dematerialise(&mut g, o);
                 self.finish(g, me);
                 return Ok(());
             }
@@ -1426,8 +1451,8 @@ impl Kernel {
                 // Receive re-checks the queue after a time-out: reaching here it is empty.
                 if is_mutex {
                     self.after_timeout(&mut g, o, inherited);
-                    self.dematerialise(&mut g, o);
                 }
+                self.dematerialise(&mut g, o);
                 return Err(Error::Timeout {
                     waited: now - entry,
                 });
@@ -1463,15 +1488,18 @@ impl Kernel {
         store: &mut dyn Storage,
     ) -> Result<bool> {
         let mut g = self.lock();
-        let m = g.obj_mut(o)?;
-        if m.kind.is_mutex() {
+        if g.obj(o)?.kind.is_mutex() {
             return Err(Error::InIsr);
         }
+        self.materialise(&mut g, o);
+        let m = g.obj_mut(o)?;
         if m.count == 0 {
+            self.dematerialise(&mut g, o);
             return Err(Error::QueueEmpty);
         }
         store.get(peek, m);
         if peek {
+            self.dematerialise(&mut g, o);
             return Ok(false);
         }
         m.count -= 1;
@@ -1479,6 +1507,7 @@ impl Kernel {
             m.set_items.pop_front();
         }
         let w = self.wake_one(&mut g, o, Side::Tx);
+        self.dematerialise(&mut g, o);
         let woken = self.higher_woken(&g, w);
         self.flush(g);
         Ok(woken)
@@ -1488,10 +1517,12 @@ impl Kernel {
     pub(crate) fn reset(&self, o: usize, clear: &mut dyn FnMut()) -> Result<()> {
         let mut g = self.lock();
         let me = self.current(&mut g);
+        self.materialise(&mut g, o);
         let m = g.obj_mut(o)?;
         m.count = 0;
         clear();
         self.wake_one(&mut g, o, Side::Tx);
+        self.dematerialise(&mut g, o);
         if in_isr() {
             self.flush(g);
         } else {
@@ -1557,12 +1588,20 @@ impl Kernel {
         .unwrap_or(false)
     }
 
-    /// Makes the kernel object of a HostPort mutex authoritative (see above).
+    /// Makes the kernel object of a HostPort mutex or queue authoritative (see above, and
+    /// `Queue`'s lock-free path: its state word is `count << 1`, bit 0 meaning "kernel").
     fn materialise(&self, g: &mut KState, o: usize) {
         let Some(Some(m)) = g.objs.get_mut(o) else {
             return;
         };
         let Some(fast) = &m.fast else { return };
+        if m.kind == ObjKind::Queue {
+            let s = fast.fetch_or(M_KERNEL, Ordering::AcqRel);
+            if s & M_KERNEL == 0 {
+                m.count = s >> 1;
+            }
+            return;
+        }
         let s = fast.swap(M_KERNEL, Ordering::AcqRel);
         if s == M_KERNEL {
             return;
@@ -1580,13 +1619,20 @@ impl Kernel {
         }
     }
 
-    /// Hands a HostPort mutex back to the lock-free path if nobody waits for it.
+    /// Hands a HostPort mutex or queue back to the lock-free path if nobody waits on it (and,
+    /// for a queue, it is in no set).
     fn dematerialise(&self, g: &mut KState, o: usize) {
         let Some(Some(m)) = g.objs.get(o) else {
             return;
         };
         let Some(fast) = &m.fast else { return };
         if !m.rx.is_empty() || !m.tx.is_empty() {
+            return;
+        }
+        if m.kind == ObjKind::Queue {
+            if m.set.is_none() {
+                fast.store(m.count << 1, Ordering::Release);
+            }
             return;
         }
         let holder = m.holder;
@@ -1794,6 +1840,14 @@ impl Kernel {
     /// cf. `xQueueAddToSet`.
     pub(crate) fn add_to_set(&self, member: usize, set: usize) -> Result<()> {
         let mut g = self.lock();
+        // A member stays on the kernel path (its sends must notify the set).
+        self.materialise(&mut g, member);
+        let r = self.add_to_set_locked(&mut g, member, set);
+        self.dematerialise(&mut g, member);
+        r
+    }
+
+    fn add_to_set_locked(&self, g: &mut KState, member: usize, set: usize) -> Result<()> {
         let m = g.obj(member)?;
         if m.kind.is_mutex() || m.kind == ObjKind::Set {
             return Err(Error::InvalidArgument {
@@ -1825,6 +1879,13 @@ impl Kernel {
     /// cf. `xQueueRemoveFromSet`.
     pub(crate) fn remove_from_set(&self, member: usize, set: usize) -> Result<()> {
         let mut g = self.lock();
+        self.materialise(&mut g, member);
+        let r = self.remove_from_set_locked(&mut g, member, set);
+        self.dematerialise(&mut g, member);
+        r
+    }
+
+    fn remove_from_set_locked(&self, g: &mut KState, member: usize, set: usize) -> Result<()> {
         let m = g.obj(member)?;
         if m.set != Some(set) {
             return Err(Error::InvalidArgument {

@@ -22,7 +22,7 @@ impl Obj {
     }
 
     pub(crate) fn count(&self) -> usize {
-        self.k.with_obj(self.id, |m| m.count).unwrap_or(0)
+        self.k.count(self.id).unwrap_or(0)
     }
 
     pub(crate) fn len(&self) -> usize {

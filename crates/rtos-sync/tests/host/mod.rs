@@ -404,3 +404,37 @@ fn host_owner_checks_on_uncontended_mutex() {
     assert_eq!(m.holder(), None);
     assert_eq!(port.priority(a).unwrap(), 2);
 }
+
+/// HostPort queue lock-free path: counts, order (back and front), full/empty errors, and a
+/// queue that was used on that path joining a set (it must then notify the set).
+#[test]
+fn host_queue_fast_path_counts_and_set_membership() {
+    let port = HostPort::new();
+    let q = Queue::new(&port, 3).unwrap();
+    q.send(1u8, BlockTime::NoWait).unwrap();
+    q.send(2, BlockTime::NoWait).unwrap();
+    q.send_to_front(0, BlockTime::NoWait).unwrap();
+    assert_eq!(q.messages_waiting(), 3);
+    assert!(q.is_full());
+    assert_eq!(
+        q.send(9, BlockTime::NoWait).unwrap_err().error,
+        Error::QueueFull
+    );
+    let set = QueueSet::new(&port, 3).unwrap();
+    assert!(matches!(set.add(&q), Err(Error::InvalidArgument { .. })));
+    assert_eq!(q.peek(BlockTime::NoWait), Ok(0));
+    for want in 0..3 {
+        assert_eq!(q.receive(BlockTime::NoWait), Ok(want));
+    }
+    assert_eq!(q.receive(BlockTime::NoWait), Err(Error::QueueEmpty));
+    assert_eq!(q.spaces_available(), 3);
+    set.add(&q).unwrap();
+    q.send(7, BlockTime::NoWait).unwrap();
+    assert_eq!(set.select(BlockTime::NoWait), Ok(q.member_id()));
+    assert_eq!(q.receive(BlockTime::NoWait), Ok(7));
+    set.remove(&q).unwrap();
+    q.send(8, BlockTime::NoWait).unwrap();
+    assert_eq!(set.select(BlockTime::NoWait), Err(Error::QueueEmpty));
+    q.reset().unwrap();
+    assert!(q.is_empty());
+}
