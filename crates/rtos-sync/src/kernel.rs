@@ -325,10 +325,16 @@ impl KState {
         self.trace.push(TraceEvent { tick, kind });
     }
 
-    /// Highest-priority waiter of `side`, FIFO among equals.
-    fn best_waiter(&self, o: usize, side: Side) -> Option<usize> {
+    /// The waiter of `side` to wake. FreeRTOS mode: the head of the event list, which is
+    /// ordered when a task blocks (see `block_prepare`) and not re-sorted when a waiter's
+    /// priority changes later, as in FreeRTOS. Chained mode: the waiter of highest current
+    /// priority, FIFO among equals (re-queued on priority changes, like Linux's rt_mutex).
+    fn best_waiter(&self, o: usize, side: Side, mode: InheritanceMode) -> Option<usize> {
         let m = self.objs.get(o)?.as_ref()?;
         let list = if side == Side::Rx { &m.rx } else { &m.tx };
+        if mode == InheritanceMode::FreeRtos {
+            return list.first().copied();
+        }
         list.iter().copied().max_by(|&a, &b| {
             let (ta, tb) = (&self.tasks[a], &self.tasks[b]);
             ta.prio.cmp(&tb.prio).then(tb.wait_seq.cmp(&ta.wait_seq))
@@ -981,13 +987,26 @@ impl Kernel {
         if !self.is_sim() {
             tcb.fast.blocked.store(true, Ordering::Relaxed);
         }
-        if let Some((o, side)) = on
+        // Ordered insertion (cf. `vListInsert` on the event list): after every waiter whose
+        // current priority is at least ours, walking from the head. Positions are not revised
+        // when priorities change afterwards (FreeRTOS mode wakes the head).
+        let mine = g.tasks[me].prio;
+        let at = on.and_then(|(o, side)| {
+            let m = g.obj(o).ok()?;
+            let list = if side == Side::Rx { &m.rx } else { &m.tx };
+            Some(
+                list.iter()
+                    .position(|&t| g.tasks[t].prio < mine)
+                    .unwrap_or(list.len()),
+            )
+        });
+        if let (Some((o, side)), Some(at)) = (on, at)
             && let Ok(m) = g.obj_mut(o)
         {
             if side == Side::Rx {
-                m.rx.push(me)
+                m.rx.insert(at, me)
             } else {
-                m.tx.push(me)
+                m.tx.insert(at, me)
             }
         }
     }
@@ -995,7 +1014,7 @@ impl Kernel {
     /// Removes the best waiter of `side` from the event list and makes it ready
     /// (cf. `xTaskRemoveFromEventList`). Returns it.
     fn wake_one(&self, g: &mut KState, o: usize, side: Side) -> Option<usize> {
-        let t = g.best_waiter(o, side)?;
+        let t = g.best_waiter(o, side, self.mode)?;
         g.remove_waiter(t);
         if self.is_sim() {
             g.make_ready_back(t);
