@@ -1,5 +1,9 @@
 //! Loom models of the HostPort state machine (the kernel's lock, event lists and per-task
-//! condition variables, with loom's primitives swapped in).
+//! condition variables, with loom's primitives swapped in), including the lock-free mutex and
+//! queue paths (state words, materialisation under the kernel lock) and inheritance on the
+//! mutex fast path. Time-outs are not modelled (loom does not model the passage of real time,
+//! which HostPort deadlines are checked against); they are covered by the SimPort tests (exact
+//! ticks) and by the HostPort tests.
 //!
 //! Run with:
 //!
