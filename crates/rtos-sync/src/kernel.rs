@@ -39,9 +39,7 @@ pub(crate) mod sync {
     pub(crate) use std::thread::yield_now;
 }
 
-use sync::{
-    Arc, AtomicBool, AtomicU32, AtomicUsize, Condvar, Mutex, MutexGuard, Ordering, spin_loop,
-};
+use sync::{Arc, AtomicBool, AtomicU32, AtomicUsize, Condvar, Mutex, MutexGuard, Ordering};
 
 /// HostPort: before a task parks on its condition variable (or a queue operation blocks in
 /// the kernel), it polls the condition it waits for: a few times with a short, doubling
@@ -63,7 +61,7 @@ pub(crate) fn poll(mut done: impl FnMut() -> bool) -> bool {
             return true;
         }
         for _ in 0..1u32 << step {
-            spin_loop();
+            sync::spin_loop();
         }
     }
     let start = Instant::now();
