@@ -11,7 +11,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::PoisonError;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
@@ -22,12 +22,113 @@ use crate::types::{BlockTime, InheritanceMode, PortKind, Priority, TaskId, Tick}
 /// the loom models explore the real state machine.
 pub(crate) mod sync {
     #[cfg(loom)]
+    pub(crate) use loom::hint::spin_loop;
+    #[cfg(loom)]
+    pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+    #[cfg(loom)]
     pub(crate) use loom::sync::{Arc, Condvar, Mutex, MutexGuard};
+    #[cfg(loom)]
+    pub(crate) use loom::thread::yield_now;
+    #[cfg(not(loom))]
+    pub(crate) use std::hint::spin_loop;
+    #[cfg(not(loom))]
+    pub(crate) use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
     #[cfg(not(loom))]
     pub(crate) use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+    #[cfg(not(loom))]
+    pub(crate) use std::thread::yield_now;
 }
 
-use sync::{Arc, Condvar, Mutex, MutexGuard};
+use sync::{Arc, AtomicBool, AtomicU32, AtomicUsize, Condvar, Mutex, MutexGuard, Ordering};
+
+/// HostPort: before a task parks on its condition variable (or a queue operation blocks in
+/// the kernel), it polls the condition it waits for: a few times with a short, doubling
+/// spin-loop pause, then with `yield_now` for up to [`POLL_TIME`]. A wake-up that arrives
+/// meanwhile costs no system call on either side. Long spinning measured worse than yielding
+/// on the shared 2-vCPU VM (it hammers the shared cache line and burns the partner's core),
+/// and parking costs ~100 us of wake-up latency under load, hence the short spin and the
+/// long yield phase.
+#[cfg(not(loom))]
+const POLL_SPIN_STEPS: u32 = 3;
+#[cfg(not(loom))]
+const POLL_TIME: Duration = Duration::from_micros(50);
+
+/// Polls `done` (see [`POLL_TIME`]); whether it became true.
+#[cfg(not(loom))]
+pub(crate) fn poll(mut done: impl FnMut() -> bool) -> bool {
+    for step in 0..POLL_SPIN_STEPS {
+        if done() {
+            return true;
+        }
+        for _ in 0..1u32 << step {
+            sync::spin_loop();
+        }
+    }
+    let start = Instant::now();
+    loop {
+        if done() {
+            return true;
+        }
+        if start.elapsed() >= POLL_TIME {
+            return false;
+        }
+        sync::yield_now();
+    }
+}
+
+/// Under loom: one look, one yield, one more look (loom explores every poll).
+#[cfg(loom)]
+pub(crate) fn poll(mut done: impl FnMut() -> bool) -> bool {
+    if done() {
+        return true;
+    }
+    sync::yield_now();
+    done()
+}
+
+/// State word of a HostPort [`Mutex`](crate::Mutex) (see [`Kernel::fast_take`]): available,
+/// and no task waits.
+pub(crate) const M_FREE: usize = 0;
+/// State word: the kernel's object (count, holder, wait list) is authoritative; every
+/// operation goes through the kernel lock. Always the case on SimPort and for recursive mutexes.
+pub(crate) const M_KERNEL: usize = 1;
+
+/// State word: held by task `t`, no task waits.
+fn m_held_by(t: usize) -> usize {
+    (t + 1) << 1
+}
+
+/// The holder encoded in a state word, if it is one.
+pub(crate) fn m_holder(s: usize) -> Option<usize> {
+    if s & 1 == 0 && s != M_FREE {
+        Some((s >> 1) - 1)
+    } else {
+        None
+    }
+}
+
+/// Per-task fields that a task's own thread reads or writes without the kernel lock.
+pub(crate) struct TaskFast {
+    /// Mutexes held (cf. `uxMutexesHeld`), including those taken on the lock-free path.
+    /// Written only by the task's own thread (takes and gives are made by the holder).
+    held: AtomicU32,
+    /// Whether the effective priority differs from the base (an inheritance is in effect).
+    /// Maintained under the kernel lock; a set flag sends the holder's gives to the kernel.
+    boosted: AtomicBool,
+    /// HostPort: set under the kernel lock while the task is blocked, cleared by whoever
+    /// wakes it (or times it out); polled without the lock before parking.
+    blocked: AtomicBool,
+}
+
+impl TaskFast {
+    fn new() -> Arc<TaskFast> {
+        Arc::new(TaskFast {
+            held: AtomicU32::new(0),
+            boosted: AtomicBool::new(false),
+            blocked: AtomicBool::new(false),
+        })
+    }
+}
 
 pub(crate) type Guard<'a> = MutexGuard<'a, KState>;
 
@@ -42,15 +143,15 @@ static NEXT_KERNEL_ID: AtomicU64 = AtomicU64::new(1);
 
 #[cfg(not(loom))]
 thread_local! {
-    /// `(kernel id, task index)` for every kernel this thread is a task of.
-    static CURRENT: RefCell<Vec<(u64, usize)>> = const { RefCell::new(Vec::new()) };
+    /// `(kernel id, task index, lock-free fields)` for every kernel this thread is a task of.
+    static CURRENT: RefCell<Vec<(u64, usize, Arc<TaskFast>)>> = const { RefCell::new(Vec::new()) };
     /// Set while a simulated interrupt handler runs on this thread.
     static IN_ISR: Cell<bool> = const { Cell::new(false) };
 }
 
 #[cfg(loom)]
 loom::thread_local! {
-    static CURRENT: RefCell<Vec<(u64, usize)>> = RefCell::new(Vec::new());
+    static CURRENT: RefCell<Vec<(u64, usize, Arc<TaskFast>)>> = RefCell::new(Vec::new());
     static IN_ISR: Cell<bool> = Cell::new(false);
 }
 
@@ -132,6 +233,8 @@ pub(crate) struct ObjMeta {
     pub(crate) set_items: VecDeque<usize>,
     /// For sets: total capacity of the members.
     pub(crate) members_capacity: usize,
+    /// HostPort mutexes: the lock-free state word (see [`Kernel::fast_take`]).
+    fast: Option<Arc<AtomicUsize>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,8 +258,16 @@ struct Tcb {
     wait_seq: u64,
     /// Order among tasks timing out at the same tick.
     block_seq: u64,
-    /// Mutexes held, in taking order (cf. `uxMutexesHeld`, which only counts them).
+    /// Mutexes held that the kernel tracks, in taking order: all of them on SimPort; on
+    /// HostPort those not held on the lock-free path (see [`Kernel::fast_take`]). The count
+    /// of all (cf. `uxMutexesHeld`) is `fast.held - held_lost`.
     held: Vec<usize>,
+    /// Mutexes deleted while this task held them (subtracted from `fast.held`, which only
+    /// the task's own thread writes).
+    held_lost: u32,
+    /// HostPort: waiting on `cv` (a waker must notify it).
+    parked: bool,
+    fast: Arc<TaskFast>,
     cv: Arc<Condvar>,
 }
 
@@ -226,14 +337,29 @@ impl KState {
         self.trace.push(TraceEvent { tick, kind });
     }
 
-    /// Highest-priority waiter of `side`, FIFO among equals.
-    fn best_waiter(&self, o: usize, side: Side) -> Option<usize> {
+    /// The waiter of `side` to wake. FreeRTOS mode: the head of the event list, which is
+    /// ordered when a task blocks (see `block_prepare`) and not re-sorted when a waiter's
+    /// priority changes later, as in FreeRTOS. Chained mode: the waiter of highest current
+    /// priority, FIFO among equals (re-queued on priority changes, like Linux's rt_mutex).
+    fn best_waiter(&self, o: usize, side: Side, mode: InheritanceMode) -> Option<usize> {
         let m = self.objs.get(o)?.as_ref()?;
         let list = if side == Side::Rx { &m.rx } else { &m.tx };
+        if mode == InheritanceMode::FreeRtos {
+            return list.first().copied();
+        }
         list.iter().copied().max_by(|&a, &b| {
             let (ta, tb) = (&self.tasks[a], &self.tasks[b]);
             ta.prio.cmp(&tb.prio).then(tb.wait_seq.cmp(&ta.wait_seq))
         })
+    }
+
+    /// Mutexes task `t` holds (cf. `uxMutexesHeld`).
+    fn held_count(&self, t: usize) -> u32 {
+        let tcb = &self.tasks[t];
+        tcb.fast
+            .held
+            .load(Ordering::Relaxed)
+            .saturating_sub(tcb.held_lost)
     }
 
     fn highest_waiting_priority(&self, o: usize) -> Option<Priority> {
@@ -269,6 +395,14 @@ impl KState {
             .filter(|t| t.state == TState::Ready)
             .map(|t| t.prio)
             .max()
+    }
+
+    /// Mirrors `prio != base` into the task's lock-free `boosted` flag.
+    fn sync_boosted(&self, t: usize) {
+        let tcb = &self.tasks[t];
+        tcb.fast
+            .boosted
+            .store(tcb.prio != tcb.base, Ordering::Relaxed);
     }
 
     fn make_ready_back(&mut self, t: usize) {
@@ -363,6 +497,7 @@ impl Kernel {
             return;
         }
         g.tasks[t].prio = p;
+        g.sync_boosted(t);
         if self.is_sim() {
             g.trace(TraceKind::Priority {
                 task: TaskId(t),
@@ -386,7 +521,8 @@ impl Kernel {
             return found;
         }
         let t = self.new_tcb(g, ADOPTED, 0, TState::Running);
-        CURRENT.with(|c| c.borrow_mut().push((self.id, t)));
+        let fast = Arc::clone(&g.tasks[t].fast);
+        CURRENT.with(|c| c.borrow_mut().push((self.id, t, fast)));
         Some(t)
     }
 
@@ -394,8 +530,19 @@ impl Kernel {
         CURRENT.with(|c| {
             c.borrow()
                 .iter()
-                .find(|(k, _)| *k == self.id)
-                .map(|&(_, t)| t)
+                .find(|(k, _, _)| *k == self.id)
+                .map(|&(_, t, _)| t)
+        })
+    }
+
+    /// Runs `f` with the calling task and its lock-free fields, if the thread is a task of
+    /// this kernel (no adoption: that needs the kernel lock).
+    fn with_current_fast<R>(&self, f: impl FnOnce(usize, &TaskFast) -> R) -> Option<R> {
+        CURRENT.with(|c| {
+            c.borrow()
+                .iter()
+                .find(|(k, _, _)| *k == self.id)
+                .map(|(_, t, fast)| f(*t, fast))
         })
     }
 
@@ -411,6 +558,9 @@ impl Kernel {
             wait_seq: 0,
             block_seq: 0,
             held: Vec::new(),
+            held_lost: 0,
+            parked: false,
+            fast: TaskFast::new(),
             cv: Arc::new(Condvar::new()),
         });
         g.tasks.len() - 1
@@ -453,8 +603,9 @@ impl Kernel {
         }
         g.live += 1;
         let k2 = Arc::clone(k);
+        let fast = Arc::clone(&g.tasks[t].fast);
         let builder = std::thread::Builder::new().name(name.to_string());
-        let spawned = builder.spawn(move || Kernel::task_main(k2, t, f));
+        let spawned = builder.spawn(move || Kernel::task_main(k2, t, fast, f));
         let handle = match spawned {
             Ok(h) => h,
             Err(_) => {
@@ -475,8 +626,13 @@ impl Kernel {
         Ok(TaskId(t))
     }
 
-    fn task_main(k: Arc<Self>, t: usize, f: Box<dyn FnOnce(&crate::port::TaskContext) + Send>) {
-        CURRENT.with(|c| c.borrow_mut().push((k.id, t)));
+    fn task_main(
+        k: Arc<Self>,
+        t: usize,
+        fast: Arc<TaskFast>,
+        f: Box<dyn FnOnce(&crate::port::TaskContext) + Send>,
+    ) {
+        CURRENT.with(|c| c.borrow_mut().push((k.id, t, fast)));
         let cx = crate::port::TaskContext {
             k: Arc::clone(&k),
             me: TaskId(t),
@@ -505,7 +661,7 @@ impl Kernel {
             k.done.notify_all();
         }
         drop(g);
-        CURRENT.with(|c| c.borrow_mut().retain(|&(id, _)| id != k.id));
+        CURRENT.with(|c| c.borrow_mut().retain(|(id, _, _)| *id != k.id));
     }
 
     pub(crate) fn name_of(&self, t: TaskId) -> Result<String> {
@@ -558,12 +714,14 @@ impl Kernel {
                 let inheriting = tcb.base != tcb.prio;
                 let old_prio = tcb.prio;
                 g.tasks[t].base = p;
+                g.sync_boosted(t);
                 if !inheriting || p > old_prio {
                     self.set_priority_raw(&mut g, t, p);
                 }
             }
             InheritanceMode::Chained => {
                 g.tasks[t].base = p;
+                g.sync_boosted(t);
                 self.recompute(&mut g, t);
             }
         }
@@ -747,12 +905,26 @@ impl Kernel {
         }
     }
 
-    /// Releases the lock, then notifies the tasks woken under it.
+    /// Releases the lock, then notifies the tasks woken under it (only those parked on
+    /// their condition variable: a task still polling needs no system call). The common case
+    /// of one task keeps the list's allocation.
     fn flush(&self, mut g: Guard<'_>) {
-        let pending = std::mem::take(&mut g.pending);
-        drop(g);
-        for cv in pending {
-            cv.notify_one();
+        match g.pending.len() {
+            0 => drop(g),
+            1 => {
+                let cv = g.pending.pop();
+                drop(g);
+                if let Some(cv) = cv {
+                    cv.notify_one();
+                }
+            }
+            _ => {
+                let pending = std::mem::take(&mut g.pending);
+                drop(g);
+                for cv in pending {
+                    cv.notify_one();
+                }
+            }
         }
     }
 
@@ -766,14 +938,23 @@ impl Kernel {
             g = self.dispatch(g);
             return self.wait_for_cpu(g, me);
         }
-        for w in std::mem::take(&mut g.pending) {
-            w.notify_one();
+        // HostPort: release the lock, notify whom this operation woke, and poll the wake-up
+        // flag for a moment before parking: a partner on another core often wakes us within
+        // microseconds, and then neither side makes a system call.
+        let fast = Arc::clone(&g.tasks[me].fast);
+        // A plain delay has nobody to wake it early: no polling.
+        let polls = g.tasks[me].waiting_on.is_some();
+        self.flush(g);
+        if polls {
+            poll(|| !fast.blocked.load(Ordering::Acquire));
         }
+        let mut g = self.lock();
         let cv = Arc::clone(&g.tasks[me].cv);
         loop {
             if g.tasks[me].state != TState::Blocked {
                 return g;
             }
+            g.tasks[me].parked = true;
             match g.tasks[me].wake_at {
                 None => g = cv.wait(g).unwrap_or_else(PoisonError::into_inner),
                 Some(d) => {
@@ -783,8 +964,11 @@ impl Kernel {
                     let now = Instant::now();
                     if now >= at {
                         g.remove_waiter(me);
-                        g.tasks[me].state = TState::Running;
-                        g.tasks[me].wake_at = None;
+                        let tcb = &mut g.tasks[me];
+                        tcb.state = TState::Running;
+                        tcb.wake_at = None;
+                        tcb.parked = false;
+                        tcb.fast.blocked.store(false, Ordering::Relaxed);
                         return g;
                     }
                     g = cv
@@ -793,6 +977,7 @@ impl Kernel {
                         .0;
                 }
             }
+            g.tasks[me].parked = false;
         }
     }
 
@@ -811,13 +996,29 @@ impl Kernel {
         tcb.wait_seq = seq;
         tcb.block_seq = seq;
         tcb.waiting_on = on;
-        if let Some((o, side)) = on
+        if !self.is_sim() {
+            tcb.fast.blocked.store(true, Ordering::Relaxed);
+        }
+        // Ordered insertion (cf. `vListInsert` on the event list): after every waiter whose
+        // current priority is at least ours, walking from the head. Positions are not revised
+        // when priorities change afterwards (FreeRTOS mode wakes the head).
+        let mine = g.tasks[me].prio;
+        let at = on.and_then(|(o, side)| {
+            let m = g.obj(o).ok()?;
+            let list = if side == Side::Rx { &m.rx } else { &m.tx };
+            Some(
+                list.iter()
+                    .position(|&t| g.tasks[t].prio < mine)
+                    .unwrap_or(list.len()),
+            )
+        });
+        if let (Some((o, side)), Some(at)) = (on, at)
             && let Ok(m) = g.obj_mut(o)
         {
             if side == Side::Rx {
-                m.rx.push(me)
+                m.rx.insert(at, me)
             } else {
-                m.tx.push(me)
+                m.tx.insert(at, me)
             }
         }
     }
@@ -825,17 +1026,21 @@ impl Kernel {
     /// Removes the best waiter of `side` from the event list and makes it ready
     /// (cf. `xTaskRemoveFromEventList`). Returns it.
     fn wake_one(&self, g: &mut KState, o: usize, side: Side) -> Option<usize> {
-        let t = g.best_waiter(o, side)?;
+        let t = g.best_waiter(o, side, self.mode)?;
         g.remove_waiter(t);
         if self.is_sim() {
             g.make_ready_back(t);
         } else {
-            g.tasks[t].state = TState::Running;
-            g.tasks[t].wake_at = None;
-            // Notified after the kernel lock is released (see `finish`), so the woken thread
-            // does not wake up only to wait for the lock.
-            let cv = Arc::clone(&g.tasks[t].cv);
-            g.pending.push(cv);
+            let tcb = &mut g.tasks[t];
+            tcb.state = TState::Running;
+            tcb.wake_at = None;
+            tcb.fast.blocked.store(false, Ordering::Release);
+            if tcb.parked {
+                // Notified after the kernel lock is released (see `finish`), so the woken
+                // thread does not wake up only to wait for the lock.
+                let cv = Arc::clone(&tcb.cv);
+                g.pending.push(cv);
+            }
         }
         Some(t)
     }
@@ -1022,7 +1227,21 @@ impl Kernel {
 
     // ----- objects -----------------------------------------------------------------------
 
-    pub(crate) fn create(&self, kind: ObjKind, len: usize, count: usize) -> usize {
+    /// Creates an object; returns its index and, for a HostPort mutex, its lock-free state
+    /// word.
+    pub(crate) fn create(
+        &self,
+        kind: ObjKind,
+        len: usize,
+        count: usize,
+    ) -> (usize, Option<Arc<AtomicUsize>>) {
+        let fast = match kind {
+            _ if self.is_sim() => None,
+            ObjKind::Mutex => Some(if count > 0 { M_FREE } else { M_KERNEL }),
+            ObjKind::Queue => Some(count << 1),
+            _ => None,
+        }
+        .map(|w| Arc::new(AtomicUsize::new(w)));
         let mut g = self.lock();
         let meta = ObjMeta {
             kind,
@@ -1035,23 +1254,27 @@ impl Kernel {
             set: None,
             set_items: VecDeque::new(),
             members_capacity: 0,
+            fast: fast.clone(),
         };
-        if let Some(i) = g.free_objs.pop() {
+        let id = if let Some(i) = g.free_objs.pop() {
             g.objs[i] = Some(meta);
             i
         } else {
             g.objs.push(Some(meta));
             g.objs.len() - 1
-        }
+        };
+        (id, fast)
     }
 
     pub(crate) fn destroy(&self, o: usize) {
         let mut g = self.lock();
+        self.materialise(&mut g, o);
         let Some(Some(m)) = g.objs.get_mut(o).map(Option::take) else {
             return;
         };
         if let Some(h) = m.holder {
             g.tasks[h].held.retain(|&x| x != o);
+            g.tasks[h].held_lost += 1;
         }
         if let Some(s) = m.set
             && let Ok(sm) = g.obj_mut(s)
@@ -1068,6 +1291,20 @@ impl Kernel {
             }
         }
         g.free_objs.push(o);
+    }
+
+    /// Items in a queue / count of a semaphore (the lock-free state word of a HostPort queue
+    /// on the fast path).
+    pub(crate) fn count(&self, o: usize) -> Result<usize> {
+        let g = self.lock();
+        let m = g.obj(o)?;
+        Ok(match (m.kind, &m.fast) {
+            (ObjKind::Queue, Some(f)) => {
+                let s = f.load(Ordering::Acquire);
+                if s & M_KERNEL == 0 { s >> 1 } else { m.count }
+            }
+            _ => m.count,
+        })
     }
 
     pub(crate) fn with_obj<R>(&self, o: usize, f: impl FnOnce(&ObjMeta) -> R) -> Result<R> {
@@ -1122,27 +1359,30 @@ impl Kernel {
         let mut deadline: Option<Option<Tick>> = None;
         let mut entry = 0;
         loop {
+            self.materialise(&mut g, o);
             let m = g.obj(o)?;
             if m.count < m.len || pos == Pos::Overwrite {
                 self.deliver(&mut g, o, pos, store)?;
+                self.dematerialise(&mut g, o);
                 self.finish(g, me);
                 return Ok(());
             }
-            let now = self.now_locked(&g);
-            let dl = match deadline {
-                Some(d) => d,
-                None => {
-                    if block.is_zero() {
-                        return Err(Error::QueueFull);
-                    }
-                    entry = now;
-                    let d = block.deadline(now);
-                    deadline = Some(d);
-                    d
-                }
+            if deadline.is_none() && block.is_zero() {
+                self.dematerialise(&mut g, o);
+                return Err(Error::QueueFull);
+            }
+            // The clock is read only when a deadline needs it.
+            let now = match block {
+                BlockTime::Forever => 0,
+                _ => self.now_locked(&g),
             };
+            let dl = *deadline.get_or_insert_with(|| {
+                entry = now;
+                block.deadline(now)
+            });
             if expired(dl, now) {
                 // No re-check: a send that timed out fails (cf. the asymmetry with receive).
+                self.dematerialise(&mut g, o);
                 return Err(Error::Timeout {
                     waited: now - entry,
                 });
@@ -1166,12 +1406,16 @@ impl Kernel {
         if m.kind.is_mutex() {
             return Err(Error::InIsr);
         }
+        self.materialise(&mut g, o);
+        let m = g.obj(o)?;
         if m.count < m.len || pos == Pos::Overwrite {
             let w = self.deliver(&mut g, o, pos, store)?;
+            self.dematerialise(&mut g, o);
             let woken = self.higher_woken(&g, w);
             self.flush(g);
             return Ok(woken);
         }
+        self.dematerialise(&mut g, o);
         Err(Error::QueueFull)
     }
 
@@ -1196,6 +1440,7 @@ impl Kernel {
         let mut entry = 0;
         let mut inherited = false;
         loop {
+            self.materialise(&mut g, o);
             let m = g.obj_mut(o)?;
             if m.count > 0 {
                 if peek {
@@ -1211,30 +1456,34 @@ impl Kernel {
                     if is_mutex && let Some(me) = me {
                         m.holder = Some(me);
                         g.tasks[me].held.push(o);
+                        let f = &g.tasks[me].fast.held;
+                        f.store(f.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
                     }
                     self.wake_one(&mut g, o, Side::Tx);
                 }
+                self.dematerialise(&mut g, o);
                 self.finish(g, me);
                 return Ok(());
             }
-            let now = self.now_locked(&g);
-            let dl = match deadline {
-                Some(d) => d,
-                None => {
-                    if block.is_zero() {
-                        return Err(Error::QueueEmpty);
-                    }
-                    entry = now;
-                    let d = block.deadline(now);
-                    deadline = Some(d);
-                    d
-                }
+            if deadline.is_none() && block.is_zero() {
+                self.dematerialise(&mut g, o);
+                return Err(Error::QueueEmpty);
+            }
+            // The clock is read only when a deadline needs it.
+            let now = match block {
+                BlockTime::Forever => 0,
+                _ => self.now_locked(&g),
             };
+            let dl = *deadline.get_or_insert_with(|| {
+                entry = now;
+                block.deadline(now)
+            });
             if expired(dl, now) {
                 // Receive re-checks the queue after a time-out: reaching here it is empty.
                 if is_mutex {
                     self.after_timeout(&mut g, o, inherited);
                 }
+                self.dematerialise(&mut g, o);
                 return Err(Error::Timeout {
                     waited: now - entry,
                 });
@@ -1245,6 +1494,7 @@ impl Kernel {
                     InheritanceMode::FreeRtos => inherited |= self.inherit(&mut g, o, me),
                     InheritanceMode::Chained => {
                         if let Some(cycle) = self.find_cycle(&g, o, me) {
+                            self.dematerialise(&mut g, o);
                             return Err(Error::Deadlock { cycle });
                         }
                     }
@@ -1269,15 +1519,18 @@ impl Kernel {
         store: &mut dyn Storage,
     ) -> Result<bool> {
         let mut g = self.lock();
-        let m = g.obj_mut(o)?;
-        if m.kind.is_mutex() {
+        if g.obj(o)?.kind.is_mutex() {
             return Err(Error::InIsr);
         }
+        self.materialise(&mut g, o);
+        let m = g.obj_mut(o)?;
         if m.count == 0 {
+            self.dematerialise(&mut g, o);
             return Err(Error::QueueEmpty);
         }
         store.get(peek, m);
         if peek {
+            self.dematerialise(&mut g, o);
             return Ok(false);
         }
         m.count -= 1;
@@ -1285,6 +1538,7 @@ impl Kernel {
             m.set_items.pop_front();
         }
         let w = self.wake_one(&mut g, o, Side::Tx);
+        self.dematerialise(&mut g, o);
         let woken = self.higher_woken(&g, w);
         self.flush(g);
         Ok(woken)
@@ -1294,10 +1548,12 @@ impl Kernel {
     pub(crate) fn reset(&self, o: usize, clear: &mut dyn FnMut()) -> Result<()> {
         let mut g = self.lock();
         let me = self.current(&mut g);
+        self.materialise(&mut g, o);
         let m = g.obj_mut(o)?;
         m.count = 0;
         clear();
         self.wake_one(&mut g, o, Side::Tx);
+        self.dematerialise(&mut g, o);
         if in_isr() {
             self.flush(g);
         } else {
@@ -1307,6 +1563,122 @@ impl Kernel {
     }
 
     // ----- mutexes -----------------------------------------------------------------------
+    //
+    // HostPort mutexes (not recursive ones) have a lock-free fast path. Their state word is
+    // `M_FREE` (available, nobody waits), `m_held_by(t)` (held by `t`, nobody waits) or
+    // `M_KERNEL` (the kernel object is authoritative). An uncontended take is one CAS
+    // `M_FREE -> m_held_by(me)` and a give the CAS back, plus the caller's own held-mutex
+    // count; nothing else of the FreeRTOS bookkeeping is needed while nobody waits. Every
+    // kernel operation on the mutex first *materialises* it under the kernel lock (swaps in
+    // `M_KERNEL` and loads what the word said into count and holder), and when it ends with
+    // nobody waiting, hands it back to the fast path. A task about to block is on the wait
+    // list while the word is `M_KERNEL`, so the holder's give goes through the kernel and
+    // wakes it; inheritance happens there, and a boosted holder (its `boosted` flag) always
+    // gives through the kernel, where its base priority is restored.
+
+    /// Lock-free take of an available HostPort mutex nobody waits for; `false` means "use
+    /// the kernel path" (SimPort, contention, a foreign thread not adopted yet, an ISR).
+    pub(crate) fn fast_take(&self, state: &AtomicUsize) -> bool {
+        if state.load(Ordering::Relaxed) != M_FREE || in_isr() {
+            return false;
+        }
+        self.with_current_fast(|me, f| {
+            let ok = state
+                .compare_exchange(M_FREE, m_held_by(me), Ordering::Acquire, Ordering::Relaxed)
+                .is_ok();
+            if ok {
+                // Only this thread writes its count.
+                f.held
+                    .store(f.held.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+            }
+            ok
+        })
+        .unwrap_or(false)
+    }
+
+    /// Lock-free give by the holder of a HostPort mutex nobody waits for, when no inherited
+    /// priority has to be given back; `false` means "use the kernel path".
+    pub(crate) fn fast_give(&self, state: &AtomicUsize) -> bool {
+        let s = state.load(Ordering::Relaxed);
+        if m_holder(s).is_none() || in_isr() {
+            return false;
+        }
+        self.with_current_fast(|me, f| {
+            if s != m_held_by(me) || f.boosted.load(Ordering::Relaxed) {
+                return false;
+            }
+            let ok = state
+                .compare_exchange(s, M_FREE, Ordering::Release, Ordering::Relaxed)
+                .is_ok();
+            if ok {
+                f.held
+                    .store(f.held.load(Ordering::Relaxed) - 1, Ordering::Relaxed);
+            }
+            ok
+        })
+        .unwrap_or(false)
+    }
+
+    /// Makes the kernel object of a HostPort mutex or queue authoritative (see above, and
+    /// `Queue`'s lock-free path: its state word is `count << 1`, bit 0 meaning "kernel").
+    fn materialise(&self, g: &mut KState, o: usize) {
+        let Some(Some(m)) = g.objs.get_mut(o) else {
+            return;
+        };
+        let Some(fast) = &m.fast else { return };
+        if m.kind == ObjKind::Queue {
+            let s = fast.fetch_or(M_KERNEL, Ordering::AcqRel);
+            if s & M_KERNEL == 0 {
+                m.count = s >> 1;
+            }
+            return;
+        }
+        let s = fast.swap(M_KERNEL, Ordering::AcqRel);
+        if s == M_KERNEL {
+            return;
+        }
+        match m_holder(s) {
+            None => {
+                m.count = 1;
+                m.holder = None;
+            }
+            Some(h) => {
+                m.count = 0;
+                m.holder = Some(h);
+                g.tasks[h].held.push(o);
+            }
+        }
+    }
+
+    /// Hands a HostPort mutex or queue back to the lock-free path if nobody waits on it (and,
+    /// for a queue, it is in no set).
+    fn dematerialise(&self, g: &mut KState, o: usize) {
+        let Some(Some(m)) = g.objs.get(o) else {
+            return;
+        };
+        let Some(fast) = &m.fast else { return };
+        if !m.rx.is_empty() || !m.tx.is_empty() {
+            return;
+        }
+        if m.kind == ObjKind::Queue {
+            if m.set.is_none() {
+                fast.store(m.count << 1, Ordering::Release);
+            }
+            return;
+        }
+        let holder = m.holder;
+        let word = match holder {
+            _ if m.count > 0 => M_FREE,
+            Some(h) => m_held_by(h),
+            None => return,
+        };
+        fast.store(word, Ordering::Release);
+        if m.count == 0
+            && let Some(h) = holder
+        {
+            g.tasks[h].held.retain(|&x| x != o);
+        }
+    }
 
     /// Gives a mutex held by the caller (cf. `xQueueGenericSend` on a mutex and
     /// `xTaskPriorityDisinherit`). The waiter woken must take the mutex itself.
@@ -1316,6 +1688,22 @@ impl Kernel {
         }
         let mut g = self.lock();
         let me = self.current(&mut g);
+        self.materialise(&mut g, o);
+        let r = self.give_mutex_locked(&mut g, o, me, recursive);
+        self.dematerialise(&mut g, o);
+        if r == Ok(true) {
+            self.finish(g, me);
+        }
+        r.map(drop)
+    }
+
+    fn give_mutex_locked(
+        &self,
+        g: &mut KState,
+        o: usize,
+        me: Option<usize>,
+        recursive: bool,
+    ) -> Result<bool> {
         let m = g.obj_mut(o)?;
         if m.count >= m.len && !recursive {
             return Err(Error::QueueFull);
@@ -1332,24 +1720,25 @@ impl Kernel {
         if recursive {
             m.recursion -= 1;
             if m.recursion > 0 {
-                return Ok(());
+                return Ok(false);
             }
         }
         m.holder = None;
         g.tasks[me].held.retain(|&x| x != o);
+        let f = &g.tasks[me].fast.held;
+        f.store(f.load(Ordering::Relaxed) - 1, Ordering::Relaxed);
         match self.mode {
             InheritanceMode::FreeRtos => {
                 let t = &g.tasks[me];
-                if t.prio != t.base && t.held.is_empty() {
+                if t.prio != t.base && g.held_count(me) == 0 {
                     let base = t.base;
-                    self.set_priority_raw(&mut g, me, base);
+                    self.set_priority_raw(g, me, base);
                 }
             }
-            InheritanceMode::Chained => self.recompute(&mut g, me),
+            InheritanceMode::Chained => self.recompute(g, me),
         }
-        self.deliver(&mut g, o, Pos::Back, &mut NoStore)?;
-        self.finish(g, Some(me));
-        Ok(())
+        self.deliver(g, o, Pos::Back, &mut NoStore)?;
+        Ok(true)
     }
 
     /// Recursive take: a holder only counts up (cf. `xQueueTakeMutexRecursive`).
@@ -1403,7 +1792,7 @@ impl Kernel {
                 let highest = g.highest_waiting_priority(o).unwrap_or(0);
                 let t = &g.tasks[h];
                 let target = highest.max(t.base);
-                if t.prio != target && t.held.len() == 1 {
+                if t.prio != target && g.held_count(h) == 1 {
                     self.set_priority_raw(g, h, target);
                 }
             }
@@ -1468,7 +1857,13 @@ impl Kernel {
     }
 
     pub(crate) fn holder(&self, o: usize) -> Result<Option<TaskId>> {
-        self.with_obj(o, |m| m.holder.map(TaskId))
+        self.with_obj(o, |m| {
+            match m.fast.as_ref().map(|f| f.load(Ordering::Acquire)) {
+                Some(s) if s != M_KERNEL => m_holder(s),
+                _ => m.holder,
+            }
+            .map(TaskId)
+        })
     }
 
     // ----- queue sets --------------------------------------------------------------------
@@ -1476,6 +1871,14 @@ impl Kernel {
     /// cf. `xQueueAddToSet`.
     pub(crate) fn add_to_set(&self, member: usize, set: usize) -> Result<()> {
         let mut g = self.lock();
+        // A member stays on the kernel path (its sends must notify the set).
+        self.materialise(&mut g, member);
+        let r = self.add_to_set_locked(&mut g, member, set);
+        self.dematerialise(&mut g, member);
+        r
+    }
+
+    fn add_to_set_locked(&self, g: &mut KState, member: usize, set: usize) -> Result<()> {
         let m = g.obj(member)?;
         if m.kind.is_mutex() || m.kind == ObjKind::Set {
             return Err(Error::InvalidArgument {
@@ -1507,6 +1910,13 @@ impl Kernel {
     /// cf. `xQueueRemoveFromSet`.
     pub(crate) fn remove_from_set(&self, member: usize, set: usize) -> Result<()> {
         let mut g = self.lock();
+        self.materialise(&mut g, member);
+        let r = self.remove_from_set_locked(&mut g, member, set);
+        self.dematerialise(&mut g, member);
+        r
+    }
+
+    fn remove_from_set_locked(&self, g: &mut KState, member: usize, set: usize) -> Result<()> {
         let m = g.obj(member)?;
         if m.set != Some(set) {
             return Err(Error::InvalidArgument {

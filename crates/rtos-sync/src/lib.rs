@@ -80,17 +80,31 @@
 //! # Memory ordering
 //!
 //! Every kernel operation runs under one lock (the equivalent of FreeRTOS's critical
-//! section), so operations on all objects of a port are totally ordered and each acts as a
-//! full acquire/release barrier: whatever a task wrote before a send, give or mutex give is
-//! visible to the task whose receive, take or mutex take completes because of it. Queue
+//! section), so kernel operations on all objects of a port are totally ordered and each acts
+//! as a full acquire/release barrier: whatever a task wrote before a send, give or mutex give
+//! is visible to the task whose receive, take or mutex take completes because of it.
+//!
+//! On HostPort two operations skip that lock while nobody waits: a [`Mutex`] take/give is a
+//! compare-and-swap on the mutex's state word (acquire on take, release on give), and a
+//! [`Queue`] send/receive that need not block takes only the queue's own lock. Any operation
+//! that must block, wake, inherit or touch a queue set first moves the object back under the
+//! kernel lock (an atomic swap on the state word), so the FreeRTOS rules apply unchanged;
+//! the per-task count of held mutexes (cf. `uxMutexesHeld`) includes lock-free takes. The
+//! visibility guarantee above holds per object; operations on *different* objects taken on
+//! the lock-free paths are ordered only by the usual happens-before of the threads involved.
+//! SimPort never uses these paths. Queue
 //! items move by value (FreeRTOS copies them); no reference is shared. On SimPort only one
 //! task thread runs at a time and each hand-over of the virtual CPU goes through that lock,
 //! so the simulation is sequentially consistent.
 //!
 //! # Fairness
 //!
-//! Wait lists are ordered by effective priority at wake-up time, FIFO among equal
-//! priorities, so a task of the highest waiting priority is never overtaken by a later one.
+//! Wait lists are ordered as in FreeRTOS (cf. `vListInsert` on the event list): a task that
+//! blocks goes after every waiter whose priority is at least its own, so waiters leave in
+//! priority order, FIFO among equals. As in FreeRTOS, a waiter whose priority changes while it
+//! waits keeps its place (the change only affects where later waiters are inserted). In
+//! [`InheritanceMode::Chained`] a wake-up instead picks the waiter of highest *current*
+//! priority (FIFO among equals), like Linux's rt_mutex re-queueing waiters on a change.
 //! Nothing is handed over, so a running task that gives and immediately takes again keeps
 //! the object (as in FreeRTOS); a woken waiter of lower priority may starve if the giver
 //! always re-takes before yielding. On SimPort, ready tasks of equal priority take turns at

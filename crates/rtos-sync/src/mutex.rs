@@ -40,6 +40,11 @@ impl Mutex {
     /// non-zero block time the holder inherits the caller's priority if lower. `QueueEmpty`
     /// (no wait), `Timeout`, or in chained mode `Deadlock`.
     pub fn take(&self, block: BlockTime) -> Result<()> {
+        if let Some(f) = &self.obj.fast
+            && self.obj.k.fast_take(f)
+        {
+            return Ok(());
+        }
         self.obj.k.receive(self.obj.id, false, block, &mut NoStore)
     }
 
@@ -47,6 +52,11 @@ impl Mutex {
     /// it, `QueueFull` if it is available. The caller's inherited priority drops to its base
     /// once it holds no mutex (chained mode: to what its remaining mutexes still justify).
     pub fn give(&self) -> Result<()> {
+        if let Some(f) = &self.obj.fast
+            && self.obj.k.fast_give(f)
+        {
+            return Ok(());
+        }
         self.obj.k.give_mutex(self.obj.id, false)
     }
 

@@ -1,6 +1,6 @@
 //! The handle shared by every kernel object.
 
-use crate::kernel::sync::Arc;
+use crate::kernel::sync::{Arc, AtomicUsize};
 
 use crate::kernel::{Kernel, ObjKind};
 use crate::port::Port;
@@ -10,17 +10,19 @@ use crate::port::Port;
 pub(crate) struct Obj {
     pub(crate) k: Arc<Kernel>,
     pub(crate) id: usize,
+    /// HostPort mutexes: the lock-free state word (see `Kernel::fast_take`).
+    pub(crate) fast: Option<Arc<AtomicUsize>>,
 }
 
 impl Obj {
     pub(crate) fn new(port: &(impl Port + ?Sized), kind: ObjKind, len: usize, count: usize) -> Obj {
         let k = Arc::clone(&port.handle().k);
-        let id = k.create(kind, len, count);
-        Obj { k, id }
+        let (id, fast) = k.create(kind, len, count);
+        Obj { k, id, fast }
     }
 
     pub(crate) fn count(&self) -> usize {
-        self.k.with_obj(self.id, |m| m.count).unwrap_or(0)
+        self.k.count(self.id).unwrap_or(0)
     }
 
     pub(crate) fn len(&self) -> usize {

@@ -228,7 +228,11 @@ impl Drop for SimPort {
 /// Priorities are logical: they order wait lists (highest first, FIFO among equals) and
 /// drive the inheritance bookkeeping exactly as on SimPort, but are not mapped onto OS
 /// scheduling priorities (that needs privileges the typical host lacks). Threads that are not
-/// tasks of the port may use its objects too; they are adopted as tasks of priority 0.
+/// tasks of the port may use its objects too; they are adopted as tasks of priority 0 when
+/// they first need a task identity (an uncontended mutex take or queue operation on the
+/// lock-free path does not adopt). A task about to block first polls for up to about 50 us
+/// (a short spin, then `yield_now`) before it parks its thread, so short waits cost no system
+/// call; block times are unaffected (ticks are 1 ms by default).
 pub struct HostPort {
     h: PortHandle,
 }

@@ -2,17 +2,23 @@
 //! `xQueueReceive`).
 
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, PoisonError};
 
 use crate::error::{Error, Result, SendError};
-use crate::kernel::{ObjKind, ObjMeta, Pos, Storage};
+use crate::kernel::sync::{AtomicUsize, Mutex, MutexGuard, Ordering, spin_loop};
+use crate::kernel::{M_KERNEL, ObjKind, ObjMeta, Pos, Storage, in_isr, poll};
 use crate::object::Obj;
 use crate::port::Port;
 use crate::queue_set::{MemberId, SetMember};
 use crate::types::BlockTime;
+use std::sync::TryLockError;
 
 struct Inner<T> {
     obj: Obj,
+    /// The fixed length.
+    len: usize,
+    /// The items. Under the kernel lock on the kernel path; alone on HostPort's lock-free
+    /// path (see [`Queue::send`]).
     items: Mutex<VecDeque<T>>,
 }
 
@@ -22,6 +28,13 @@ struct Inner<T> {
 /// most urgent waiting receiver, which takes the item itself when it runs: if another task
 /// empties the queue first, the woken receiver blocks again for what remains of its block
 /// time. Clones are handles to the same queue.
+///
+/// On HostPort, while no task waits on the queue and it is in no [`QueueSet`](crate::QueueSet),
+/// sends and receives that need not block skip the kernel: they take only the queue's own
+/// lock and update its state word (`count << 1`; bit 0 set means "kernel path"). A send that
+/// finds the queue full (a receive that finds it empty) with a non-zero block time first polls
+/// for a few microseconds (spinning, then yielding) before it blocks in the kernel; nothing
+/// about the FreeRTOS rules changes, since a task that has not blocked yet is simply running.
 pub struct Queue<T> {
     inner: Arc<Inner<T>>,
 }
@@ -98,6 +111,25 @@ impl<T: Clone> Storage for Peek<'_, T> {
     }
 }
 
+/// Locks the items for the lock-free path: the two sides of a busy queue hold the lock for a
+/// few nanoseconds, so a short spin on `try_lock` beats sleeping in the mutex (which would
+/// also make every later unlock a system call).
+fn lock_spinning<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    for _ in 0..TRY_LOCKS {
+        match m.try_lock() {
+            Ok(g) => return g,
+            Err(TryLockError::Poisoned(e)) => return e.into_inner(),
+            Err(TryLockError::WouldBlock) => spin_loop(),
+        }
+    }
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[cfg(not(loom))]
+const TRY_LOCKS: u32 = 100;
+#[cfg(loom)]
+const TRY_LOCKS: u32 = 1;
+
 impl<T: Send> Queue<T> {
     /// A queue of `length` items (cf. `xQueueCreate`). `length` 0 is an
     /// [`Error::InvalidArgument`].
@@ -110,12 +142,67 @@ impl<T: Send> Queue<T> {
         Ok(Queue {
             inner: Arc::new(Inner {
                 obj: Obj::new(port, ObjKind::Queue, length, 0),
+                len: length,
                 items: Mutex::new(VecDeque::with_capacity(length)),
             }),
         })
     }
 
-    fn send_pos(&self, item: T, pos: Pos, block: BlockTime) -> Result<(), SendError<T>> {
+    /// HostPort lock-free send: `Err(item)` means "use the kernel path".
+    fn fast_send(&self, state: &AtomicUsize, item: T, pos: Pos) -> Result<(), T> {
+        let mut q = lock_spinning(&self.inner.items);
+        let s = state.load(Ordering::Relaxed);
+        if s & M_KERNEL != 0 || (s >> 1) >= self.inner.len {
+            return Err(item);
+        }
+        // Fails only if the kernel took the queue over meanwhile.
+        if state
+            .compare_exchange(s, s + 2, Ordering::AcqRel, Ordering::Relaxed)
+            .is_err()
+        {
+            return Err(item);
+        }
+        match pos {
+            Pos::Front => q.push_front(item),
+            _ => q.push_back(item),
+        }
+        Ok(())
+    }
+
+    /// HostPort lock-free receive: `None` means "use the kernel path".
+    fn fast_receive(&self, state: &AtomicUsize) -> Option<T> {
+        let mut q = lock_spinning(&self.inner.items);
+        let s = state.load(Ordering::Relaxed);
+        if s & M_KERNEL != 0 || (s >> 1) == 0 {
+            return None;
+        }
+        state
+            .compare_exchange(s, s - 2, Ordering::AcqRel, Ordering::Relaxed)
+            .ok()?;
+        q.pop_front()
+    }
+
+    fn send_pos(&self, mut item: T, pos: Pos, block: BlockTime) -> Result<(), SendError<T>> {
+        if let Some(state) = &self.inner.obj.fast
+            && pos != Pos::Overwrite
+            && !in_isr()
+        {
+            item = match self.fast_send(state, item, pos) {
+                Ok(()) => return Ok(()),
+                Err(item) => item,
+            };
+            let len = self.inner.len;
+            if !block.is_zero() {
+                poll(|| {
+                    let s = state.load(Ordering::Relaxed);
+                    s & M_KERNEL != 0 || (s >> 1) < len
+                });
+                item = match self.fast_send(state, item, pos) {
+                    Ok(()) => return Ok(()),
+                    Err(item) => item,
+                };
+            }
+        }
         let mut st = Put {
             item: Some(item),
             q: &self.inner.items,
@@ -182,6 +269,22 @@ impl<T: Send> Queue<T> {
     /// `QueueEmpty` (no wait) or `Timeout`. Unlike a send, a receive whose block time ran
     /// out looks at the queue once more and succeeds if an item arrived meanwhile.
     pub fn receive(&self, block: BlockTime) -> Result<T> {
+        if let Some(state) = &self.inner.obj.fast
+            && !in_isr()
+        {
+            if let Some(item) = self.fast_receive(state) {
+                return Ok(item);
+            }
+            if !block.is_zero()
+                && poll(|| {
+                    let s = state.load(Ordering::Relaxed);
+                    s & M_KERNEL != 0 || (s >> 1) > 0
+                })
+                && let Some(item) = self.fast_receive(state)
+            {
+                return Ok(item);
+            }
+        }
         let mut st = Take {
             out: None,
             q: &self.inner.items,
@@ -294,7 +397,7 @@ impl<T> Queue<T> {
 
     /// The fixed length given at creation.
     pub fn len(&self) -> usize {
-        self.inner.obj.len()
+        self.inner.len
     }
 
     /// Whether no item is waiting.

@@ -271,3 +271,170 @@ fn host_stress_producers_consumers() {
     assert!(all.iter().enumerate().all(|(i, &v)| i as u64 == v));
     assert_eq!(counter.load(Ordering::SeqCst), total.div_ceil(64));
 }
+
+/// Waits (yielding) until `cond` holds; no timing assumptions.
+fn spin_until(mut cond: impl FnMut() -> bool) {
+    while !cond() {
+        std::thread::yield_now();
+    }
+}
+
+/// HostPort lock-free mutex path: a holder of two mutexes taken without contention inherits
+/// through either, keeps the inherited priority while it still holds one (cf. `uxMutexesHeld`
+/// counting the uncontended takes too), and drops to its base only at the last give.
+#[test]
+fn host_inheritance_with_two_uncontended_mutexes() {
+    let port = HostPort::new();
+    let (a, b) = (Mutex::new(&port), Mutex::new(&port));
+    let ready = BinarySemaphore::new(&port);
+    let (a1, b1, r1) = (a.clone(), b.clone(), ready.clone());
+    let l = port
+        .spawn("L", 1, move |cx| {
+            a1.take(BlockTime::Forever).unwrap();
+            b1.take(BlockTime::Forever).unwrap();
+            assert_eq!(a1.holder(), Some(cx.id()));
+            r1.give().unwrap();
+            spin_until(|| cx.priority() == 5);
+            // Giving the mutex nobody waits for keeps the inherited priority.
+            b1.give().unwrap();
+            assert_eq!(cx.priority(), 5);
+            assert_eq!(b1.holder(), None);
+            a1.give().unwrap();
+            assert_eq!(cx.priority(), 1);
+            // Uncontended again: take and give without the kernel.
+            b1.take(BlockTime::NoWait).unwrap();
+            b1.give().unwrap();
+            assert_eq!(cx.priority(), 1);
+        })
+        .unwrap();
+    ready.take(BlockTime::Forever).unwrap();
+    let a2 = a.clone();
+    port.spawn("H", 5, move |_| {
+        a2.take(BlockTime::Forever).unwrap();
+        a2.give().unwrap();
+    })
+    .unwrap();
+    port.run().unwrap();
+    assert_eq!(port.priority(l).unwrap(), 1);
+    assert_eq!(a.holder(), None);
+}
+
+/// vTaskPriorityDisinheritAfterTimeout on HostPort with uncontended takes: after the waiter
+/// times out, a holder of one mutex drops to its base, a holder of two keeps the inherited
+/// priority until it has given both.
+#[test]
+fn host_disinherit_after_timeout_counts_uncontended_takes() {
+    for two in [false, true] {
+        let port = HostPort::new();
+        let (a, b) = (Mutex::new(&port), Mutex::new(&port));
+        let (ready, timed_out) = (BinarySemaphore::new(&port), BinarySemaphore::new(&port));
+        let (a1, b1, r1, t1) = (a.clone(), b.clone(), ready.clone(), timed_out.clone());
+        port.spawn("L", 1, move |cx| {
+            a1.take(BlockTime::Forever).unwrap();
+            if two {
+                b1.take(BlockTime::Forever).unwrap();
+            }
+            r1.give().unwrap();
+            // H blocks (L inherits 5) and later times out; with one mutex held L may already
+            // be back at 1 when it looks, so also stop once H has reported its time-out.
+            spin_until(|| cx.priority() == 5 || t1.count() == 1);
+            t1.take(BlockTime::Forever).unwrap();
+            assert_eq!(cx.priority(), if two { 5 } else { 1 });
+            if two {
+                b1.give().unwrap();
+                assert_eq!(cx.priority(), 5);
+            }
+            a1.give().unwrap();
+            assert_eq!(cx.priority(), 1);
+        })
+        .unwrap();
+        ready.take(BlockTime::Forever).unwrap();
+        let (a2, t2) = (a.clone(), timed_out.clone());
+        port.spawn("H", 5, move |_| {
+            assert!(matches!(
+                a2.take(BlockTime::Ticks(20)),
+                Err(Error::Timeout { .. })
+            ));
+            t2.give().unwrap();
+        })
+        .unwrap();
+        port.run().unwrap();
+    }
+}
+
+/// Owner checks against a holder that took the mutex on the lock-free path.
+#[test]
+fn host_owner_checks_on_uncontended_mutex() {
+    let port = HostPort::new();
+    let m = Mutex::new(&port);
+    let (held, release) = (BinarySemaphore::new(&port), BinarySemaphore::new(&port));
+    let (m1, h1, rel1) = (m.clone(), held.clone(), release.clone());
+    let a = port
+        .spawn("A", 2, move |cx| {
+            m1.take(BlockTime::NoWait).unwrap();
+            assert_eq!(m1.take(BlockTime::NoWait), Err(Error::QueueEmpty));
+            assert_eq!(m1.holder(), Some(cx.id()));
+            h1.give().unwrap();
+            rel1.take(BlockTime::Forever).unwrap();
+            m1.give().unwrap();
+            assert_eq!(m1.give(), Err(Error::QueueFull));
+        })
+        .unwrap();
+    held.take(BlockTime::Forever).unwrap();
+    let m2 = m.clone();
+    let r2 = release.clone();
+    port.spawn("B", 2, move |cx| {
+        assert_eq!(m2.holder(), Some(a));
+        assert_eq!(
+            m2.give(),
+            Err(Error::NotOwner {
+                owner: Some(a),
+                caller: Some(cx.id())
+            })
+        );
+        assert_eq!(m2.take(BlockTime::NoWait), Err(Error::QueueEmpty));
+        r2.give().unwrap();
+        // Blocks until A gives; then holds it.
+        m2.take(BlockTime::Forever).unwrap();
+        assert_eq!(m2.holder(), Some(cx.id()));
+        m2.give().unwrap();
+    })
+    .unwrap();
+    port.run().unwrap();
+    assert_eq!(m.holder(), None);
+    assert_eq!(port.priority(a).unwrap(), 2);
+}
+
+/// HostPort queue lock-free path: counts, order (back and front), full/empty errors, and a
+/// queue that was used on that path joining a set (it must then notify the set).
+#[test]
+fn host_queue_fast_path_counts_and_set_membership() {
+    let port = HostPort::new();
+    let q = Queue::new(&port, 3).unwrap();
+    q.send(1u8, BlockTime::NoWait).unwrap();
+    q.send(2, BlockTime::NoWait).unwrap();
+    q.send_to_front(0, BlockTime::NoWait).unwrap();
+    assert_eq!(q.messages_waiting(), 3);
+    assert!(q.is_full());
+    assert_eq!(
+        q.send(9, BlockTime::NoWait).unwrap_err().error,
+        Error::QueueFull
+    );
+    let set = QueueSet::new(&port, 3).unwrap();
+    assert!(matches!(set.add(&q), Err(Error::InvalidArgument { .. })));
+    assert_eq!(q.peek(BlockTime::NoWait), Ok(0));
+    for want in 0..3 {
+        assert_eq!(q.receive(BlockTime::NoWait), Ok(want));
+    }
+    assert_eq!(q.receive(BlockTime::NoWait), Err(Error::QueueEmpty));
+    assert_eq!(q.spaces_available(), 3);
+    set.add(&q).unwrap();
+    q.send(7, BlockTime::NoWait).unwrap();
+    assert_eq!(set.select(BlockTime::NoWait), Ok(q.member_id()));
+    assert_eq!(q.receive(BlockTime::NoWait), Ok(7));
+    set.remove(&q).unwrap();
+    q.send(8, BlockTime::NoWait).unwrap();
+    assert_eq!(set.select(BlockTime::NoWait), Err(Error::QueueEmpty));
+    q.reset().unwrap();
+    assert!(q.is_empty());
+}

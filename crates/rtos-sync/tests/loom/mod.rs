@@ -1,5 +1,9 @@
 //! Loom models of the HostPort state machine (the kernel's lock, event lists and per-task
-//! condition variables, with loom's primitives swapped in).
+//! condition variables, with loom's primitives swapped in), including the lock-free mutex and
+//! queue paths (state words, materialisation under the kernel lock) and inheritance on the
+//! mutex fast path. Time-outs are not modelled (loom does not model the passage of real time,
+//! which HostPort deadlines are checked against); they are covered by the SimPort tests (exact
+//! ticks) and by the HostPort tests.
 //!
 //! Run with:
 //!
@@ -63,5 +67,43 @@ fn loom_mutex_exclusion() {
         t.join().unwrap();
         assert_eq!(n.load(Ordering::Relaxed), 2);
         assert_eq!(m.holder(), None);
+    });
+}
+
+/// The lock-free mutex path: an uncontended take by one thread racing a blocking take by a
+/// more urgent one. Whatever the interleaving (the waiter materialising the state word before
+/// or after the holder's lock-free give, the holder inheriting or not), exclusion holds, the
+/// waiter gets the mutex, and the holder ends at its base priority holding nothing.
+#[test]
+fn loom_mutex_fast_path_against_blocking_take() {
+    loom::model(|| {
+        let port = HostPort::new();
+        let m = Mutex::new(&port);
+        let n = Mutex::new(&port);
+        let inside = loom::sync::Arc::new(AtomicUsize::new(0));
+        // The main thread learns its task id from an uncontended take.
+        n.take(BlockTime::NoWait).unwrap();
+        let main_id = n.holder().unwrap();
+        n.give().unwrap();
+        let (m2, port2, inside2) = (m.clone(), port.handle().clone(), inside.clone());
+        let t = thread::spawn(move || {
+            let n2 = Mutex::new(&port2);
+            n2.take(BlockTime::NoWait).unwrap();
+            let me = n2.holder().unwrap();
+            n2.give().unwrap();
+            port2.set_priority(me, 5).unwrap();
+            m2.take(BlockTime::Forever).unwrap();
+            assert_eq!(inside2.fetch_add(1, Ordering::Relaxed), 0);
+            inside2.fetch_sub(1, Ordering::Relaxed);
+            m2.give().unwrap();
+        });
+        m.take(BlockTime::Forever).unwrap();
+        assert_eq!(inside.fetch_add(1, Ordering::Relaxed), 0);
+        inside.fetch_sub(1, Ordering::Relaxed);
+        m.give().unwrap();
+        assert_eq!(port.priority(main_id), Ok(0));
+        t.join().unwrap();
+        assert_eq!(m.holder(), None);
+        assert_eq!(port.priority(main_id), Ok(0));
     });
 }

@@ -184,6 +184,44 @@ fn wake_order_priority_then_fifo() {
     assert_eq!(log.texts(), ["B2:0", "D2:1", "A1:2", "C1:3"]);
 }
 
+/// Event-list order is fixed when a task blocks (cf. `vListInsert`): raising a waiter's
+/// priority while it waits does not move it ahead in FreeRTOS mode (A=2 blocked first, B=1
+/// raised to 3 later: A is woken first); chained mode re-queues it like rt_mutex (B first).
+#[test]
+fn wait_list_position_fixed_at_block_time() {
+    for (mode, expect) in [
+        (InheritanceMode::FreeRtos, ["A:0", "B:1"]),
+        (InheritanceMode::Chained, ["B:0", "A:1"]),
+    ] {
+        let sim = SimPort::with_config(PortConfig::default().with_mode(mode));
+        let q = Queue::new(&sim, 2).unwrap();
+        let log = Log::new();
+        let mut ids = Vec::new();
+        for (i, (name, prio)) in [("A", 2u32), ("B", 1)].into_iter().enumerate() {
+            let (q, log) = (q.clone(), log.clone());
+            ids.push(
+                sim.spawn(name, prio, move |cx| {
+                    cx.delay(i as u64 + 1);
+                    let v: u32 = q.receive(BlockTime::Forever).unwrap();
+                    log.push(cx.now(), format!("{name}:{v}"));
+                })
+                .unwrap(),
+            );
+        }
+        let b = ids[1];
+        let h = sim.handle().clone();
+        sim.spawn("S", 0, move |cx| {
+            cx.delay(5);
+            h.set_priority(b, 3).unwrap();
+            q.send(0, BlockTime::NoWait).unwrap();
+            q.send(1, BlockTime::NoWait).unwrap();
+        })
+        .unwrap();
+        sim.run().unwrap();
+        assert_eq!(log.texts(), expect, "{mode:?}");
+    }
+}
+
 /// A send/give preempts the sender only when the woken task is strictly more urgent.
 #[test]
 fn preemption_only_for_strictly_higher_priority() {
