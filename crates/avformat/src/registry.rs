@@ -24,6 +24,9 @@ pub struct DemuxFlags {
     /// Streams appear while packets are read (cf. `AVFMTCTX_NOHEADER`):
     /// opening reads ahead until every stream found is described.
     pub no_header: bool,
+    /// Timestamps may jump (cf. `AVFMT_TS_DISCONT`, MPEG program and transport
+    /// streams): ffmpeg-style tools correct the jumps on the fly.
+    pub ts_discont: bool,
 }
 
 /// A registered demuxer.

@@ -82,11 +82,43 @@ pub(crate) struct Transcoder<'a> {
     /// Per decoded stream: the dts predicted for the next packet and the last packet duration,
     /// given to frames drained at end of input that have no timestamp (as ffmpeg's `dts_buffer`).
     next_dts: HashMap<(usize, usize), (i64, i64)>,
+    /// Per used input stream: ffmpeg's timestamp bookkeeping (`InputStream` dts/pts).
+    clocks: HashMap<(usize, usize), StreamClock>,
     /// The decoders of an input are being drained at its end.
     draining: bool,
     started: Instant,
     last_report: Instant,
 }
+
+/// An input stream's running timestamps in microseconds (after the input's
+/// offset), as ffmpeg's `InputStream` keeps them: `dts`/`pts` of the packet
+/// being processed, `next_*` predicted for the next one (`i64::MIN` = unknown,
+/// so that `max` works as ffmpeg's `FFMAX` with `AV_NOPTS_VALUE`).
+#[derive(Debug, Clone, Copy)]
+struct StreamClock {
+    saw_first: bool,
+    dts: i64,
+    pts: i64,
+    next_dts: i64,
+    next_pts: i64,
+}
+
+const NOPTS: i64 = i64::MIN;
+
+impl Default for StreamClock {
+    fn default() -> Self {
+        StreamClock {
+            saw_first: false,
+            dts: NOPTS,
+            pts: NOPTS,
+            next_dts: NOPTS,
+            next_pts: NOPTS,
+        }
+    }
+}
+
+/// ffmpeg's `dts_delta_threshold`: larger jumps are discontinuities (seconds).
+const DTS_DELTA_THRESHOLD_US: i64 = 10_000_000;
 
 fn log_at(cli: &Cli, level: LogLevel, msg: &str) {
     if cli.loglevel >= level {
@@ -165,6 +197,7 @@ impl<'a> Transcoder<'a> {
             outputs: Vec::new(),
             decoders: HashMap::new(),
             next_dts: HashMap::new(),
+            clocks: HashMap::new(),
             draining: false,
             started: Instant::now(),
             last_report: Instant::now(),
@@ -570,9 +603,15 @@ impl<'a> Transcoder<'a> {
             ctx.metadata_mut().set(k.clone(), v.clone());
         }
         for (params, tb, src) in stream_params {
+            // As ffmpeg: the container's aspect ratio, else the codec's.
+            let sar = if src.sample_aspect_ratio.num != 0 {
+                src.sample_aspect_ratio
+            } else {
+                params.sample_aspect_ratio
+            };
             let i = ctx.add_stream(params, tb).map_err(|e| e.to_string())?;
             if let Some(s) = ctx.stream_mut(i) {
-                s.sample_aspect_ratio = src.sample_aspect_ratio;
+                s.sample_aspect_ratio = sar;
                 s.avg_frame_rate = src.avg_frame_rate;
                 s.r_frame_rate = src.r_frame_rate;
                 s.metadata = src.metadata.clone();
@@ -652,18 +691,147 @@ impl<'a> Transcoder<'a> {
             .any(|o| o.streams.iter().any(|s| s.input == ii && !s.finished))
     }
 
-    fn process_packet(&mut self, ii: usize, pkt: Packet) -> Result<(), Fail> {
+    /// Applies the input's offset to a packet's timestamps and, for inputs
+    /// whose timestamps may jump, ffmpeg's discontinuity correction (which
+    /// moves the offset); then updates the stream's clock before decoding or
+    /// copying, as ffmpeg's `process_input` / `process_input_packet` do.
+    fn clock_packet(&mut self, ii: usize, pkt: &mut Packet, decoding: bool) {
         let si = pkt.stream_index;
-        let ts_offset = self.inputs[ii].ts_offset;
+        let tb = pkt.time_base;
+        let inp = &mut self.inputs[ii];
+        let off = rescale_q(inp.ts_offset, TIME_BASE_Q, tb).unwrap_or(0);
+        pkt.pts = pkt.pts.map(|t| t + off);
+        pkt.dts = pkt.dts.map(|t| t + off);
+        let to_us = |t: i64| rescale_q_rnd(t, tb, TIME_BASE_Q, Rounding::NearInf);
+        let params = &inp.ctx.streams()[si].params;
+        let av = matches!(params.media_type, MediaType::Video | MediaType::Audio);
+        let clock = self.clocks.entry((ii, si)).or_default();
+        if inp.ctx.format().flags.ts_discont
+            && av
+            && clock.next_dts != NOPTS
+            && let Some(pkt_dts) = pkt.dts.and_then(to_us)
+        {
+            let delta = pkt_dts - clock.next_dts;
+            if !(-DTS_DELTA_THRESHOLD_US..=DTS_DELTA_THRESHOLD_US).contains(&delta)
+                || pkt_dts + 100_000 < clock.pts.max(clock.dts)
+            {
+                inp.ts_offset -= delta;
+                log::debug!(
+                    "timestamp discontinuity for stream #{ii}:{si}: {delta}, new offset= {}",
+                    inp.ts_offset
+                );
+                let d = rescale_q(delta, TIME_BASE_Q, tb).unwrap_or(0);
+                pkt.dts = pkt.dts.map(|t| t - d);
+                pkt.pts = pkt.pts.map(|t| t - d);
+            }
+        }
+        let video = params.media_type == MediaType::Video;
+        let rate = inp.ctx.streams()[si].avg_frame_rate;
+        if !clock.saw_first {
+            clock.dts = if rate.num > 0 && rate.den > 0 {
+                -(i64::from(params.video_delay) * 1_000_000 * i64::from(rate.den))
+                    / i64::from(rate.num)
+            } else {
+                0
+            };
+            clock.pts = 0;
+            if let (false, Some(p)) = (decoding, pkt.pts.and_then(to_us)) {
+                clock.dts += p;
+                clock.pts = clock.dts;
+            }
+            clock.saw_first = true;
+        }
+        if clock.next_dts == NOPTS {
+            clock.next_dts = clock.dts;
+        }
+        if clock.next_pts == NOPTS {
+            clock.next_pts = clock.pts;
+        }
+        if let Some(d) = pkt.dts.and_then(to_us) {
+            clock.dts = d;
+            clock.next_dts = d;
+            if !video || !decoding {
+                clock.pts = d;
+                clock.next_pts = d;
+            }
+        }
+        // The predicted next dts: the packet's duration, else one frame (video)
+        // or the codec's frame size (audio).
+        let dur = pkt.duration.filter(|&d| d > 0).and_then(to_us).or_else(|| {
+            if video && rate.num > 0 && rate.den > 0 {
+                Some(1_000_000 * i64::from(rate.den) / i64::from(rate.num))
+            } else if !video && params.frame_size > 0 && params.sample_rate > 0 {
+                Some(1_000_000 * i64::from(params.frame_size) / i64::from(params.sample_rate))
+            } else {
+                None
+            }
+        });
+        if decoding {
+            clock.pts = clock.next_pts;
+            clock.dts = clock.next_dts;
+            if video {
+                clock.next_dts = match dur {
+                    Some(d) if clock.dts != NOPTS => clock.next_dts + d,
+                    _ => NOPTS,
+                };
+            }
+        } else {
+            clock.dts = clock.next_dts;
+            if let Some(d) = dur.filter(|_| clock.next_dts != NOPTS) {
+                clock.next_dts += d;
+            }
+            clock.pts = clock.dts;
+            clock.next_pts = clock.next_dts;
+        }
+    }
+
+    /// Updates the stream's clock from a decoded frame (ffmpeg's `decode_video`
+    /// / `decode_audio`): video takes the frame's time, audio advances by its
+    /// samples.
+    fn clock_frame(&mut self, ii: usize, si: usize, frame: &Frame, tb: Rational) {
+        let Some(clock) = self.clocks.get_mut(&(ii, si)) else {
+            return;
+        };
+        if frame.video().is_some() {
+            if let Some(us) = frame.pts.and_then(|p| rescale_q(p, tb, TIME_BASE_Q)) {
+                clock.pts = us;
+                clock.next_pts = us;
+            }
+        } else if let Some(a) = frame.audio()
+            && a.sample_rate > 0
+        {
+            let d = 1_000_000 * a.nb_samples as i64 / i64::from(a.sample_rate);
+            if clock.next_pts != NOPTS {
+                clock.next_pts += d;
+            }
+            if clock.next_dts != NOPTS {
+                clock.next_dts += d;
+            }
+        }
+    }
+
+    fn process_packet(&mut self, ii: usize, mut pkt: Packet) -> Result<(), Fail> {
+        let si = pkt.stream_index;
+        let decoding = self.decoders.contains_key(&(ii, si));
+        let copying = self.outputs.iter().any(|o| {
+            o.streams
+                .iter()
+                .any(|s| s.input == ii && s.ist == si && matches!(s.work, Work::Copy))
+        });
+        if !decoding && !copying {
+            return Ok(());
+        }
+        self.clock_packet(ii, &mut pkt, decoding);
         // Stream copy.
         for o in &mut self.outputs {
             for s in o.streams.iter_mut().filter(|s| {
                 s.input == ii && s.ist == si && !s.finished && matches!(s.work, Work::Copy)
             }) {
+                // As ffmpeg: a copied stream starts at a key packet.
+                if s.stats.frames == 0 && !pkt.flags.key {
+                    continue;
+                }
                 let mut p = pkt.clone();
-                let off = rescale_q(ts_offset, TIME_BASE_Q, p.time_base).unwrap_or(0);
-                p.pts = p.pts.map(|t| t + off);
-                p.dts = p.dts.map(|t| t + off);
                 let us = p
                     .pts
                     .or(p.dts)
@@ -759,18 +927,16 @@ impl<'a> Transcoder<'a> {
             frame.best_effort_timestamp = Some(*next);
             *next += *dur;
         }
-        let inp = &self.inputs[ii];
         let tb = if frame.time_base.is_undefined() {
-            inp.ctx.time_base(si)
+            self.inputs[ii].ctx.time_base(si)
         } else {
             frame.time_base
         };
-        let offset = rescale_q(inp.ts_offset, TIME_BASE_Q, tb).unwrap_or(0);
-        frame.pts = frame
-            .pts
-            .or(frame.best_effort_timestamp)
-            .map(|p| p + offset);
+        // (Packets carry the input's offset already.)
+        frame.pts = frame.pts.or(frame.best_effort_timestamp);
         frame.time_base = tb;
+        self.clock_frame(ii, si, &frame, tb);
+        let inp = &self.inputs[ii];
         let start_us = frame.pts.and_then(|p| rescale_q(p, tb, TIME_BASE_Q));
         if let Some(us) = start_us
             && us < inp.drop_before

@@ -149,7 +149,7 @@ pub fn probe(pd: &ProbeData<'_>) -> u32 {
 
 /// The bytes of `unit` from its start to the first start code after the
 /// sequence header that is neither another header part nor an extension.
-fn sequence_header_bytes(unit: &[u8]) -> &[u8] {
+pub(crate) fn sequence_header_bytes(unit: &[u8]) -> &[u8] {
     let mut found = false;
     let mut i = 0;
     while i + 3 < unit.len() {

@@ -672,6 +672,7 @@ pub fn demuxer() -> DemuxerInfo {
         flags: DemuxFlags {
             no_header: true,
             duration_from_pts: true,
+            ts_discont: true,
             ..DemuxFlags::default()
         },
         probe: Some(probe),
