@@ -99,4 +99,23 @@ done
     bad "mpeg: $pcopy_bad AC-3/DTS stream copies differ"
 [ $pprobe_bad -eq 0 ] && pass "mpeg: ffwprobe rates, channels, layouts, bit rates, durations equal ffprobe's ($n AC-3/DTS files)" ||
     bad "mpeg: ffwprobe differs on $pprobe_bad AC-3/DTS files"
+
+# -ss on .mpg (issue 8 asks for ffmpeg's frames and timestamps): NOT yet equal, so reported
+# here without failing the run. Video of a 10 s testsrc2 .mpg (GOP 12, 2 B-frames) after
+# -ss T, stream copy and decode; "same" means framemd5 identical but for the software line.
+f="$tmp/seek.mpg"
+ff -f lavfi -i testsrc2=s=176x144:r=25:d=10 -f lavfi -i sine=d=10 -c:v mpeg1video -g 12 -bf 2 -c:a mp2 "$f"
+report=""
+for t in 2.3 4.1 6.7; do
+    for m in copy decode; do
+        o=(); [ $m = copy ] && o=(-c copy)
+        ff -ss "$t" -i "$f" -map 0:v "${o[@]}" -f framemd5 - 2>/dev/null | grep -v '^#software' >"$tmp/theirs"
+        "$bin/ffw" -nostdin -v quiet -ss "$t" -i "$f" -map 0:v "${o[@]}" -f framemd5 - 2>/dev/null |
+            grep -v '^#software' >"$tmp/ours"
+        if cmp -s "$tmp/theirs" "$tmp/ours"; then r=same; else
+            r="differs($(diff "$tmp/theirs" "$tmp/ours" | grep -c '^<')/$(grep -vc '^#' "$tmp/theirs") lines)"; fi
+        report="$report -ss $t $m: $r;"
+    done
+done
+echo "info mpeg -ss (not checked yet):$report"
 exit $fail
