@@ -8,6 +8,7 @@
 use avutil::PixelFormat;
 use rayon::prelude::*;
 
+use crate::colorspace::Matrix;
 use crate::filter::{FilterBank, Kernel, build};
 use crate::flags::{Dither, ScaleFlags};
 use crate::generic::Colors;
@@ -39,6 +40,110 @@ fn rgb_layout(fmt: PixelFormat) -> Option<RgbLayout> {
     Some(RgbLayout { step, r, g, b, a })
 }
 
+/// Lines per call of a `yuv` crate kernel (even: whole 4:2:0 chroma pairs).
+const CRATE_CHUNK: usize = 16;
+
+/// Packed layouts the `yuv` crate writes (padding bytes as 255, like ours).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CrateOut {
+    Rgb,
+    Bgr,
+    Rgba,
+    Bgra,
+}
+
+fn crate_out(fmt: PixelFormat) -> Option<CrateOut> {
+    use PixelFormat as P;
+    Some(match fmt {
+        P::Rgb24 => CrateOut::Rgb,
+        P::Bgr24 => CrateOut::Bgr,
+        P::Rgba | P::Rgb0 => CrateOut::Rgba,
+        P::Bgra | P::Bgr0 => CrateOut::Bgra,
+        _ => return None,
+    })
+}
+
+fn crate_matrix(m: Matrix) -> yuv::YuvStandardMatrix {
+    use yuv::YuvStandardMatrix as S;
+    match m {
+        Matrix::Bt601 => S::Bt601,
+        Matrix::Bt709 => S::Bt709,
+        Matrix::Bt2020 => S::Bt2020,
+        // The crate's built-in SMPTE 240M table disagrees with its Kr/Kb (36 codes off on a
+        // test picture): computed from the constants instead, as for FCC.
+        Matrix::Smpte240m | Matrix::Fcc => {
+            let (kr, kb) = m.kr_kb();
+            S::Custom(kr as f32, kb as f32)
+        }
+    }
+}
+
+/// One band of 8-bit planar YUV to packed RGB through the `yuv` crate (nearest chroma,
+/// as ours and FFmpeg's unscaled converter).
+#[derive(Debug, Clone, Copy)]
+struct CrateJob {
+    out: CrateOut,
+    cw: u8,
+    ch: u8,
+    range: yuv::YuvRange,
+    matrix: yuv::YuvStandardMatrix,
+}
+
+impl CrateJob {
+    /// Lines `y0..y0 + rows` (`y0` on a chroma line boundary) into `out`; `false` if the
+    /// crate refused (the caller then uses our kernel).
+    fn rows(
+        &self,
+        sp: &SrcPlanes<'_>,
+        w: usize,
+        y0: usize,
+        rows: usize,
+        out: &mut [u8],
+        stride: usize,
+    ) -> bool {
+        use CrateOut as O;
+        let cy0 = y0 >> self.ch;
+        let conv = |x: usize| u32::try_from(x).ok();
+        let (Some(ys), Some(us), Some(vs), Some(w32), Some(h32), Some(os)) = (
+            conv(sp.stride(0)),
+            conv(sp.stride(1)),
+            conv(sp.stride(2)),
+            conv(w),
+            conv(rows),
+            conv(stride),
+        ) else {
+            return false;
+        };
+        let img = yuv::YuvPlanarImage {
+            y_plane: &sp.plane(0)[y0 * sp.stride(0)..],
+            y_stride: ys,
+            u_plane: &sp.plane(1)[cy0 * sp.stride(1)..],
+            u_stride: us,
+            v_plane: &sp.plane(2)[cy0 * sp.stride(2)..],
+            v_stride: vs,
+            width: w32,
+            height: h32,
+        };
+        let (r, m) = (self.range, self.matrix);
+        let res = match (self.cw, self.ch, self.out) {
+            (1, 1, O::Rgb) => yuv::yuv420_to_rgb(&img, out, os, r, m),
+            (1, 1, O::Bgr) => yuv::yuv420_to_bgr(&img, out, os, r, m),
+            (1, 1, O::Rgba) => yuv::yuv420_to_rgba(&img, out, os, r, m),
+            (1, 1, O::Bgra) => yuv::yuv420_to_bgra(&img, out, os, r, m),
+            (1, 0, O::Rgb) => yuv::yuv422_to_rgb(&img, out, os, r, m),
+            (1, 0, O::Bgr) => yuv::yuv422_to_bgr(&img, out, os, r, m),
+            (1, 0, O::Rgba) => yuv::yuv422_to_rgba(&img, out, os, r, m),
+            (1, 0, O::Bgra) => yuv::yuv422_to_bgra(&img, out, os, r, m),
+            (0, 0, O::Rgb) => yuv::yuv444_to_rgb(&img, out, os, r, m),
+            (0, 0, O::Bgr) => yuv::yuv444_to_bgr(&img, out, os, r, m),
+            (0, 0, O::Rgba) => yuv::yuv444_to_rgba(&img, out, os, r, m),
+            (0, 0, O::Bgra) => yuv::yuv444_to_bgra(&img, out, os, r, m),
+            _ => return false,
+        };
+        res.is_ok()
+    }
+}
+
 #[derive(Debug)]
 struct PlaneScale {
     src_w: usize,
@@ -60,10 +165,22 @@ struct Band {
 enum Kind {
     Copy,
     Scale8(Vec<PlaneScale>),
-    YuvToRgb { cw: u8, ch: u8, out: RgbLayout },
-    RgbToYuv420 { inp: RgbLayout },
-    Yuv420ToNv { swap: bool },
-    Depth8 { depth: u32 },
+    YuvToRgb {
+        cw: u8,
+        ch: u8,
+        out: RgbLayout,
+        /// The `yuv` crate's kernel for this layout, if it has one.
+        krate: Option<CrateOut>,
+    },
+    RgbToYuv420 {
+        inp: RgbLayout,
+    },
+    Yuv420ToNv {
+        swap: bool,
+    },
+    Depth8 {
+        depth: u32,
+    },
 }
 
 /// A chosen fast path and its scratch.
@@ -161,6 +278,7 @@ impl Fast {
                 cw: sd.log2_chroma_w,
                 ch: sd.log2_chroma_h,
                 out: rgb_layout(d.fmt)?,
+                krate: crate_out(d.fmt),
             }
         } else if same_size
             && rgb_layout(s.fmt).is_some()
@@ -340,10 +458,28 @@ impl Fast {
                     );
                 }
             }
-            Kind::YuvToRgb { cw, ch, out: lay } => {
+            Kind::YuvToRgb {
+                cw,
+                ch,
+                out: lay,
+                krate,
+            } => {
                 let k = simd::YuvCoeffs::from_colors(c);
                 let (out, stride) = dst.plane_mut(0);
                 let (cw, ch, lay) = (*cw, *ch, *lay);
+                // The `yuv` crate's SIMD kernels where they apply (not with `bitexact`, which
+                // asks for our scalar reference).
+                let krate = krate.filter(|_| simd).map(|o| CrateJob {
+                    out: o,
+                    cw,
+                    ch,
+                    range: if c.src_full {
+                        yuv::YuvRange::Full
+                    } else {
+                        yuv::YuvRange::Limited
+                    },
+                    matrix: crate_matrix(c.src.matrix),
+                });
                 let w = self.dst.w;
                 for_bands(
                     pool,
@@ -353,18 +489,55 @@ impl Fast {
                     nb,
                     &mut self.bands,
                     &|y0, rows, out, _| {
-                        for (i, y) in (y0..y0 + rows).enumerate() {
-                            let cy = y >> ch;
-                            simd::yuv_to_rgb_row(
-                                simd,
-                                &k,
-                                sp.row(0, y),
-                                sp.row(1, cy),
-                                sp.row(2, cy),
-                                cw,
-                                lay,
-                                &mut out[i * stride..i * stride + w * lay.step],
-                            );
+                        let ours = |from: usize, to: usize, out: &mut [u8]| {
+                            for i in from..to {
+                                let y = y0 + i;
+                                let cy = y >> ch;
+                                simd::yuv_to_rgb_row(
+                                    simd,
+                                    &k,
+                                    sp.row(0, y),
+                                    sp.row(1, cy),
+                                    sp.row(2, cy),
+                                    cw,
+                                    lay,
+                                    &mut out[i * stride..i * stride + w * lay.step],
+                                );
+                            }
+                        };
+                        let Some(job) = &krate else {
+                            return ours(0, rows, out);
+                        };
+                        // A band that starts on the second line of a chroma pair: that line
+                        // is ours, the rest the crate's. The crate clamps limited-range luma
+                        // below 16 to 16 (FFmpeg and ours do not: super-black with strong
+                        // chroma differs by up to 20 codes), so lines holding such luma are ours.
+                        let skip = usize::from(ch > 0 && y0 & 1 == 1).min(rows);
+                        ours(0, skip, out);
+                        // Decided per pair of lines (so the result does not depend on the
+                        // band split); clean pairs go to the crate in runs of up to 16 lines.
+                        let clean = |i: usize, m: usize| {
+                            job.range == yuv::YuvRange::Full
+                                || (y0 + i..y0 + i + m)
+                                    .all(|y| simd::min_byte(simd, &sp.row(0, y)[..w]) >= 16)
+                        };
+                        let mut i = skip;
+                        while i < rows {
+                            let mut n = 0;
+                            while n < CRATE_CHUNK && i + n < rows {
+                                let m = 2.min(rows - i - n);
+                                if !clean(i + n, m) {
+                                    break;
+                                }
+                                n += m;
+                            }
+                            if n == 0 {
+                                n = 2.min(rows - i);
+                                ours(i, i + n, out);
+                            } else if !job.rows(sp, w, y0 + i, n, &mut out[i * stride..], stride) {
+                                ours(i, i + n, out);
+                            }
+                            i += n;
                         }
                     },
                 );
@@ -541,7 +714,9 @@ fn for_bands(
         return;
     }
     let nb = nb.clamp(1, rows).min(bands.len());
-    let per = rows.div_ceil(nb);
+    // Bands start on even lines, so that none splits a 4:2:0 chroma pair (the `yuv`
+    // crate's kernels work on pairs; output must not depend on the band count).
+    let per = rows.div_ceil(nb).next_multiple_of(2);
     match pool {
         Some(pool) if nb > 1 => pool.install(|| {
             out.par_chunks_mut(per * stride)

@@ -18,6 +18,21 @@ pub(crate) fn available() -> bool {
     }
 }
 
+/// The smallest byte of `row` (255 if empty).
+pub(crate) fn min_byte(simd: bool, row: &[u8]) -> u8 {
+    #[cfg(target_arch = "x86_64")]
+    if simd {
+        return x86::min_byte(row);
+    }
+    let _ = simd;
+    min_byte_scalar(row)
+}
+
+/// Written as a fold so that it vectorises.
+fn min_byte_scalar(row: &[u8]) -> u8 {
+    row.iter().fold(255, |m, &v| m.min(v))
+}
+
 // ---------------------------------------------------------------- scaling
 
 /// Horizontal filter of an 8-bit line with `ch` interleaved channels into
@@ -527,6 +542,24 @@ mod x86 {
         }
     }
 
+    pub(super) fn min_byte(row: &[u8]) -> u8 {
+        // SAFETY: AVX2 checked by `available`; safe slice code compiled for AVX2.
+        unsafe { min_byte_avx2(row) }
+    }
+
+    #[target_feature(enable = "avx2")]
+    unsafe fn min_byte_avx2(row: &[u8]) -> u8 {
+        // Four independent 32-byte accumulators (vpminub).
+        let mut acc = [255u8; 128];
+        let mut blocks = row.chunks_exact(128);
+        for b in &mut blocks {
+            for (a, &v) in acc.iter_mut().zip(b) {
+                *a = (*a).min(v);
+            }
+        }
+        super::min_byte_scalar(&acc).min(super::min_byte_scalar(blocks.remainder()))
+    }
+
     pub(super) fn depth_to_8_row(src: &[u8], depth: u32, y: usize, out: &mut [u8]) {
         let n = out.len().min(src.len() / 2);
         let end = n - n % 16;
@@ -1011,6 +1044,19 @@ mod tests {
         b: 3,
         a: Some(0),
     };
+
+    #[test]
+    fn min_byte_agrees() {
+        let mut seed = 7;
+        for n in [0, 1, 31, 127, 128, 129, 1920, 4099] {
+            for floor in [0u8, 16, 200] {
+                let row: Vec<u8> = (0..n).map(|_| rng(&mut seed).max(floor)).collect();
+                let expect = row.iter().copied().min().unwrap_or(255);
+                assert_eq!(min_byte_scalar(&row), expect);
+                assert_eq!(min_byte(available(), &row), expect, "n {n}");
+            }
+        }
+    }
 
     #[test]
     fn simd_kernels_match_scalar_twins() {
