@@ -41,6 +41,9 @@ pub(crate) struct FilterBank {
     /// outputs 0-3 and 4-7 from one 16-byte load, for blocks whose windows all lie in
     /// `pos[8b]..pos[8b] + 16` inside the line.
     pub shuf4: Vec<u8>,
+    /// When `size <= 64`: for packed 3/4-channel SIMD, per output and per group of 4 taps,
+    /// 16 words `[c0 c1 c0 c1 c0 c1 c0 c1 | c2 c3 c2 c3 ...]` (zero past `size`), else empty.
+    pub coefq: Vec<i16>,
 }
 
 impl FilterBank {
@@ -73,6 +76,20 @@ impl FilterBank {
                 }
                 self.shuf4.extend_from_slice(&m);
                 self.fit_shuf += 8;
+            }
+        }
+        if self.size <= 64 {
+            let g = self.size.div_ceil(4);
+            let n = self.pos.len();
+            self.coefq = vec![0; 16 * g * n];
+            for j in 0..n {
+                for k in 0..self.size {
+                    let (q, r) = (k / 4, k % 4);
+                    let base = 16 * (j * g + q) + 8 * (r / 2) + r % 2;
+                    for rep in 0..4 {
+                        self.coefq[base + 2 * rep] = self.coef[j * self.size + k];
+                    }
+                }
             }
         }
         for (pad, v) in [(8, &mut self.coef8), (4, &mut self.coef4)] {
@@ -217,6 +234,7 @@ pub(crate) fn build(kernel: Kernel, n_s: usize, n_d: usize, o_s: i64, o_d: i64) 
             fit: [0; 2],
             fit_shuf: 0,
             shuf4: Vec::new(),
+            coefq: Vec::new(),
         }
         .with_padded(n_s);
     }
@@ -307,6 +325,7 @@ pub(crate) fn build(kernel: Kernel, n_s: usize, n_d: usize, o_s: i64, o_d: i64) 
         fit: [0; 2],
         fit_shuf: 0,
         shuf4: Vec::new(),
+        coefq: Vec::new(),
     }
     .with_padded(n_s)
 }
@@ -322,6 +341,7 @@ fn identity(n_s: usize, n_d: usize) -> FilterBank {
         fit: [0; 2],
         fit_shuf: 0,
         shuf4: Vec::new(),
+        coefq: Vec::new(),
     }
     .with_padded(n_s)
 }

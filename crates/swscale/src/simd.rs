@@ -50,6 +50,11 @@ pub(crate) fn hscale8(
         return x86::hscale8_1(src, f, src_w, out);
     }
     let _ = (simd, src_w);
+    #[cfg(target_arch = "x86_64")]
+    if simd && (ch == 3 || ch == 4) && !f.coefq.is_empty() {
+        let done = x86::hscale_packed(src, ch, f, out);
+        return hscale8_scalar(src, ch, f, done, out);
+    }
     if ch > 1 {
         return hscale8_packed(src, ch, f, out);
     }
@@ -539,6 +544,77 @@ mod x86 {
                 _mm_storeu_si128(out.as_mut_ptr().add(j) as *mut __m128i, p);
             }
             j += 8;
+        }
+    }
+
+    /// Packed 3- or 4-channel lines, any filter with `coefq`: returns how many outputs it
+    /// wrote (from the start; the rest is for the scalar kernel).
+    pub(super) fn hscale_packed(src: &[u8], ch: usize, f: &FilterBank, out: &mut [i16]) -> usize {
+        let g = f.size.div_ceil(4);
+        let n = (out.len() / ch).min(f.pos.len());
+        assert!(f.coefq.len() >= 16 * g * n && (ch == 3 || ch == 4));
+        // Output j reads src[pos*ch .. pos*ch + 4*ch*(g-1) + 16] and writes out[ch*j .. ch*j + 4];
+        // `pos` never decreases, so the outputs that fit are a prefix.
+        let reach = 4 * ch * (g - 1) + 16;
+        let mut end = n;
+        while end > 0
+            && (f.pos[end - 1] as usize * ch + reach > src.len() || ch * (end - 1) + 4 > out.len())
+        {
+            end -= 1;
+        }
+        // SAFETY: AVX2 checked by `available`; reads and writes within the bounds above for
+        // j < end, coefficients within `coefq` (asserted).
+        unsafe { packed_avx2(src, ch, &f.pos, &f.coefq, g, end, out) };
+        end
+    }
+
+    /// One output pixel per step: each group of 4 taps is one 16-byte load, shuffled into
+    /// (tap pair, channel) words, and one `pmaddwd` against the expanded coefficients.
+    #[target_feature(enable = "avx2")]
+    unsafe fn packed_avx2(
+        src: &[u8],
+        ch: usize,
+        pos: &[u32],
+        coefq: &[i16],
+        g: usize,
+        end: usize,
+        out: &mut [i16],
+    ) {
+        const Z: i8 = -128;
+        let mask = if ch == 3 {
+            _mm256_setr_epi8(
+                0, Z, 3, Z, 1, Z, 4, Z, 2, Z, 5, Z, Z, Z, Z, Z, //
+                6, Z, 9, Z, 7, Z, 10, Z, 8, Z, 11, Z, Z, Z, Z, Z,
+            )
+        } else {
+            _mm256_setr_epi8(
+                0, Z, 4, Z, 1, Z, 5, Z, 2, Z, 6, Z, 3, Z, 7, Z, //
+                8, Z, 12, Z, 9, Z, 13, Z, 10, Z, 14, Z, 11, Z, 15, Z,
+            )
+        };
+        let s = src.as_ptr();
+        let c = coefq.as_ptr();
+        let o = out.as_mut_ptr();
+        for (j, &p) in pos[..end].iter().enumerate() {
+            // SAFETY: see the caller.
+            unsafe {
+                let base = s.add(p as usize * ch);
+                let mut acc = _mm256_setzero_si256();
+                for q in 0..g {
+                    let v = _mm256_broadcastsi128_si256(_mm_loadu_si128(
+                        base.add(4 * ch * q) as *const __m128i
+                    ));
+                    let w = _mm256_shuffle_epi8(v, mask);
+                    let k = _mm256_loadu_si256(c.add(16 * (j * g + q)) as *const __m256i);
+                    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(w, k));
+                }
+                let sum = _mm_add_epi32(
+                    _mm256_castsi256_si128(acc),
+                    _mm256_extracti128_si256::<1>(acc),
+                );
+                let r = _mm_srai_epi32::<7>(sum);
+                _mm_storel_epi64(o.add(ch * j) as *mut __m128i, _mm_packs_epi32(r, r));
+            }
         }
     }
 
