@@ -27,7 +27,8 @@ pub(crate) struct FilterBank {
     pub coef: Vec<i16>,
     /// When `size <= 8`: the coefficients padded with zeros to 8 per output (for SIMD), else empty.
     pub coef8: Vec<i16>,
-    /// When `size <= 4`: the coefficients padded with zeros to 4 per output (for SIMD), else empty.
+    /// When `size <= 4`: per block of 8 outputs (zero-padded), the (tap 0, tap 1) pairs of
+    /// the 8 outputs then their (tap 2, tap 3) pairs (for SIMD), else empty.
     pub coef4: Vec<i16>,
     /// Source samples per line.
     pub n_s: usize,
@@ -36,10 +37,10 @@ pub(crate) struct FilterBank {
     pub fit: [usize; 2],
     /// Outputs (a multiple of 8, at most `fit[0]`) covered by `shuf4`.
     pub fit_shuf: usize,
-    /// When `size <= 4`: for each block of 8 outputs from the start, 32 byte indices
-    /// (relative to `pos` of the block's first output) picking the 4-sample windows of
-    /// outputs 0-3 and 4-7 from one 16-byte load, for blocks whose windows all lie in
-    /// `pos[8b]..pos[8b] + 16` inside the line.
+    /// When `size <= 4`: for each block of 8 outputs from the start, two 32-byte `pshufb`
+    /// masks (relative to `pos` of the block's first output) picking taps 0-1 and taps 2-3
+    /// of the 8 outputs as zero-extended words from one 16-byte load (broadcast to both
+    /// lanes), for blocks whose windows all lie in `pos[8b]..pos[8b] + 16` inside the line.
     pub shuf4: Vec<u8>,
     /// When `size <= 64`: for packed 3/4-channel SIMD, per output and per group of 4 taps,
     /// 16 words `[c0 c1 c0 c1 c0 c1 c0 c1 | c2 c3 c2 c3 ...]` (zero past `size`), else empty.
@@ -63,12 +64,13 @@ impl FilterBank {
                 if base + 16 > n_s {
                     break;
                 }
-                let mut m = [0u8; 32];
+                // Two masks: taps 0-1 and taps 2-3 of each output as zero-extended words.
+                let mut m = [0x80u8; 64];
                 for i in 0..8 {
                     match (self.pos[8 * b + i] as usize).checked_sub(base) {
                         Some(off) if off + 4 <= 16 => {
                             for t in 0..4 {
-                                m[16 * (i / 4) + 4 * (i % 4) + t] = (off + t) as u8;
+                                m[32 * (t / 2) + 4 * i + 2 * (t % 2)] = (off + t) as u8;
                             }
                         }
                         _ => break 'blocks,
@@ -92,7 +94,18 @@ impl FilterBank {
                 }
             }
         }
-        for (pad, v) in [(8, &mut self.coef8), (4, &mut self.coef4)] {
+        if self.size <= 4 {
+            // Per block of 8 outputs: (tap 0, tap 1) of outputs 0-7, then (tap 2, tap 3).
+            let n = self.pos.len();
+            self.coef4 = vec![0; 4 * n.next_multiple_of(8)];
+            for j in 0..n {
+                for k in 0..self.size {
+                    let at = 32 * (j / 8) + 16 * (k / 2) + 2 * (j % 8) + k % 2;
+                    self.coef4[at] = self.coef[j * self.size + k];
+                }
+            }
+        }
+        for (pad, v) in [(8, &mut self.coef8)] {
             if self.size <= pad {
                 let n = self.pos.len();
                 *v = vec![0; pad * n];
@@ -351,7 +364,7 @@ mod tests {
     use super::*;
 
     fn check(b: &FilterBank, n_s: usize) {
-        assert!(b.fit_shuf <= b.fit[0] && b.shuf4.len() == 4 * b.fit_shuf);
+        assert!(b.fit_shuf <= b.fit[0] && b.shuf4.len() == 8 * b.fit_shuf);
         for (i, win) in [4, 8].into_iter().enumerate() {
             assert_eq!(b.fit[i] % 8, 0);
             assert!(b.pos[..b.fit[i]].iter().all(|&p| p as usize + win <= n_s));

@@ -449,12 +449,12 @@ mod x86 {
                 end += 8;
             }
         }
-        assert!(coef.len() >= win * end && f.shuf4.len() >= 4 * f.fit_shuf);
+        assert!(coef.len() >= win * end && f.shuf4.len() >= 8 * f.fit_shuf);
         // SAFETY: AVX2 checked by `available`; for j < end, src[pos[j]..pos[j] + win] is in
         // bounds (checked above), `coef` holds `win` coefficients per output for j < end
         // (asserted), and out[j..j + 8] exists (end <= out.len()). For blocks below
         // `fit_shuf` on a full line, src[pos[j]..pos[j] + 16] is in bounds (by construction
-        // of `shuf4`, whose 32 bytes per block exist: asserted).
+        // of `shuf4`, whose 64 bytes per block exist: asserted).
         unsafe {
             if win == 4 {
                 let shuf = if lim >= f.n_s { f.fit_shuf.min(end) } else { 0 };
@@ -463,11 +463,38 @@ mod x86 {
                 hscale8_avx2(src, &f.pos, coef, end, out);
             }
         }
+        // The last outputs, whose 4-byte windows pass the line end: blocks of 8 from a
+        // zero-padded copy of the line's end (the padding meets zero coefficients).
+        if win == 4 && lim >= f.n_s {
+            while end < n {
+                let base = f.pos[end] as usize;
+                let m = (n - end).min(8);
+                let span = lim - base;
+                if f.pos[end + m - 1] as usize - base + 4 > 64 || span > 64 {
+                    break;
+                }
+                let mut buf = [0u8; 68];
+                buf[..span].copy_from_slice(&src[base..lim]);
+                let mut pos8 = [0u32; 8];
+                for (i, p) in pos8[..m].iter_mut().enumerate() {
+                    *p = f.pos[end + i] - base as u32;
+                }
+                let mut o8 = [0i16; 8];
+                assert!(coef.len() >= 4 * (end + 8));
+                // SAFETY: AVX2 checked; windows pos8[i]..pos8[i] + 4 <= 68 inside `buf`,
+                // coefficients of the block inside `coef` (asserted), 8 outputs into `o8`.
+                unsafe { hscale4_avx2(&buf, &pos8, &coef[4 * end..], &[], 0, 8, &mut o8) };
+                out[end..end + m].copy_from_slice(&o8[..m]);
+                end += m;
+            }
+        }
         hscale8_scalar(src, 1, f, end, out);
     }
 
-    /// Up to 4 taps, 8 outputs per step: the 4-byte windows of 8 outputs fill one register,
-    /// taken from one 16-byte load by a shuffle for the first `shuf` outputs, else gathered.
+    /// Up to 4 taps, 8 outputs per step: taps 0-1 and taps 2-3 of the 8 outputs as words
+    /// in two registers, taken from one 16-byte load by two shuffles for the first `shuf`
+    /// outputs, else from 8 gathered 4-byte windows; two `pmaddwd` and one add give the
+    /// 8 sums in order.
     #[target_feature(enable = "avx2")]
     unsafe fn hscale4_avx2(
         src: &[u8],
@@ -478,34 +505,40 @@ mod x86 {
         end: usize,
         out: &mut [i16],
     ) {
+        const Z: i8 = -128;
+        let glo = _mm256_setr_epi8(
+            0, Z, 1, Z, 4, Z, 5, Z, 8, Z, 9, Z, 12, Z, 13, Z, //
+            0, Z, 1, Z, 4, Z, 5, Z, 8, Z, 9, Z, 12, Z, 13, Z,
+        );
+        let ghi = _mm256_setr_epi8(
+            2, Z, 3, Z, 6, Z, 7, Z, 10, Z, 11, Z, 14, Z, 15, Z, //
+            2, Z, 3, Z, 6, Z, 7, Z, 10, Z, 11, Z, 14, Z, 15, Z,
+        );
         let s = src.as_ptr();
         let c = coef4.as_ptr();
         let mut j = 0;
         while j < end {
             // SAFETY: see the caller.
             unsafe {
-                let v = if j < shuf {
+                let (lo, hi) = if j < shuf {
                     let b = _mm256_broadcastsi128_si256(_mm_loadu_si128(
                         s.add(pos[j] as usize) as *const __m128i
                     ));
-                    let m = _mm256_loadu_si256(shuf4.as_ptr().add(4 * j) as *const __m256i);
-                    _mm256_shuffle_epi8(b, m)
+                    let m = shuf4.as_ptr().add(8 * j);
+                    (
+                        _mm256_shuffle_epi8(b, _mm256_loadu_si256(m as *const __m256i)),
+                        _mm256_shuffle_epi8(b, _mm256_loadu_si256(m.add(32) as *const __m256i)),
+                    )
                 } else {
                     let w = |i: usize| {
                         std::ptr::read_unaligned(s.add(pos[j + i] as usize) as *const i32)
                     };
-                    _mm256_setr_epi32(w(0), w(1), w(2), w(3), w(4), w(5), w(6), w(7))
+                    let v = _mm256_setr_epi32(w(0), w(1), w(2), w(3), w(4), w(5), w(6), w(7));
+                    (_mm256_shuffle_epi8(v, glo), _mm256_shuffle_epi8(v, ghi))
                 };
-                // Outputs 0..3 and 4..7 as 16 words each.
-                let lo = _mm256_cvtepu8_epi16(_mm256_castsi256_si128(v));
-                let hi = _mm256_cvtepu8_epi16(_mm256_extracti128_si256::<1>(v));
                 let k0 = _mm256_loadu_si256(c.add(4 * j) as *const __m256i);
                 let k1 = _mm256_loadu_si256(c.add(4 * j + 16) as *const __m256i);
-                // Pair sums: a = [o0 o0 o1 o1 | o2 o2 o3 o3], b likewise for o4..o7.
-                let a = _mm256_madd_epi16(lo, k0);
-                let b = _mm256_madd_epi16(hi, k1);
-                // [o0 o1 o4 o5 | o2 o3 o6 o7] -> [o0 o1 o2 o3 | o4 o5 o6 o7].
-                let r = _mm256_permute4x64_epi64::<0b11_01_10_00>(_mm256_hadd_epi32(a, b));
+                let r = _mm256_add_epi32(_mm256_madd_epi16(lo, k0), _mm256_madd_epi16(hi, k1));
                 let r = _mm256_srai_epi32::<7>(r);
                 let p =
                     _mm_packs_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256::<1>(r));
