@@ -45,6 +45,16 @@ pub(crate) struct FilterBank {
     /// When `size <= 64`: for packed 3/4-channel SIMD, per output and per group of 4 taps,
     /// 16 words `[c0 c1 c0 c1 c0 c1 c0 c1 | c2 c3 c2 c3 ...]` (zero past `size`), else empty.
     pub coefq: Vec<i16>,
+    /// When `4 < size <= 8`: outputs (a multiple of 8, at most `fit[1]`) covered by `shuf8`.
+    pub fit_shuf8: usize,
+    /// When `4 < size <= 8`: for each block of 8 outputs from the start, four 32-byte
+    /// `pshufb` masks picking taps (0,1), (2,3), (4,5), (6,7) of the 8 outputs as
+    /// zero-extended words from 16 bytes at `pos[8b]` (low lane, outputs 0-3) and 16 bytes
+    /// at `pos[8b + 4]` (high lane, outputs 4-7), for blocks whose windows fit there.
+    pub shuf8: Vec<u8>,
+    /// When `4 < size <= 8`: per block of 8 outputs (zero-padded), 4 x 16 words: the
+    /// (tap 2q, tap 2q+1) pairs of the 8 outputs for q = 0..4.
+    pub coef8p: Vec<i16>,
 }
 
 impl FilterBank {
@@ -78,6 +88,39 @@ impl FilterBank {
                 }
                 self.shuf4.extend_from_slice(&m);
                 self.fit_shuf += 8;
+            }
+        }
+        if self.size > 4 && self.size <= 8 {
+            'blocks8: for b in 0..self.fit[1] / 8 {
+                let mut m = [0x80u8; 128];
+                for lane in 0..2 {
+                    let base = self.pos[8 * b + 4 * lane] as usize;
+                    if base + 16 > n_s {
+                        break 'blocks8;
+                    }
+                    for s in 0..4 {
+                        let i = 4 * lane + s;
+                        match (self.pos[8 * b + i] as usize).checked_sub(base) {
+                            Some(off) if off + 8 <= 16 => {
+                                for t in 0..8 {
+                                    m[32 * (t / 2) + 16 * lane + 4 * s + 2 * (t % 2)] =
+                                        (off + t) as u8;
+                                }
+                            }
+                            _ => break 'blocks8,
+                        }
+                    }
+                }
+                self.shuf8.extend_from_slice(&m);
+                self.fit_shuf8 += 8;
+            }
+            let n = self.pos.len();
+            self.coef8p = vec![0; 8 * n.next_multiple_of(8)];
+            for j in 0..n {
+                for k in 0..self.size {
+                    let at = 64 * (j / 8) + 16 * (k / 2) + 2 * (j % 8) + k % 2;
+                    self.coef8p[at] = self.coef[j * self.size + k];
+                }
             }
         }
         if self.size <= 64 {
@@ -248,6 +291,9 @@ pub(crate) fn build(kernel: Kernel, n_s: usize, n_d: usize, o_s: i64, o_d: i64) 
             fit_shuf: 0,
             shuf4: Vec::new(),
             coefq: Vec::new(),
+            fit_shuf8: 0,
+            shuf8: Vec::new(),
+            coef8p: Vec::new(),
         }
         .with_padded(n_s);
     }
@@ -339,6 +385,9 @@ pub(crate) fn build(kernel: Kernel, n_s: usize, n_d: usize, o_s: i64, o_d: i64) 
         fit_shuf: 0,
         shuf4: Vec::new(),
         coefq: Vec::new(),
+        fit_shuf8: 0,
+        shuf8: Vec::new(),
+        coef8p: Vec::new(),
     }
     .with_padded(n_s)
 }
@@ -355,6 +404,9 @@ fn identity(n_s: usize, n_d: usize) -> FilterBank {
         fit_shuf: 0,
         shuf4: Vec::new(),
         coefq: Vec::new(),
+        fit_shuf8: 0,
+        shuf8: Vec::new(),
+        coef8p: Vec::new(),
     }
     .with_padded(n_s)
 }

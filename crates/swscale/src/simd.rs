@@ -460,7 +460,19 @@ mod x86 {
                 let shuf = if lim >= f.n_s { f.fit_shuf.min(end) } else { 0 };
                 hscale4_avx2(src, &f.pos, coef, &f.shuf4, shuf, end, out);
             } else {
-                hscale8_avx2(src, &f.pos, coef, end, out);
+                // Shuffled blocks first (windows within two 16-byte loads), the rest gathered.
+                let shuf = if lim >= f.n_s {
+                    f.fit_shuf8.min(end)
+                } else {
+                    0
+                };
+                assert!(f.shuf8.len() >= 16 * shuf && f.coef8p.len() >= 8 * shuf);
+                if f.size <= 6 {
+                    hscale8_shuf_avx2::<3>(src, &f.pos, &f.coef8p, &f.shuf8, shuf, out);
+                } else {
+                    hscale8_shuf_avx2::<4>(src, &f.pos, &f.coef8p, &f.shuf8, shuf, out);
+                }
+                hscale8_avx2(src, &f.pos, coef, shuf, end, out);
             }
         }
         // The last outputs, whose 4-byte windows pass the line end: blocks of 8 from a
@@ -548,12 +560,59 @@ mod x86 {
         }
     }
 
+    /// 5 to 8 taps, 8 outputs per step from two 16-byte loads (outputs 0-3 and 4-7): `NP`
+    /// shuffles into (tap pair, output) words, `NP` `pmaddwd` and adds give the 8 sums in
+    /// order (`NP` = 3 for up to 6 taps, the zero pair (6, 7) skipped).
+    #[target_feature(enable = "avx2")]
+    unsafe fn hscale8_shuf_avx2<const NP: usize>(
+        src: &[u8],
+        pos: &[u32],
+        coef8p: &[i16],
+        shuf8: &[u8],
+        end: usize,
+        out: &mut [i16],
+    ) {
+        let s = src.as_ptr();
+        let mut j = 0;
+        while j < end {
+            // SAFETY: see the caller (src[pos[j]..+16] and src[pos[j+4]..+16] inside the
+            // line by construction of `shuf8`, 128 mask bytes and 64 coefficients per block).
+            unsafe {
+                let b = _mm256_loadu2_m128i(
+                    s.add(pos[j + 4] as usize) as *const __m128i,
+                    s.add(pos[j] as usize) as *const __m128i,
+                );
+                let m = shuf8.as_ptr().add(16 * j);
+                let c = coef8p.as_ptr().add(8 * j);
+                let mut acc = _mm256_setzero_si256();
+                for q in 0..NP {
+                    let w =
+                        _mm256_shuffle_epi8(b, _mm256_loadu_si256(m.add(32 * q) as *const __m256i));
+                    let k = _mm256_loadu_si256(c.add(16 * q) as *const __m256i);
+                    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(w, k));
+                }
+                let r = _mm256_srai_epi32::<7>(acc);
+                let p =
+                    _mm_packs_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256::<1>(r));
+                _mm_storeu_si128(out.as_mut_ptr().add(j) as *mut __m128i, p);
+            }
+            j += 8;
+        }
+    }
+
     /// 5 to 8 taps, 8 outputs per step, two outputs per 256-bit multiply.
     #[target_feature(enable = "avx2")]
-    unsafe fn hscale8_avx2(src: &[u8], pos: &[u32], coef8: &[i16], end: usize, out: &mut [i16]) {
+    unsafe fn hscale8_avx2(
+        src: &[u8],
+        pos: &[u32],
+        coef8: &[i16],
+        start: usize,
+        end: usize,
+        out: &mut [i16],
+    ) {
         let s = src.as_ptr();
         let c = coef8.as_ptr();
-        let mut j = 0;
+        let mut j = start;
         while j < end {
             // SAFETY: see the caller.
             unsafe {
@@ -1196,6 +1255,10 @@ mod tests {
                 if (sw, dw, k) == (1920, 1280, Kernel::Bilinear) {
                     // The shuffled 4-tap path is exercised.
                     assert!(f.size <= 4 && f.fit_shuf >= 1200, "{}", f.fit_shuf);
+                }
+                if (sw, dw) == (1920, 1280) && matches!(k, Kernel::Bicubic { .. }) {
+                    // The shuffled 5-8 tap path is exercised.
+                    assert!(f.size > 4 && f.fit_shuf8 >= 1200, "{}", f.fit_shuf8);
                 }
                 let src: Vec<u8> = (0..sw).map(|_| rng(&mut s)).collect();
                 let mut a = vec![0i16; dw];
