@@ -475,27 +475,34 @@ mod x86 {
                 hscale8_avx2(src, &f.pos, coef, shuf, end, out);
             }
         }
-        // The last outputs, whose 4-byte windows pass the line end: blocks of 8 from a
-        // zero-padded copy of the line's end (the padding meets zero coefficients).
-        if win == 4 && lim >= f.n_s {
+        // The last outputs, whose windows pass the line end: blocks of 8 from a zero-padded
+        // copy of the line's end (the padding meets zero coefficients).
+        if lim >= f.n_s {
             while end < n {
                 let base = f.pos[end] as usize;
                 let m = (n - end).min(8);
                 let span = lim - base;
-                if f.pos[end + m - 1] as usize - base + 4 > 64 || span > 64 {
+                if f.pos[end + m - 1] as usize - base + win > 64 || span > 64 {
                     break;
                 }
-                let mut buf = [0u8; 68];
+                let mut buf = [0u8; 72];
                 buf[..span].copy_from_slice(&src[base..lim]);
                 let mut pos8 = [0u32; 8];
                 for (i, p) in pos8[..m].iter_mut().enumerate() {
                     *p = f.pos[end + i] - base as u32;
                 }
                 let mut o8 = [0i16; 8];
-                assert!(coef.len() >= 4 * (end + 8));
-                // SAFETY: AVX2 checked; windows pos8[i]..pos8[i] + 4 <= 68 inside `buf`,
-                // coefficients of the block inside `coef` (asserted), 8 outputs into `o8`.
-                unsafe { hscale4_avx2(&buf, &pos8, &coef[4 * end..], &[], 0, 8, &mut o8) };
+                // SAFETY (both): AVX2 checked; windows pos8[i]..pos8[i] + win <= 72 inside
+                // `buf`, the block's coefficients inside the slices passed (asserted or
+                // local), 8 outputs into `o8`.
+                if win == 4 {
+                    assert!(coef.len() >= 4 * (end + 8));
+                    unsafe { hscale4_avx2(&buf, &pos8, &coef[4 * end..], &[], 0, 8, &mut o8) };
+                } else {
+                    let mut c8 = [0i16; 64];
+                    c8[..8 * m].copy_from_slice(&coef[8 * end..8 * (end + m)]);
+                    unsafe { hscale8_avx2(&buf, &pos8, &c8, 0, 8, &mut o8) };
+                }
                 out[end..end + m].copy_from_slice(&o8[..m]);
                 end += m;
             }
