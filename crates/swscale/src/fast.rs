@@ -512,32 +512,32 @@ impl Fast {
                             return ours(0, rows, out);
                         };
                         // A band that starts on the second line of a chroma pair: that line
-                        // is ours, the rest the crate's. The crate clamps limited-range luma
-                        // below 16 to 16 (FFmpeg and ours do not: super-black with strong
-                        // chroma differs by up to 20 codes), so lines holding such luma are ours.
+                        // is ours, the rest the crate's, 16 lines per call.
                         let skip = usize::from(ch > 0 && y0 & 1 == 1).min(rows);
                         ours(0, skip, out);
-                        // Decided per pair of lines (so the result does not depend on the
-                        // band split); clean pairs go to the crate in runs of up to 16 lines.
-                        let clean = |i: usize, m: usize| {
-                            job.range == yuv::YuvRange::Full
-                                || (y0 + i..y0 + i + m)
-                                    .all(|y| simd::min_byte(simd, &sp.row(0, y)[..w]) >= 16)
+                        // The crate clamps limited-range luma below 16 to 16 (FFmpeg and ours
+                        // do not: super-black with strong chroma differs by up to 20 codes).
+                        // After each call, while its luma is still in cache, every pair of
+                        // lines (from an even line, so the result does not depend on the band
+                        // split) holding such luma is redone with our kernel.
+                        let dirty = |k: usize, m: usize| {
+                            job.range == yuv::YuvRange::Limited
+                                && (y0 + k..y0 + k + m)
+                                    .any(|y| simd::min_byte(simd, &sp.row(0, y)[..w]) < 16)
                         };
                         let mut i = skip;
                         while i < rows {
-                            let mut n = 0;
-                            while n < CRATE_CHUNK && i + n < rows {
-                                let m = 2.min(rows - i - n);
-                                if !clean(i + n, m) {
-                                    break;
+                            let n = CRATE_CHUNK.min(rows - i);
+                            if job.rows(sp, w, y0 + i, n, &mut out[i * stride..], stride) {
+                                let mut k = i;
+                                while k < i + n {
+                                    let m = 2.min(i + n - k);
+                                    if dirty(k, m) {
+                                        ours(k, k + m, out);
+                                    }
+                                    k += m;
                                 }
-                                n += m;
-                            }
-                            if n == 0 {
-                                n = 2.min(rows - i);
-                                ours(i, i + n, out);
-                            } else if !job.rows(sp, w, y0 + i, n, &mut out[i * stride..], stride) {
+                            } else {
                                 ours(i, i + n, out);
                             }
                             i += n;
