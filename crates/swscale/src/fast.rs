@@ -349,7 +349,8 @@ impl Fast {
             }
         }
         let staging = if matches!(kind, Kind::RgbToYuv420 { .. }) {
-            vec![0; d.line_bytes[2] * d.rows[2]]
+            // V for our kernels; U and V for the `yuv` crate's, which writes all planes at once.
+            vec![0; 2 * d.line_bytes[2] * d.rows[2]]
         } else {
             Vec::new()
         };
@@ -392,6 +393,14 @@ impl Fast {
                 return false;
             }
             _ => {}
+        }
+        // Packed RGB -> yuv420p through the `yuv` crate where it has the layout (not with
+        // `bitexact`, which asks for our scalar reference).
+        if let (Kind::RgbToYuv420 { inp }, true) = (&self.kind, simd)
+            && let Some(o) = crate_out_of(*inp)
+            && self.crate_rgb_to_yuv420(o, sp, dst, c, pool)
+        {
+            return true;
         }
         let nb = self.bands.len();
         match &self.kind {
@@ -697,6 +706,113 @@ impl Fast {
         let _ = self.dither;
         true
     }
+}
+
+impl Fast {
+    /// Packed RGB -> yuv420p through the `yuv` crate (box-filtered chroma, as ours, within one
+    /// code of it): bands of even line counts, luma straight into the plane, chroma through
+    /// staging planes (the crate writes all three at once; avutil hands out one mutable plane
+    /// at a time). `false` if the crate refused (the caller then runs our kernels).
+    fn crate_rgb_to_yuv420<P: Planes>(
+        &mut self,
+        o: CrateOut,
+        sp: &SrcPlanes<'_>,
+        dst: &mut P,
+        c: &Colors,
+        pool: Option<&rayon::ThreadPool>,
+    ) -> bool {
+        use CrateOut as O;
+        use yuv::{BufferStoreMut as B, YuvConversionMode, YuvPlanarImageMut};
+        let (w, h) = (self.dst.w, self.dst.h);
+        let (cw, chh) = (w.div_ceil(2), h.div_ceil(2));
+        let cs = self.dst.line_bytes[2];
+        if self.staging.len() < 2 * cs * chh || h == 0 || w == 0 {
+            return false;
+        }
+        let (ust, vst) = self.staging.split_at_mut(cs * chh);
+        let range = if c.dst_full {
+            yuv::YuvRange::Full
+        } else {
+            yuv::YuvRange::Limited
+        };
+        let matrix = crate_matrix(c.dst.matrix);
+        let nb = self.bands.len().clamp(1, h);
+        let per = h.div_ceil(nb).next_multiple_of(2);
+        let ss = sp.stride(0);
+        let (out, ys) = dst.plane_mut(0);
+        let conv = |x: usize| u32::try_from(x).ok();
+        let (Some(w32), Some(ys32), Some(cs32), Some(ss32)) =
+            (conv(w), conv(ys), conv(cs), conv(ss))
+        else {
+            return false;
+        };
+        let job = |b: usize, yb: &mut [u8], ub: &mut [u8], vb: &mut [u8]| -> bool {
+            let y0 = b * per;
+            if y0 >= h {
+                return true;
+            }
+            let Some(rows) = conv(per.min(h - y0)) else {
+                return false;
+            };
+            let mut img = YuvPlanarImageMut {
+                y_plane: B::Borrowed(yb),
+                y_stride: ys32,
+                u_plane: B::Borrowed(ub),
+                u_stride: cs32,
+                v_plane: B::Borrowed(vb),
+                v_stride: cs32,
+                width: w32,
+                height: rows,
+            };
+            let src = &sp.plane(0)[y0 * ss..];
+            let mode = YuvConversionMode::Balanced;
+            let (r, m) = (range, matrix);
+            match o {
+                O::Rgb => yuv::rgb_to_yuv420(&mut img, src, ss32, r, m, mode),
+                O::Bgr => yuv::bgr_to_yuv420(&mut img, src, ss32, r, m, mode),
+                O::Rgba => yuv::rgba_to_yuv420(&mut img, src, ss32, r, m, mode),
+                O::Bgra => yuv::bgra_to_yuv420(&mut img, src, ss32, r, m, mode),
+            }
+            .is_ok()
+        };
+        let ok = match pool {
+            Some(pool) if nb > 1 => pool.install(|| {
+                out.par_chunks_mut(per * ys)
+                    .zip(ust.par_chunks_mut(per / 2 * cs))
+                    .zip(vst.par_chunks_mut(per / 2 * cs))
+                    .enumerate()
+                    .map(|(b, ((y, u), v))| job(b, y, u, v))
+                    .reduce(|| true, |a, b| a && b)
+            }),
+            _ => out
+                .chunks_mut(per * ys)
+                .zip(ust.chunks_mut(per / 2 * cs))
+                .zip(vst.chunks_mut(per / 2 * cs))
+                .enumerate()
+                .all(|(b, ((y, u), v))| job(b, y, u, v)),
+        };
+        if !ok {
+            return false;
+        }
+        for (p, st) in [(1, &*ust), (2, &*vst)] {
+            let (out, stride) = dst.plane_mut(p);
+            for y in 0..chh {
+                out[y * stride..y * stride + cw].copy_from_slice(&st[y * cs..y * cs + cw]);
+            }
+        }
+        true
+    }
+}
+
+/// The crate's input layout for one of ours (alpha or padding ignored, as ours).
+fn crate_out_of(l: RgbLayout) -> Option<CrateOut> {
+    Some(match (l.step, l.r, l.g, l.b) {
+        (3, 0, 1, 2) => CrateOut::Rgb,
+        (3, 2, 1, 0) => CrateOut::Bgr,
+        (4, 0, 1, 2) => CrateOut::Rgba,
+        (4, 2, 1, 0) => CrateOut::Bgra,
+        _ => return None,
+    })
 }
 
 /// A band kernel: (first row, rows, output band, band state).
