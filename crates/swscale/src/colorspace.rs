@@ -128,6 +128,8 @@ pub(crate) fn range_of(r: ColorRange) -> Option<bool> {
 /// value shifted left to 16 bits (8-bit 16 -> 4096, chroma centre 32768).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Coeffs {
+    /// The matrix these constants were built for.
+    pub matrix: Matrix,
     /// YUV->RGB, Q16: r = cy*(y-yoff) + crv*(v-32768); g = cy*(y-yoff) - cgu*(u-32768) - cgv*(v-32768); b = cy*(y-yoff) + cbu*(u-32768).
     pub cy: i64,
     pub yoff: i64,
@@ -166,6 +168,7 @@ impl Coeffs {
         let cy = 65535.0 / yscale;
         let cc = 65535.0 / cscale;
         Coeffs {
+            matrix: m,
             cy: q16(cy),
             yoff: yoff as i64,
             crv: q16(2.0 * (1.0 - kr) * cc),

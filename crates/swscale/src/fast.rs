@@ -8,6 +8,7 @@
 use avutil::PixelFormat;
 use rayon::prelude::*;
 
+use crate::colorspace::Matrix;
 use crate::filter::{FilterBank, Kernel, build};
 use crate::flags::{Dither, ScaleFlags};
 use crate::generic::Colors;
@@ -39,6 +40,110 @@ fn rgb_layout(fmt: PixelFormat) -> Option<RgbLayout> {
     Some(RgbLayout { step, r, g, b, a })
 }
 
+/// Lines per call of a `yuv` crate kernel (even: whole 4:2:0 chroma pairs).
+const CRATE_CHUNK: usize = 16;
+
+/// Packed layouts the `yuv` crate writes (padding bytes as 255, like ours).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CrateOut {
+    Rgb,
+    Bgr,
+    Rgba,
+    Bgra,
+}
+
+fn crate_out(fmt: PixelFormat) -> Option<CrateOut> {
+    use PixelFormat as P;
+    Some(match fmt {
+        P::Rgb24 => CrateOut::Rgb,
+        P::Bgr24 => CrateOut::Bgr,
+        P::Rgba | P::Rgb0 => CrateOut::Rgba,
+        P::Bgra | P::Bgr0 => CrateOut::Bgra,
+        _ => return None,
+    })
+}
+
+fn crate_matrix(m: Matrix) -> yuv::YuvStandardMatrix {
+    use yuv::YuvStandardMatrix as S;
+    match m {
+        Matrix::Bt601 => S::Bt601,
+        Matrix::Bt709 => S::Bt709,
+        Matrix::Bt2020 => S::Bt2020,
+        // The crate's built-in SMPTE 240M table disagrees with its Kr/Kb (36 codes off on a
+        // test picture): computed from the constants instead, as for FCC.
+        Matrix::Smpte240m | Matrix::Fcc => {
+            let (kr, kb) = m.kr_kb();
+            S::Custom(kr as f32, kb as f32)
+        }
+    }
+}
+
+/// One band of 8-bit planar YUV to packed RGB through the `yuv` crate (nearest chroma,
+/// as ours and FFmpeg's unscaled converter).
+#[derive(Debug, Clone, Copy)]
+struct CrateJob {
+    out: CrateOut,
+    cw: u8,
+    ch: u8,
+    range: yuv::YuvRange,
+    matrix: yuv::YuvStandardMatrix,
+}
+
+impl CrateJob {
+    /// Lines `y0..y0 + rows` (`y0` on a chroma line boundary) into `out`; `false` if the
+    /// crate refused (the caller then uses our kernel).
+    fn rows(
+        &self,
+        sp: &SrcPlanes<'_>,
+        w: usize,
+        y0: usize,
+        rows: usize,
+        out: &mut [u8],
+        stride: usize,
+    ) -> bool {
+        use CrateOut as O;
+        let cy0 = y0 >> self.ch;
+        let conv = |x: usize| u32::try_from(x).ok();
+        let (Some(ys), Some(us), Some(vs), Some(w32), Some(h32), Some(os)) = (
+            conv(sp.stride(0)),
+            conv(sp.stride(1)),
+            conv(sp.stride(2)),
+            conv(w),
+            conv(rows),
+            conv(stride),
+        ) else {
+            return false;
+        };
+        let img = yuv::YuvPlanarImage {
+            y_plane: &sp.plane(0)[y0 * sp.stride(0)..],
+            y_stride: ys,
+            u_plane: &sp.plane(1)[cy0 * sp.stride(1)..],
+            u_stride: us,
+            v_plane: &sp.plane(2)[cy0 * sp.stride(2)..],
+            v_stride: vs,
+            width: w32,
+            height: h32,
+        };
+        let (r, m) = (self.range, self.matrix);
+        let res = match (self.cw, self.ch, self.out) {
+            (1, 1, O::Rgb) => yuv::yuv420_to_rgb(&img, out, os, r, m),
+            (1, 1, O::Bgr) => yuv::yuv420_to_bgr(&img, out, os, r, m),
+            (1, 1, O::Rgba) => yuv::yuv420_to_rgba(&img, out, os, r, m),
+            (1, 1, O::Bgra) => yuv::yuv420_to_bgra(&img, out, os, r, m),
+            (1, 0, O::Rgb) => yuv::yuv422_to_rgb(&img, out, os, r, m),
+            (1, 0, O::Bgr) => yuv::yuv422_to_bgr(&img, out, os, r, m),
+            (1, 0, O::Rgba) => yuv::yuv422_to_rgba(&img, out, os, r, m),
+            (1, 0, O::Bgra) => yuv::yuv422_to_bgra(&img, out, os, r, m),
+            (0, 0, O::Rgb) => yuv::yuv444_to_rgb(&img, out, os, r, m),
+            (0, 0, O::Bgr) => yuv::yuv444_to_bgr(&img, out, os, r, m),
+            (0, 0, O::Rgba) => yuv::yuv444_to_rgba(&img, out, os, r, m),
+            (0, 0, O::Bgra) => yuv::yuv444_to_bgra(&img, out, os, r, m),
+            _ => return false,
+        };
+        res.is_ok()
+    }
+}
+
 #[derive(Debug)]
 struct PlaneScale {
     src_w: usize,
@@ -49,7 +154,10 @@ struct PlaneScale {
     v: FilterBank,
 }
 
+/// Per-band scratch. Aligned to 128 bytes so that the bands' headers (written per line by
+/// different threads) do not share a cache line: false sharing halved the 2-thread speed.
 #[derive(Debug, Default)]
+#[repr(align(128))]
 struct Band {
     ring: Vec<i16>,
     tags: Vec<i64>,
@@ -60,10 +168,22 @@ struct Band {
 enum Kind {
     Copy,
     Scale8(Vec<PlaneScale>),
-    YuvToRgb { cw: u8, ch: u8, out: RgbLayout },
-    RgbToYuv420 { inp: RgbLayout },
-    Yuv420ToNv { swap: bool },
-    Depth8 { depth: u32 },
+    YuvToRgb {
+        cw: u8,
+        ch: u8,
+        out: RgbLayout,
+        /// The `yuv` crate's kernel for this layout, if it has one.
+        krate: Option<CrateOut>,
+    },
+    RgbToYuv420 {
+        inp: RgbLayout,
+    },
+    Yuv420ToNv {
+        swap: bool,
+    },
+    Depth8 {
+        depth: u32,
+    },
 }
 
 /// A chosen fast path and its scratch.
@@ -161,6 +281,7 @@ impl Fast {
                 cw: sd.log2_chroma_w,
                 ch: sd.log2_chroma_h,
                 out: rgb_layout(d.fmt)?,
+                krate: crate_out(d.fmt),
             }
         } else if same_size
             && rgb_layout(s.fmt).is_some()
@@ -228,7 +349,8 @@ impl Fast {
             }
         }
         let staging = if matches!(kind, Kind::RgbToYuv420 { .. }) {
-            vec![0; d.line_bytes[2] * d.rows[2]]
+            // V for our kernels; U and V for the `yuv` crate's, which writes all planes at once.
+            vec![0; 2 * d.line_bytes[2] * d.rows[2]]
         } else {
             Vec::new()
         };
@@ -271,6 +393,14 @@ impl Fast {
                 return false;
             }
             _ => {}
+        }
+        // Packed RGB -> yuv420p through the `yuv` crate where it has the layout (not with
+        // `bitexact`, which asks for our scalar reference).
+        if let (Kind::RgbToYuv420 { inp }, true) = (&self.kind, simd)
+            && let Some(o) = crate_out_of(*inp)
+            && self.crate_rgb_to_yuv420(o, sp, dst, c, pool)
+        {
+            return true;
         }
         let nb = self.bands.len();
         match &self.kind {
@@ -340,10 +470,28 @@ impl Fast {
                     );
                 }
             }
-            Kind::YuvToRgb { cw, ch, out: lay } => {
+            Kind::YuvToRgb {
+                cw,
+                ch,
+                out: lay,
+                krate,
+            } => {
                 let k = simd::YuvCoeffs::from_colors(c);
                 let (out, stride) = dst.plane_mut(0);
                 let (cw, ch, lay) = (*cw, *ch, *lay);
+                // The `yuv` crate's SIMD kernels where they apply (not with `bitexact`, which
+                // asks for our scalar reference).
+                let krate = krate.filter(|_| simd).map(|o| CrateJob {
+                    out: o,
+                    cw,
+                    ch,
+                    range: if c.src_full {
+                        yuv::YuvRange::Full
+                    } else {
+                        yuv::YuvRange::Limited
+                    },
+                    matrix: crate_matrix(c.src.matrix),
+                });
                 let w = self.dst.w;
                 for_bands(
                     pool,
@@ -353,18 +501,55 @@ impl Fast {
                     nb,
                     &mut self.bands,
                     &|y0, rows, out, _| {
-                        for (i, y) in (y0..y0 + rows).enumerate() {
-                            let cy = y >> ch;
-                            simd::yuv_to_rgb_row(
-                                simd,
-                                &k,
-                                sp.row(0, y),
-                                sp.row(1, cy),
-                                sp.row(2, cy),
-                                cw,
-                                lay,
-                                &mut out[i * stride..i * stride + w * lay.step],
-                            );
+                        let ours = |from: usize, to: usize, out: &mut [u8]| {
+                            for i in from..to {
+                                let y = y0 + i;
+                                let cy = y >> ch;
+                                simd::yuv_to_rgb_row(
+                                    simd,
+                                    &k,
+                                    sp.row(0, y),
+                                    sp.row(1, cy),
+                                    sp.row(2, cy),
+                                    cw,
+                                    lay,
+                                    &mut out[i * stride..i * stride + w * lay.step],
+                                );
+                            }
+                        };
+                        let Some(job) = &krate else {
+                            return ours(0, rows, out);
+                        };
+                        // A band that starts on the second line of a chroma pair: that line
+                        // is ours, the rest the crate's, 16 lines per call.
+                        let skip = usize::from(ch > 0 && y0 & 1 == 1).min(rows);
+                        ours(0, skip, out);
+                        // The crate clamps limited-range luma below 16 to 16 (FFmpeg and ours
+                        // do not: super-black with strong chroma differs by up to 20 codes).
+                        // After each call, while its luma is still in cache, every pair of
+                        // lines (from an even line, so the result does not depend on the band
+                        // split) holding such luma is redone with our kernel.
+                        let dirty = |k: usize, m: usize| {
+                            job.range == yuv::YuvRange::Limited
+                                && (y0 + k..y0 + k + m)
+                                    .any(|y| simd::min_byte(simd, &sp.row(0, y)[..w]) < 16)
+                        };
+                        let mut i = skip;
+                        while i < rows {
+                            let n = CRATE_CHUNK.min(rows - i);
+                            if job.rows(sp, w, y0 + i, n, &mut out[i * stride..], stride) {
+                                let mut k = i;
+                                while k < i + n {
+                                    let m = 2.min(i + n - k);
+                                    if dirty(k, m) {
+                                        ours(k, k + m, out);
+                                    }
+                                    k += m;
+                                }
+                            } else {
+                                ours(i, i + n, out);
+                            }
+                            i += n;
                         }
                     },
                 );
@@ -523,6 +708,113 @@ impl Fast {
     }
 }
 
+impl Fast {
+    /// Packed RGB -> yuv420p through the `yuv` crate (box-filtered chroma, as ours, within one
+    /// code of it): bands of even line counts, luma straight into the plane, chroma through
+    /// staging planes (the crate writes all three at once; avutil hands out one mutable plane
+    /// at a time). `false` if the crate refused (the caller then runs our kernels).
+    fn crate_rgb_to_yuv420<P: Planes>(
+        &mut self,
+        o: CrateOut,
+        sp: &SrcPlanes<'_>,
+        dst: &mut P,
+        c: &Colors,
+        pool: Option<&rayon::ThreadPool>,
+    ) -> bool {
+        use CrateOut as O;
+        use yuv::{BufferStoreMut as B, YuvConversionMode, YuvPlanarImageMut};
+        let (w, h) = (self.dst.w, self.dst.h);
+        let (cw, chh) = (w.div_ceil(2), h.div_ceil(2));
+        let cs = self.dst.line_bytes[2];
+        if self.staging.len() < 2 * cs * chh || h == 0 || w == 0 {
+            return false;
+        }
+        let (ust, vst) = self.staging.split_at_mut(cs * chh);
+        let range = if c.dst_full {
+            yuv::YuvRange::Full
+        } else {
+            yuv::YuvRange::Limited
+        };
+        let matrix = crate_matrix(c.dst.matrix);
+        let nb = self.bands.len().clamp(1, h);
+        let per = h.div_ceil(nb).next_multiple_of(2);
+        let ss = sp.stride(0);
+        let (out, ys) = dst.plane_mut(0);
+        let conv = |x: usize| u32::try_from(x).ok();
+        let (Some(w32), Some(ys32), Some(cs32), Some(ss32)) =
+            (conv(w), conv(ys), conv(cs), conv(ss))
+        else {
+            return false;
+        };
+        let job = |b: usize, yb: &mut [u8], ub: &mut [u8], vb: &mut [u8]| -> bool {
+            let y0 = b * per;
+            if y0 >= h {
+                return true;
+            }
+            let Some(rows) = conv(per.min(h - y0)) else {
+                return false;
+            };
+            let mut img = YuvPlanarImageMut {
+                y_plane: B::Borrowed(yb),
+                y_stride: ys32,
+                u_plane: B::Borrowed(ub),
+                u_stride: cs32,
+                v_plane: B::Borrowed(vb),
+                v_stride: cs32,
+                width: w32,
+                height: rows,
+            };
+            let src = &sp.plane(0)[y0 * ss..];
+            let mode = YuvConversionMode::Balanced;
+            let (r, m) = (range, matrix);
+            match o {
+                O::Rgb => yuv::rgb_to_yuv420(&mut img, src, ss32, r, m, mode),
+                O::Bgr => yuv::bgr_to_yuv420(&mut img, src, ss32, r, m, mode),
+                O::Rgba => yuv::rgba_to_yuv420(&mut img, src, ss32, r, m, mode),
+                O::Bgra => yuv::bgra_to_yuv420(&mut img, src, ss32, r, m, mode),
+            }
+            .is_ok()
+        };
+        let ok = match pool {
+            Some(pool) if nb > 1 => pool.install(|| {
+                out.par_chunks_mut(per * ys)
+                    .zip(ust.par_chunks_mut(per / 2 * cs))
+                    .zip(vst.par_chunks_mut(per / 2 * cs))
+                    .enumerate()
+                    .map(|(b, ((y, u), v))| job(b, y, u, v))
+                    .reduce(|| true, |a, b| a && b)
+            }),
+            _ => out
+                .chunks_mut(per * ys)
+                .zip(ust.chunks_mut(per / 2 * cs))
+                .zip(vst.chunks_mut(per / 2 * cs))
+                .enumerate()
+                .all(|(b, ((y, u), v))| job(b, y, u, v)),
+        };
+        if !ok {
+            return false;
+        }
+        for (p, st) in [(1, &*ust), (2, &*vst)] {
+            let (out, stride) = dst.plane_mut(p);
+            for y in 0..chh {
+                out[y * stride..y * stride + cw].copy_from_slice(&st[y * cs..y * cs + cw]);
+            }
+        }
+        true
+    }
+}
+
+/// The crate's input layout for one of ours (alpha or padding ignored, as ours).
+fn crate_out_of(l: RgbLayout) -> Option<CrateOut> {
+    Some(match (l.step, l.r, l.g, l.b) {
+        (3, 0, 1, 2) => CrateOut::Rgb,
+        (3, 2, 1, 0) => CrateOut::Bgr,
+        (4, 0, 1, 2) => CrateOut::Rgba,
+        (4, 2, 1, 0) => CrateOut::Bgra,
+        _ => return None,
+    })
+}
+
 /// A band kernel: (first row, rows, output band, band state).
 type BandFn<'a> = dyn Fn(usize, usize, &mut [u8], &mut Band) + Sync + 'a;
 
@@ -541,7 +833,9 @@ fn for_bands(
         return;
     }
     let nb = nb.clamp(1, rows).min(bands.len());
-    let per = rows.div_ceil(nb);
+    // Bands start on even lines, so that none splits a 4:2:0 chroma pair (the `yuv`
+    // crate's kernels work on pairs; output must not depend on the band count).
+    let per = rows.div_ceil(nb).next_multiple_of(2);
     match pool {
         Some(pool) if nb > 1 => pool.install(|| {
             out.par_chunks_mut(per * stride)

@@ -27,7 +27,8 @@ pub(crate) struct FilterBank {
     pub coef: Vec<i16>,
     /// When `size <= 8`: the coefficients padded with zeros to 8 per output (for SIMD), else empty.
     pub coef8: Vec<i16>,
-    /// When `size <= 4`: the coefficients padded with zeros to 4 per output (for SIMD), else empty.
+    /// When `size <= 4`: per block of 8 outputs (zero-padded), the (tap 0, tap 1) pairs of
+    /// the 8 outputs then their (tap 2, tap 3) pairs (for SIMD), else empty.
     pub coef4: Vec<i16>,
     /// Source samples per line.
     pub n_s: usize,
@@ -36,11 +37,24 @@ pub(crate) struct FilterBank {
     pub fit: [usize; 2],
     /// Outputs (a multiple of 8, at most `fit[0]`) covered by `shuf4`.
     pub fit_shuf: usize,
-    /// When `size <= 4`: for each block of 8 outputs from the start, 32 byte indices
-    /// (relative to `pos` of the block's first output) picking the 4-sample windows of
-    /// outputs 0-3 and 4-7 from one 16-byte load, for blocks whose windows all lie in
-    /// `pos[8b]..pos[8b] + 16` inside the line.
+    /// When `size <= 4`: for each block of 8 outputs from the start, two 32-byte `pshufb`
+    /// masks (relative to `pos` of the block's first output) picking taps 0-1 and taps 2-3
+    /// of the 8 outputs as zero-extended words from one 16-byte load (broadcast to both
+    /// lanes), for blocks whose windows all lie in `pos[8b]..pos[8b] + 16` inside the line.
     pub shuf4: Vec<u8>,
+    /// When `size <= 64`: for packed 3/4-channel SIMD, per output and per group of 4 taps,
+    /// 16 words `[c0 c1 c0 c1 c0 c1 c0 c1 | c2 c3 c2 c3 ...]` (zero past `size`), else empty.
+    pub coefq: Vec<i16>,
+    /// When `4 < size <= 8`: outputs (a multiple of 8, at most `fit[1]`) covered by `shuf8`.
+    pub fit_shuf8: usize,
+    /// When `4 < size <= 8`: for each block of 8 outputs from the start, four 32-byte
+    /// `pshufb` masks picking taps (0,1), (2,3), (4,5), (6,7) of the 8 outputs as
+    /// zero-extended words from 16 bytes at `pos[8b]` (low lane, outputs 0-3) and 16 bytes
+    /// at `pos[8b + 4]` (high lane, outputs 4-7), for blocks whose windows fit there.
+    pub shuf8: Vec<u8>,
+    /// When `4 < size <= 8`: per block of 8 outputs (zero-padded), 4 x 16 words: the
+    /// (tap 2q, tap 2q+1) pairs of the 8 outputs for q = 0..4.
+    pub coef8p: Vec<i16>,
 }
 
 impl FilterBank {
@@ -60,12 +74,13 @@ impl FilterBank {
                 if base + 16 > n_s {
                     break;
                 }
-                let mut m = [0u8; 32];
+                // Two masks: taps 0-1 and taps 2-3 of each output as zero-extended words.
+                let mut m = [0x80u8; 64];
                 for i in 0..8 {
                     match (self.pos[8 * b + i] as usize).checked_sub(base) {
                         Some(off) if off + 4 <= 16 => {
                             for t in 0..4 {
-                                m[16 * (i / 4) + 4 * (i % 4) + t] = (off + t) as u8;
+                                m[32 * (t / 2) + 4 * i + 2 * (t % 2)] = (off + t) as u8;
                             }
                         }
                         _ => break 'blocks,
@@ -75,7 +90,65 @@ impl FilterBank {
                 self.fit_shuf += 8;
             }
         }
-        for (pad, v) in [(8, &mut self.coef8), (4, &mut self.coef4)] {
+        if self.size > 4 && self.size <= 8 {
+            'blocks8: for b in 0..self.fit[1] / 8 {
+                let mut m = [0x80u8; 128];
+                for lane in 0..2 {
+                    let base = self.pos[8 * b + 4 * lane] as usize;
+                    if base + 16 > n_s {
+                        break 'blocks8;
+                    }
+                    for s in 0..4 {
+                        let i = 4 * lane + s;
+                        match (self.pos[8 * b + i] as usize).checked_sub(base) {
+                            Some(off) if off + 8 <= 16 => {
+                                for t in 0..8 {
+                                    m[32 * (t / 2) + 16 * lane + 4 * s + 2 * (t % 2)] =
+                                        (off + t) as u8;
+                                }
+                            }
+                            _ => break 'blocks8,
+                        }
+                    }
+                }
+                self.shuf8.extend_from_slice(&m);
+                self.fit_shuf8 += 8;
+            }
+            let n = self.pos.len();
+            self.coef8p = vec![0; 8 * n.next_multiple_of(8)];
+            for j in 0..n {
+                for k in 0..self.size {
+                    let at = 64 * (j / 8) + 16 * (k / 2) + 2 * (j % 8) + k % 2;
+                    self.coef8p[at] = self.coef[j * self.size + k];
+                }
+            }
+        }
+        if self.size <= 64 {
+            let g = self.size.div_ceil(4);
+            let n = self.pos.len();
+            self.coefq = vec![0; 16 * g * n];
+            for j in 0..n {
+                for k in 0..self.size {
+                    let (q, r) = (k / 4, k % 4);
+                    let base = 16 * (j * g + q) + 8 * (r / 2) + r % 2;
+                    for rep in 0..4 {
+                        self.coefq[base + 2 * rep] = self.coef[j * self.size + k];
+                    }
+                }
+            }
+        }
+        if self.size <= 4 {
+            // Per block of 8 outputs: (tap 0, tap 1) of outputs 0-7, then (tap 2, tap 3).
+            let n = self.pos.len();
+            self.coef4 = vec![0; 4 * n.next_multiple_of(8)];
+            for j in 0..n {
+                for k in 0..self.size {
+                    let at = 32 * (j / 8) + 16 * (k / 2) + 2 * (j % 8) + k % 2;
+                    self.coef4[at] = self.coef[j * self.size + k];
+                }
+            }
+        }
+        for (pad, v) in [(8, &mut self.coef8)] {
             if self.size <= pad {
                 let n = self.pos.len();
                 *v = vec![0; pad * n];
@@ -217,6 +290,10 @@ pub(crate) fn build(kernel: Kernel, n_s: usize, n_d: usize, o_s: i64, o_d: i64) 
             fit: [0; 2],
             fit_shuf: 0,
             shuf4: Vec::new(),
+            coefq: Vec::new(),
+            fit_shuf8: 0,
+            shuf8: Vec::new(),
+            coef8p: Vec::new(),
         }
         .with_padded(n_s);
     }
@@ -307,6 +384,10 @@ pub(crate) fn build(kernel: Kernel, n_s: usize, n_d: usize, o_s: i64, o_d: i64) 
         fit: [0; 2],
         fit_shuf: 0,
         shuf4: Vec::new(),
+        coefq: Vec::new(),
+        fit_shuf8: 0,
+        shuf8: Vec::new(),
+        coef8p: Vec::new(),
     }
     .with_padded(n_s)
 }
@@ -322,6 +403,10 @@ fn identity(n_s: usize, n_d: usize) -> FilterBank {
         fit: [0; 2],
         fit_shuf: 0,
         shuf4: Vec::new(),
+        coefq: Vec::new(),
+        fit_shuf8: 0,
+        shuf8: Vec::new(),
+        coef8p: Vec::new(),
     }
     .with_padded(n_s)
 }
@@ -331,7 +416,7 @@ mod tests {
     use super::*;
 
     fn check(b: &FilterBank, n_s: usize) {
-        assert!(b.fit_shuf <= b.fit[0] && b.shuf4.len() == 4 * b.fit_shuf);
+        assert!(b.fit_shuf <= b.fit[0] && b.shuf4.len() == 8 * b.fit_shuf);
         for (i, win) in [4, 8].into_iter().enumerate() {
             assert_eq!(b.fit[i] % 8, 0);
             assert!(b.pos[..b.fit[i]].iter().all(|&p| p as usize + win <= n_s));

@@ -160,6 +160,9 @@ impl<'a> SrcPlanes<'a> {
     pub(crate) fn plane(&self, p: usize) -> &'a [u8] {
         self.planes[p]
     }
+    pub(crate) fn stride(&self, p: usize) -> usize {
+        self.strides[p]
+    }
 }
 
 /// Write access to validated destination planes, one line at a time.

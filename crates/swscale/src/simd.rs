@@ -18,6 +18,21 @@ pub(crate) fn available() -> bool {
     }
 }
 
+/// The smallest byte of `row` (255 if empty).
+pub(crate) fn min_byte(simd: bool, row: &[u8]) -> u8 {
+    #[cfg(target_arch = "x86_64")]
+    if simd {
+        return x86::min_byte(row);
+    }
+    let _ = simd;
+    min_byte_scalar(row)
+}
+
+/// Written as a fold so that it vectorises.
+fn min_byte_scalar(row: &[u8]) -> u8 {
+    row.iter().fold(255, |m, &v| m.min(v))
+}
+
 // ---------------------------------------------------------------- scaling
 
 /// Horizontal filter of an 8-bit line with `ch` interleaved channels into
@@ -35,6 +50,11 @@ pub(crate) fn hscale8(
         return x86::hscale8_1(src, f, src_w, out);
     }
     let _ = (simd, src_w);
+    #[cfg(target_arch = "x86_64")]
+    if simd && (ch == 3 || ch == 4) && !f.coefq.is_empty() {
+        let done = x86::hscale_packed(src, ch, f, out);
+        return hscale8_scalar(src, ch, f, done, out);
+    }
     if ch > 1 {
         return hscale8_packed(src, ch, f, out);
     }
@@ -429,25 +449,71 @@ mod x86 {
                 end += 8;
             }
         }
-        assert!(coef.len() >= win * end && f.shuf4.len() >= 4 * f.fit_shuf);
+        assert!(coef.len() >= win * end && f.shuf4.len() >= 8 * f.fit_shuf);
         // SAFETY: AVX2 checked by `available`; for j < end, src[pos[j]..pos[j] + win] is in
         // bounds (checked above), `coef` holds `win` coefficients per output for j < end
         // (asserted), and out[j..j + 8] exists (end <= out.len()). For blocks below
         // `fit_shuf` on a full line, src[pos[j]..pos[j] + 16] is in bounds (by construction
-        // of `shuf4`, whose 32 bytes per block exist: asserted).
+        // of `shuf4`, whose 64 bytes per block exist: asserted).
         unsafe {
             if win == 4 {
                 let shuf = if lim >= f.n_s { f.fit_shuf.min(end) } else { 0 };
                 hscale4_avx2(src, &f.pos, coef, &f.shuf4, shuf, end, out);
             } else {
-                hscale8_avx2(src, &f.pos, coef, end, out);
+                // Shuffled blocks first (windows within two 16-byte loads), the rest gathered.
+                let shuf = if lim >= f.n_s {
+                    f.fit_shuf8.min(end)
+                } else {
+                    0
+                };
+                assert!(f.shuf8.len() >= 16 * shuf && f.coef8p.len() >= 8 * shuf);
+                if f.size <= 6 {
+                    hscale8_shuf_avx2::<3>(src, &f.pos, &f.coef8p, &f.shuf8, shuf, out);
+                } else {
+                    hscale8_shuf_avx2::<4>(src, &f.pos, &f.coef8p, &f.shuf8, shuf, out);
+                }
+                hscale8_avx2(src, &f.pos, coef, shuf, end, out);
+            }
+        }
+        // The last outputs, whose windows pass the line end: blocks of 8 from a zero-padded
+        // copy of the line's end (the padding meets zero coefficients).
+        if lim >= f.n_s {
+            while end < n {
+                let base = f.pos[end] as usize;
+                let m = (n - end).min(8);
+                let span = lim - base;
+                if f.pos[end + m - 1] as usize - base + win > 64 || span > 64 {
+                    break;
+                }
+                let mut buf = [0u8; 72];
+                buf[..span].copy_from_slice(&src[base..lim]);
+                let mut pos8 = [0u32; 8];
+                for (i, p) in pos8[..m].iter_mut().enumerate() {
+                    *p = f.pos[end + i] - base as u32;
+                }
+                let mut o8 = [0i16; 8];
+                // SAFETY (both): AVX2 checked; windows pos8[i]..pos8[i] + win <= 72 inside
+                // `buf`, the block's coefficients inside the slices passed (asserted or
+                // local), 8 outputs into `o8`.
+                if win == 4 {
+                    assert!(coef.len() >= 4 * (end + 8));
+                    unsafe { hscale4_avx2(&buf, &pos8, &coef[4 * end..], &[], 0, 8, &mut o8) };
+                } else {
+                    let mut c8 = [0i16; 64];
+                    c8[..8 * m].copy_from_slice(&coef[8 * end..8 * (end + m)]);
+                    unsafe { hscale8_avx2(&buf, &pos8, &c8, 0, 8, &mut o8) };
+                }
+                out[end..end + m].copy_from_slice(&o8[..m]);
+                end += m;
             }
         }
         hscale8_scalar(src, 1, f, end, out);
     }
 
-    /// Up to 4 taps, 8 outputs per step: the 4-byte windows of 8 outputs fill one register,
-    /// taken from one 16-byte load by a shuffle for the first `shuf` outputs, else gathered.
+    /// Up to 4 taps, 8 outputs per step: taps 0-1 and taps 2-3 of the 8 outputs as words
+    /// in two registers, taken from one 16-byte load by two shuffles for the first `shuf`
+    /// outputs, else from 8 gathered 4-byte windows; two `pmaddwd` and one add give the
+    /// 8 sums in order.
     #[target_feature(enable = "avx2")]
     unsafe fn hscale4_avx2(
         src: &[u8],
@@ -458,35 +524,81 @@ mod x86 {
         end: usize,
         out: &mut [i16],
     ) {
+        const Z: i8 = -128;
+        let glo = _mm256_setr_epi8(
+            0, Z, 1, Z, 4, Z, 5, Z, 8, Z, 9, Z, 12, Z, 13, Z, //
+            0, Z, 1, Z, 4, Z, 5, Z, 8, Z, 9, Z, 12, Z, 13, Z,
+        );
+        let ghi = _mm256_setr_epi8(
+            2, Z, 3, Z, 6, Z, 7, Z, 10, Z, 11, Z, 14, Z, 15, Z, //
+            2, Z, 3, Z, 6, Z, 7, Z, 10, Z, 11, Z, 14, Z, 15, Z,
+        );
         let s = src.as_ptr();
         let c = coef4.as_ptr();
         let mut j = 0;
         while j < end {
             // SAFETY: see the caller.
             unsafe {
-                let v = if j < shuf {
+                let (lo, hi) = if j < shuf {
                     let b = _mm256_broadcastsi128_si256(_mm_loadu_si128(
                         s.add(pos[j] as usize) as *const __m128i
                     ));
-                    let m = _mm256_loadu_si256(shuf4.as_ptr().add(4 * j) as *const __m256i);
-                    _mm256_shuffle_epi8(b, m)
+                    let m = shuf4.as_ptr().add(8 * j);
+                    (
+                        _mm256_shuffle_epi8(b, _mm256_loadu_si256(m as *const __m256i)),
+                        _mm256_shuffle_epi8(b, _mm256_loadu_si256(m.add(32) as *const __m256i)),
+                    )
                 } else {
                     let w = |i: usize| {
                         std::ptr::read_unaligned(s.add(pos[j + i] as usize) as *const i32)
                     };
-                    _mm256_setr_epi32(w(0), w(1), w(2), w(3), w(4), w(5), w(6), w(7))
+                    let v = _mm256_setr_epi32(w(0), w(1), w(2), w(3), w(4), w(5), w(6), w(7));
+                    (_mm256_shuffle_epi8(v, glo), _mm256_shuffle_epi8(v, ghi))
                 };
-                // Outputs 0..3 and 4..7 as 16 words each.
-                let lo = _mm256_cvtepu8_epi16(_mm256_castsi256_si128(v));
-                let hi = _mm256_cvtepu8_epi16(_mm256_extracti128_si256::<1>(v));
                 let k0 = _mm256_loadu_si256(c.add(4 * j) as *const __m256i);
                 let k1 = _mm256_loadu_si256(c.add(4 * j + 16) as *const __m256i);
-                // Pair sums: a = [o0 o0 o1 o1 | o2 o2 o3 o3], b likewise for o4..o7.
-                let a = _mm256_madd_epi16(lo, k0);
-                let b = _mm256_madd_epi16(hi, k1);
-                // [o0 o1 o4 o5 | o2 o3 o6 o7] -> [o0 o1 o2 o3 | o4 o5 o6 o7].
-                let r = _mm256_permute4x64_epi64::<0b11_01_10_00>(_mm256_hadd_epi32(a, b));
+                let r = _mm256_add_epi32(_mm256_madd_epi16(lo, k0), _mm256_madd_epi16(hi, k1));
                 let r = _mm256_srai_epi32::<7>(r);
+                let p =
+                    _mm_packs_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256::<1>(r));
+                _mm_storeu_si128(out.as_mut_ptr().add(j) as *mut __m128i, p);
+            }
+            j += 8;
+        }
+    }
+
+    /// 5 to 8 taps, 8 outputs per step from two 16-byte loads (outputs 0-3 and 4-7): `NP`
+    /// shuffles into (tap pair, output) words, `NP` `pmaddwd` and adds give the 8 sums in
+    /// order (`NP` = 3 for up to 6 taps, the zero pair (6, 7) skipped).
+    #[target_feature(enable = "avx2")]
+    unsafe fn hscale8_shuf_avx2<const NP: usize>(
+        src: &[u8],
+        pos: &[u32],
+        coef8p: &[i16],
+        shuf8: &[u8],
+        end: usize,
+        out: &mut [i16],
+    ) {
+        let s = src.as_ptr();
+        let mut j = 0;
+        while j < end {
+            // SAFETY: see the caller (src[pos[j]..+16] and src[pos[j+4]..+16] inside the
+            // line by construction of `shuf8`, 128 mask bytes and 64 coefficients per block).
+            unsafe {
+                let b = _mm256_loadu2_m128i(
+                    s.add(pos[j + 4] as usize) as *const __m128i,
+                    s.add(pos[j] as usize) as *const __m128i,
+                );
+                let m = shuf8.as_ptr().add(16 * j);
+                let c = coef8p.as_ptr().add(8 * j);
+                let mut acc = _mm256_setzero_si256();
+                for q in 0..NP {
+                    let w =
+                        _mm256_shuffle_epi8(b, _mm256_loadu_si256(m.add(32 * q) as *const __m256i));
+                    let k = _mm256_loadu_si256(c.add(16 * q) as *const __m256i);
+                    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(w, k));
+                }
+                let r = _mm256_srai_epi32::<7>(acc);
                 let p =
                     _mm_packs_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256::<1>(r));
                 _mm_storeu_si128(out.as_mut_ptr().add(j) as *mut __m128i, p);
@@ -497,10 +609,17 @@ mod x86 {
 
     /// 5 to 8 taps, 8 outputs per step, two outputs per 256-bit multiply.
     #[target_feature(enable = "avx2")]
-    unsafe fn hscale8_avx2(src: &[u8], pos: &[u32], coef8: &[i16], end: usize, out: &mut [i16]) {
+    unsafe fn hscale8_avx2(
+        src: &[u8],
+        pos: &[u32],
+        coef8: &[i16],
+        start: usize,
+        end: usize,
+        out: &mut [i16],
+    ) {
         let s = src.as_ptr();
         let c = coef8.as_ptr();
-        let mut j = 0;
+        let mut j = start;
         while j < end {
             // SAFETY: see the caller.
             unsafe {
@@ -525,6 +644,95 @@ mod x86 {
             }
             j += 8;
         }
+    }
+
+    /// Packed 3- or 4-channel lines, any filter with `coefq`: returns how many outputs it
+    /// wrote (from the start; the rest is for the scalar kernel).
+    pub(super) fn hscale_packed(src: &[u8], ch: usize, f: &FilterBank, out: &mut [i16]) -> usize {
+        let g = f.size.div_ceil(4);
+        let n = (out.len() / ch).min(f.pos.len());
+        assert!(f.coefq.len() >= 16 * g * n && (ch == 3 || ch == 4));
+        // Output j reads src[pos*ch .. pos*ch + 4*ch*(g-1) + 16] and writes out[ch*j .. ch*j + 4];
+        // `pos` never decreases, so the outputs that fit are a prefix.
+        let reach = 4 * ch * (g - 1) + 16;
+        let mut end = n;
+        while end > 0
+            && (f.pos[end - 1] as usize * ch + reach > src.len() || ch * (end - 1) + 4 > out.len())
+        {
+            end -= 1;
+        }
+        // SAFETY: AVX2 checked by `available`; reads and writes within the bounds above for
+        // j < end, coefficients within `coefq` (asserted).
+        unsafe { packed_avx2(src, ch, &f.pos, &f.coefq, g, end, out) };
+        end
+    }
+
+    /// One output pixel per step: each group of 4 taps is one 16-byte load, shuffled into
+    /// (tap pair, channel) words, and one `pmaddwd` against the expanded coefficients.
+    #[target_feature(enable = "avx2")]
+    unsafe fn packed_avx2(
+        src: &[u8],
+        ch: usize,
+        pos: &[u32],
+        coefq: &[i16],
+        g: usize,
+        end: usize,
+        out: &mut [i16],
+    ) {
+        const Z: i8 = -128;
+        let mask = if ch == 3 {
+            _mm256_setr_epi8(
+                0, Z, 3, Z, 1, Z, 4, Z, 2, Z, 5, Z, Z, Z, Z, Z, //
+                6, Z, 9, Z, 7, Z, 10, Z, 8, Z, 11, Z, Z, Z, Z, Z,
+            )
+        } else {
+            _mm256_setr_epi8(
+                0, Z, 4, Z, 1, Z, 5, Z, 2, Z, 6, Z, 3, Z, 7, Z, //
+                8, Z, 12, Z, 9, Z, 13, Z, 10, Z, 14, Z, 11, Z, 15, Z,
+            )
+        };
+        let s = src.as_ptr();
+        let c = coefq.as_ptr();
+        let o = out.as_mut_ptr();
+        for (j, &p) in pos[..end].iter().enumerate() {
+            // SAFETY: see the caller.
+            unsafe {
+                let base = s.add(p as usize * ch);
+                let mut acc = _mm256_setzero_si256();
+                for q in 0..g {
+                    let v = _mm256_broadcastsi128_si256(_mm_loadu_si128(
+                        base.add(4 * ch * q) as *const __m128i
+                    ));
+                    let w = _mm256_shuffle_epi8(v, mask);
+                    let k = _mm256_loadu_si256(c.add(16 * (j * g + q)) as *const __m256i);
+                    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(w, k));
+                }
+                let sum = _mm_add_epi32(
+                    _mm256_castsi256_si128(acc),
+                    _mm256_extracti128_si256::<1>(acc),
+                );
+                let r = _mm_srai_epi32::<7>(sum);
+                _mm_storel_epi64(o.add(ch * j) as *mut __m128i, _mm_packs_epi32(r, r));
+            }
+        }
+    }
+
+    pub(super) fn min_byte(row: &[u8]) -> u8 {
+        // SAFETY: AVX2 checked by `available`; safe slice code compiled for AVX2.
+        unsafe { min_byte_avx2(row) }
+    }
+
+    #[target_feature(enable = "avx2")]
+    unsafe fn min_byte_avx2(row: &[u8]) -> u8 {
+        // Four independent 32-byte accumulators (vpminub).
+        let mut acc = [255u8; 128];
+        let mut blocks = row.chunks_exact(128);
+        for b in &mut blocks {
+            for (a, &v) in acc.iter_mut().zip(b) {
+                *a = (*a).min(v);
+            }
+        }
+        super::min_byte_scalar(&acc).min(super::min_byte_scalar(blocks.remainder()))
     }
 
     pub(super) fn depth_to_8_row(src: &[u8], depth: u32, y: usize, out: &mut [u8]) {
@@ -1013,6 +1221,19 @@ mod tests {
     };
 
     #[test]
+    fn min_byte_agrees() {
+        let mut seed = 7;
+        for n in [0, 1, 31, 127, 128, 129, 1920, 4099] {
+            for floor in [0u8, 16, 200] {
+                let row: Vec<u8> = (0..n).map(|_| rng(&mut seed).max(floor)).collect();
+                let expect = row.iter().copied().min().unwrap_or(255);
+                assert_eq!(min_byte_scalar(&row), expect);
+                assert_eq!(min_byte(available(), &row), expect, "n {n}");
+            }
+        }
+    }
+
+    #[test]
     fn simd_kernels_match_scalar_twins() {
         if !available() {
             return;
@@ -1041,6 +1262,10 @@ mod tests {
                 if (sw, dw, k) == (1920, 1280, Kernel::Bilinear) {
                     // The shuffled 4-tap path is exercised.
                     assert!(f.size <= 4 && f.fit_shuf >= 1200, "{}", f.fit_shuf);
+                }
+                if (sw, dw) == (1920, 1280) && matches!(k, Kernel::Bicubic { .. }) {
+                    // The shuffled 5-8 tap path is exercised.
+                    assert!(f.size > 4 && f.fit_shuf8 >= 1200, "{}", f.fit_shuf8);
                 }
                 let src: Vec<u8> = (0..sw).map(|_| rng(&mut s)).collect();
                 let mut a = vec![0i16; dw];

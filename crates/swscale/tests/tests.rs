@@ -552,12 +552,28 @@ fn threads_give_identical_output() {
         )
         .expect("s");
         plain.scale(src, &mut b).expect("scale");
-        assert_eq!(
-            a.to_packed_bytes(),
-            b.to_packed_bytes(),
-            "simd vs scalar {} -> {dst:?}",
-            v.format
-        );
+        if matches!(
+            (v.format, dst.2),
+            (PixelFormat::Yuv420p, PixelFormat::Rgb24) | (PixelFormat::Rgb24, PixelFormat::Yuv420p)
+        ) {
+            // Unscaled YUV <-> RGB comes from the `yuv` crate unless bitexact: its
+            // rounding differs from our scalar reference by at most one code.
+            let (_, maxd) = compare(
+                dst.2,
+                dst.0,
+                dst.1,
+                &a.to_packed_bytes(),
+                &b.to_packed_bytes(),
+            );
+            assert!(maxd <= 1, "yuv crate vs scalar: max diff {maxd}");
+        } else {
+            assert_eq!(
+                a.to_packed_bytes(),
+                b.to_packed_bytes(),
+                "simd vs scalar {} -> {dst:?}",
+                v.format
+            );
+        }
     }
 }
 
@@ -805,4 +821,131 @@ fn live_against_installed_ffmpeg() {
     }
     let _ = std::fs::remove_dir_all(&dir);
     assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// Unscaled YUV -> packed RGB: the `yuv` crate's kernels (default flags) against our scalar
+/// reference (`bitexact`) for every matrix, both ranges, 4:2:0 / 4:2:2 / 4:4:4, every packed
+/// layout, odd sizes and threads: within one code value.
+#[test]
+fn yuv_crate_paths_agree_with_scalar_reference() {
+    use swscale::Matrix;
+    let pool = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .expect("pool"),
+    );
+    let (w, h) = (67, 41);
+    let rgb = rgb_picture(w, h);
+    for sf in [
+        PixelFormat::Yuv420p,
+        PixelFormat::Yuv422p,
+        PixelFormat::Yuv444p,
+        PixelFormat::Yuvj420p,
+    ] {
+        let yuv = convert(&rgb, (w, h, sf), "bicubic");
+        for df in [
+            PixelFormat::Rgb24,
+            PixelFormat::Bgr24,
+            PixelFormat::Rgba,
+            PixelFormat::Bgra,
+            PixelFormat::Rgb0,
+            PixelFormat::Bgr0,
+            PixelFormat::Argb,
+        ] {
+            for m in [
+                Matrix::Bt601,
+                Matrix::Bt709,
+                Matrix::Bt2020,
+                Matrix::Smpte240m,
+                Matrix::Fcc,
+            ] {
+                for full in [false, true] {
+                    let details = ColorDetails::default()
+                        .with_matrices(m, m)
+                        .with_ranges(full, true);
+                    let mut outs = Vec::new();
+                    for (flags, threads) in [
+                        ("bicubic", false),
+                        ("bicubic", true),
+                        ("bicubic+bitexact", false),
+                    ] {
+                        let mut s = Scaler::new((w, h, sf), (w, h, df), flags.parse().expect("f"))
+                            .expect("s");
+                        s.set_colorspace_details(details);
+                        if threads {
+                            s.set_thread_pool(Some(pool.clone()));
+                        }
+                        let mut out = Frame::new_video(df, w, h).expect("f");
+                        s.scale(&yuv, &mut out).expect("scale");
+                        outs.push(out.to_packed_bytes());
+                    }
+                    assert_eq!(outs[0], outs[1], "{sf} -> {df} {m:?} full {full}: threads");
+                    let (_, maxd) = compare(df, w, h, &outs[0], &outs[2]);
+                    assert!(maxd <= 1, "{sf} -> {df} {m:?} full {full}: max diff {maxd}");
+                }
+            }
+        }
+    }
+}
+
+/// Packed RGB -> yuv420p: the `yuv` crate's kernels (default flags) against our scalar
+/// reference (`bitexact`) for every matrix, both ranges, every packed layout, odd sizes and
+/// threads: within one code value.
+#[test]
+fn yuv_crate_rgb_to_yuv420_agrees_with_scalar_reference() {
+    use swscale::Matrix;
+    let pool = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .expect("pool"),
+    );
+    for (w, h) in [(67, 41), (1, 1), (3, 5), (64, 36)] {
+        let rgb = rgb_picture(w, h);
+        for sf in [
+            PixelFormat::Rgb24,
+            PixelFormat::Bgr24,
+            PixelFormat::Rgba,
+            PixelFormat::Bgra,
+            PixelFormat::Rgb0,
+            PixelFormat::Argb,
+        ] {
+            let src = convert(&rgb, (w, h, sf), "bicubic");
+            for m in [
+                Matrix::Bt601,
+                Matrix::Bt709,
+                Matrix::Bt2020,
+                Matrix::Smpte240m,
+                Matrix::Fcc,
+            ] {
+                for full in [false, true] {
+                    let details = ColorDetails::default()
+                        .with_matrices(m, m)
+                        .with_ranges(true, full);
+                    let mut outs = Vec::new();
+                    for (flags, threads) in [
+                        ("bicubic", false),
+                        ("bicubic", true),
+                        ("bicubic+bitexact", false),
+                    ] {
+                        let df = PixelFormat::Yuv420p;
+                        let mut s = Scaler::new((w, h, sf), (w, h, df), flags.parse().expect("f"))
+                            .expect("s");
+                        s.set_colorspace_details(details);
+                        if threads {
+                            s.set_thread_pool(Some(pool.clone()));
+                        }
+                        let mut out = Frame::new_video(df, w, h).expect("f");
+                        s.scale(&src, &mut out).expect("scale");
+                        outs.push(out.to_packed_bytes());
+                    }
+                    let what = format!("{w}x{h} {sf} {m:?} full {full}");
+                    assert!(outs[0] == outs[1], "{what}: threads");
+                    let (_, maxd) = compare(PixelFormat::Yuv420p, w, h, &outs[0], &outs[2]);
+                    assert!(maxd <= 1, "{what}: max diff {maxd}");
+                }
+            }
+        }
+    }
 }
