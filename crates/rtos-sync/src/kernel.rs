@@ -3,8 +3,8 @@
 //! (SimPort: hand the single virtual CPU to the next task; HostPort: park the thread).
 //!
 //! Everything lives behind one lock, the equivalent of FreeRTOS's critical section. Queue items
-//! are stored next to the object (they are generic) in a second lock that is only ever taken
-//! while the kernel lock is held, so it is never contended.
+//! are stored next to the object (they are generic) in a ring (`crate::ring`) that only the
+//! kernel-lock holder touches while it is in kernel mode.
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
@@ -15,6 +15,7 @@ use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
+use crate::ring::RingCtl;
 use crate::trace::{BlockedTask, DeadlockReport, Trace, TraceEvent, TraceKind};
 use crate::types::{BlockTime, InheritanceMode, PortKind, Priority, TaskId, Tick};
 
@@ -235,6 +236,8 @@ pub(crate) struct ObjMeta {
     pub(crate) members_capacity: usize,
     /// HostPort mutexes: the lock-free state word (see [`Kernel::fast_take`]).
     fast: Option<Arc<AtomicUsize>>,
+    /// HostPort queues: the ring that also works without the kernel (see [`crate::ring`]).
+    ring: Option<std::sync::Arc<dyn RingCtl>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1228,17 +1231,17 @@ impl Kernel {
     // ----- objects -----------------------------------------------------------------------
 
     /// Creates an object; returns its index and, for a HostPort mutex, its lock-free state
-    /// word.
+    /// word. `ring` is a HostPort queue's ring (it starts in ring mode, empty).
     pub(crate) fn create(
         &self,
         kind: ObjKind,
         len: usize,
         count: usize,
+        ring: Option<std::sync::Arc<dyn RingCtl>>,
     ) -> (usize, Option<Arc<AtomicUsize>>) {
         let fast = match kind {
             _ if self.is_sim() => None,
             ObjKind::Mutex => Some(if count > 0 { M_FREE } else { M_KERNEL }),
-            ObjKind::Queue => Some(count << 1),
             _ => None,
         }
         .map(|w| Arc::new(AtomicUsize::new(w)));
@@ -1255,6 +1258,7 @@ impl Kernel {
             set_items: VecDeque::new(),
             members_capacity: 0,
             fast: fast.clone(),
+            ring,
         };
         let id = if let Some(i) = g.free_objs.pop() {
             g.objs[i] = Some(meta);
@@ -1293,18 +1297,11 @@ impl Kernel {
         g.free_objs.push(o);
     }
 
-    /// Items in a queue / count of a semaphore (the lock-free state word of a HostPort queue
-    /// on the fast path).
+    /// Items in a queue / count of a semaphore (a HostPort queue's ring in ring mode).
     pub(crate) fn count(&self, o: usize) -> Result<usize> {
         let g = self.lock();
         let m = g.obj(o)?;
-        Ok(match (m.kind, &m.fast) {
-            (ObjKind::Queue, Some(f)) => {
-                let s = f.load(Ordering::Acquire);
-                if s & M_KERNEL == 0 { s >> 1 } else { m.count }
-            }
-            _ => m.count,
-        })
+        Ok(m.ring.as_ref().and_then(|r| r.count()).unwrap_or(m.count))
     }
 
     pub(crate) fn with_obj<R>(&self, o: usize, f: impl FnOnce(&ObjMeta) -> R) -> Result<R> {
@@ -1620,19 +1617,18 @@ impl Kernel {
     }
 
     /// Makes the kernel object of a HostPort mutex or queue authoritative (see above, and
-    /// `Queue`'s lock-free path: its state word is `count << 1`, bit 0 meaning "kernel").
+    /// `Queue`'s ring, see [`crate::ring`]: enters kernel mode and loads the count).
     fn materialise(&self, g: &mut KState, o: usize) {
         let Some(Some(m)) = g.objs.get_mut(o) else {
             return;
         };
-        let Some(fast) = &m.fast else { return };
-        if m.kind == ObjKind::Queue {
-            let s = fast.fetch_or(M_KERNEL, Ordering::AcqRel);
-            if s & M_KERNEL == 0 {
-                m.count = s >> 1;
+        if let Some(r) = &m.ring {
+            if let Some(c) = r.enter() {
+                m.count = c;
             }
             return;
         }
+        let Some(fast) = &m.fast else { return };
         let s = fast.swap(M_KERNEL, Ordering::AcqRel);
         if s == M_KERNEL {
             return;
@@ -1656,16 +1652,16 @@ impl Kernel {
         let Some(Some(m)) = g.objs.get(o) else {
             return;
         };
-        let Some(fast) = &m.fast else { return };
         if !m.rx.is_empty() || !m.tx.is_empty() {
             return;
         }
-        if m.kind == ObjKind::Queue {
+        if let Some(r) = &m.ring {
             if m.set.is_none() {
-                fast.store(m.count << 1, Ordering::Release);
+                r.exit();
             }
             return;
         }
+        let Some(fast) = &m.fast else { return };
         let holder = m.holder;
         let word = match holder {
             _ if m.count > 0 => M_FREE,

@@ -86,16 +86,42 @@
 //!
 //! On HostPort two operations skip that lock while nobody waits: a [`Mutex`] take/give is a
 //! compare-and-swap on the mutex's state word (acquire on take, release on give), and a
-//! [`Queue`] send/receive that need not block takes only the queue's own lock. Any operation
-//! that must block, wake, inherit or touch a queue set first moves the object back under the
-//! kernel lock (an atomic swap on the state word), so the FreeRTOS rules apply unchanged;
-//! the per-task count of held mutexes (cf. `uxMutexesHeld`) includes lock-free takes. The
-//! visibility guarantee above holds per object; operations on *different* objects taken on
-//! the lock-free paths are ordered only by the usual happens-before of the threads involved.
+//! [`Queue`] send to the back or receive that need not block is a compare-and-swap on the
+//! queue's tail (head) word plus a store to one slot and its stamp (release on publishing,
+//! acquire on reading the stamp; see "Queue hand-over"). Any operation that must block, wake,
+//! inherit or touch a queue set first moves the object back under the kernel lock, so the
+//! FreeRTOS rules apply unchanged; the per-task count of held mutexes (cf. `uxMutexesHeld`)
+//! includes lock-free takes. The visibility guarantee above holds per object; operations on
+//! *different* objects taken on the lock-free paths are ordered only by the usual
+//! happens-before of the threads involved.
 //! SimPort never uses these paths. Queue
 //! items move by value (FreeRTOS copies them); no reference is shared. On SimPort only one
 //! task thread runs at a time and each hand-over of the virtual CPU goes through that lock,
 //! so the simulation is sequentially consistent.
+//!
+//! # Queue hand-over
+//!
+//! A queue's items always live in a ring of `length` slots; position `p` (positions only
+//! grow) uses slot `p % length`, whose stamp is `2p` while it waits for the item of position
+//! `p` and `2p + 1` while it holds it. The head and tail words hold `position << 1`, bit 0
+//! meaning *kernel mode*. On HostPort, while nobody waits on the queue and it is in no set,
+//! the ring is in *ring mode*: a send reads the tail word `t`, checks that slot `t`'s stamp is
+//! `2t` (else the queue is full), claims `t` with a CAS on the tail word, stores the item and
+//! publishes stamp `2t + 1`; a receive mirrors this on the head word and leaves stamp
+//! `2(h + length)`. Every other operation (any that would block, send to front, overwrite,
+//! peek, reset, the `*_from_isr` calls, counts in kernel mode, set membership) runs under the
+//! kernel lock and first *enters kernel mode*: it sets bit 0 in the tail word, then in the
+//! head word (so no ring operation can claim a position any more: its CAS expects a word
+//! without the bit), then waits until each claim made before is published (the slots of
+//! `[h, t)` stamped full, the others stamped empty for their next position); then `t - h` is
+//! the exact count and only the kernel-lock holder touches the ring. Sends to the back and
+//! receives work in place; send to front, overwrite and reset rebuild the ring one lap beyond
+//! the old tail, so both words only ever grow and a ring operation that read a word before
+//! the hand-over fails its CAS instead of claiming a stale position. The kernel clears the
+//! bits again (ring mode) only at the end of an operation that leaves nobody waiting and the
+//! queue in no set. A task that blocks does so under the kernel lock while the ring is in
+//! kernel mode, and the ring stays there while it waits, so every send or receive that could
+//! wake it goes through the kernel and wakes it. SimPort queues are in kernel mode for ever.
 //!
 //! # Fairness
 //!
@@ -125,6 +151,7 @@ mod object;
 mod port;
 mod queue;
 mod queue_set;
+mod ring;
 mod semaphore;
 mod trace;
 mod types;

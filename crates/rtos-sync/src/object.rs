@@ -16,8 +16,19 @@ pub(crate) struct Obj {
 
 impl Obj {
     pub(crate) fn new(port: &(impl Port + ?Sized), kind: ObjKind, len: usize, count: usize) -> Obj {
+        Self::with_ring(port, kind, len, count, None)
+    }
+
+    /// An object whose kernel-side storage is `ring` (HostPort queues).
+    pub(crate) fn with_ring(
+        port: &(impl Port + ?Sized),
+        kind: ObjKind,
+        len: usize,
+        count: usize,
+        ring: Option<std::sync::Arc<dyn crate::ring::RingCtl>>,
+    ) -> Obj {
         let k = Arc::clone(&port.handle().k);
-        let (id, fast) = k.create(kind, len, count);
+        let (id, fast) = k.create(kind, len, count, ring);
         Obj { k, id, fast }
     }
 

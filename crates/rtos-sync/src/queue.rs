@@ -1,25 +1,26 @@
 //! The generic FreeRTOS queue (cf. `xQueueGenericCreate`, `xQueueGenericSend`,
 //! `xQueueReceive`).
 
-use std::collections::VecDeque;
-use std::sync::{Arc, PoisonError};
+use std::sync::Arc;
 
 use crate::error::{Error, Result, SendError};
-use crate::kernel::sync::{AtomicUsize, Mutex, MutexGuard, Ordering, spin_loop};
-use crate::kernel::{M_KERNEL, ObjKind, ObjMeta, Pos, Storage, in_isr, poll};
+use crate::kernel::{ObjKind, ObjMeta, Pos, Storage, in_isr, poll};
 use crate::object::Obj;
 use crate::port::Port;
 use crate::queue_set::{MemberId, SetMember};
-use crate::types::BlockTime;
-use std::sync::TryLockError;
+use crate::ring::{Ring, RingCtl};
+use crate::types::{BlockTime, PortKind};
 
 struct Inner<T> {
     obj: Obj,
     /// The fixed length.
     len: usize,
-    /// The items. Under the kernel lock on the kernel path; alone on HostPort's lock-free
-    /// path (see [`Queue::send`]).
-    items: Mutex<VecDeque<T>>,
+    /// The items: a ring of `len` slots (see [`crate::ring`]). Only the kernel-lock holder
+    /// touches it in kernel mode (always on SimPort); in ring mode (HostPort, nobody waiting,
+    /// in no set) sends to the back and receives work on it without the kernel.
+    ring: std::sync::Arc<Ring<T>>,
+    /// Whether the ring path may be tried (HostPort).
+    host: bool,
 }
 
 /// A fixed-length FIFO of `T` shared by tasks and interrupts (cf. `QueueHandle_t`).
@@ -30,11 +31,15 @@ struct Inner<T> {
 /// time. Clones are handles to the same queue.
 ///
 /// On HostPort, while no task waits on the queue and it is in no [`QueueSet`](crate::QueueSet),
-/// sends and receives that need not block skip the kernel: they take only the queue's own
-/// lock and update its state word (`count << 1`; bit 0 set means "kernel path"). A send that
-/// finds the queue full (a receive that finds it empty) with a non-zero block time first polls
-/// for a few microseconds (spinning, then yielding) before it blocks in the kernel; nothing
-/// about the FreeRTOS rules changes, since a task that has not blocked yet is simply running.
+/// sends to the back and receives that need not block skip the kernel: the items live in a
+/// ring whose slots carry sequence stamps, and such an operation claims its position with one
+/// CAS on the tail (head) word and publishes through the slot's stamp, touching neither the
+/// kernel lock nor the other end's word. Any other operation, and any that would block, takes
+/// the kernel lock and switches the ring to kernel mode first (see the crate docs, "Queue
+/// hand-over"). A send that finds the queue full (a receive that finds it empty) with a
+/// non-zero block time first polls for a few microseconds (spinning, then yielding) before it
+/// blocks in the kernel; nothing about the FreeRTOS rules changes, since a task that has not
+/// blocked yet is simply running.
 pub struct Queue<T> {
     inner: Arc<Inner<T>>,
 }
@@ -58,20 +63,19 @@ impl<T> std::fmt::Debug for Queue<T> {
 
 struct Put<'a, T> {
     item: Option<T>,
-    q: &'a Mutex<VecDeque<T>>,
+    r: &'a Ring<T>,
 }
 
 impl<T> Storage for Put<'_, T> {
     fn put(&mut self, pos: Pos) {
-        let mut q = self.q.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(item) = self.item.take() {
             match pos {
-                Pos::Back => q.push_back(item),
-                Pos::Front => q.push_front(item),
-                Pos::Overwrite => {
-                    q.clear();
-                    q.push_back(item);
-                }
+                Pos::Back => self.r.k_push_back(item),
+                Pos::Front => self.r.k_rebuild(|v| v.insert(0, item)),
+                Pos::Overwrite => self.r.k_rebuild(|v| {
+                    v.clear();
+                    v.push(item);
+                }),
             }
         }
     }
@@ -80,57 +84,29 @@ impl<T> Storage for Put<'_, T> {
 
 struct Take<'a, T> {
     out: Option<T>,
-    q: &'a Mutex<VecDeque<T>>,
+    r: &'a Ring<T>,
 }
 
 impl<T> Storage for Take<'_, T> {
     fn put(&mut self, _: Pos) {}
     fn get(&mut self, _: bool, _: &ObjMeta) {
-        self.out = self
-            .q
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop_front();
+        self.out = self.r.k_pop_front();
     }
 }
 
 struct Peek<'a, T> {
     out: Option<T>,
-    q: &'a Mutex<VecDeque<T>>,
+    r: &'a Ring<T>,
 }
 
 impl<T: Clone> Storage for Peek<'_, T> {
     fn put(&mut self, _: Pos) {}
     fn get(&mut self, _: bool, _: &ObjMeta) {
-        self.out = self
-            .q
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .front()
-            .cloned();
+        self.out = self.r.k_peek();
     }
 }
 
-/// Locks the items for the lock-free path: the two sides of a busy queue hold the lock for a
-/// few nanoseconds, so a short spin on `try_lock` beats sleeping in the mutex (which would
-/// also make every later unlock a system call).
-fn lock_spinning<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    for _ in 0..TRY_LOCKS {
-        match m.try_lock() {
-            Ok(g) => return g,
-            Err(TryLockError::Poisoned(e)) => return e.into_inner(),
-            Err(TryLockError::WouldBlock) => spin_loop(),
-        }
-    }
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-#[cfg(not(loom))]
-const TRY_LOCKS: u32 = 100;
-#[cfg(loom)]
-const TRY_LOCKS: u32 = 1;
-
-impl<T: Send> Queue<T> {
+impl<T: Send + 'static> Queue<T> {
     /// A queue of `length` items (cf. `xQueueCreate`). `length` 0 is an
     /// [`Error::InvalidArgument`].
     pub fn new(port: &(impl Port + ?Sized), length: usize) -> Result<Self> {
@@ -139,65 +115,29 @@ impl<T: Send> Queue<T> {
                 reason: "queue length 0",
             });
         }
+        let host = port.kind() == PortKind::Host;
+        let ring = std::sync::Arc::new(Ring::new(length, !host));
+        let ctl: Option<std::sync::Arc<dyn RingCtl>> = if host { Some(ring.clone()) } else { None };
         Ok(Queue {
             inner: Arc::new(Inner {
-                obj: Obj::new(port, ObjKind::Queue, length, 0),
+                obj: Obj::with_ring(port, ObjKind::Queue, length, 0, ctl),
                 len: length,
-                items: Mutex::new(VecDeque::with_capacity(length)),
+                ring,
+                host,
             }),
         })
     }
 
-    /// HostPort lock-free send: `Err(item)` means "use the kernel path".
-    fn fast_send(&self, state: &AtomicUsize, item: T, pos: Pos) -> Result<(), T> {
-        let mut q = lock_spinning(&self.inner.items);
-        let s = state.load(Ordering::Relaxed);
-        if s & M_KERNEL != 0 || (s >> 1) >= self.inner.len {
-            return Err(item);
-        }
-        // Fails only if the kernel took the queue over meanwhile.
-        if state
-            .compare_exchange(s, s + 2, Ordering::AcqRel, Ordering::Relaxed)
-            .is_err()
-        {
-            return Err(item);
-        }
-        match pos {
-            Pos::Front => q.push_front(item),
-            _ => q.push_back(item),
-        }
-        Ok(())
-    }
-
-    /// HostPort lock-free receive: `None` means "use the kernel path".
-    fn fast_receive(&self, state: &AtomicUsize) -> Option<T> {
-        let mut q = lock_spinning(&self.inner.items);
-        let s = state.load(Ordering::Relaxed);
-        if s & M_KERNEL != 0 || (s >> 1) == 0 {
-            return None;
-        }
-        state
-            .compare_exchange(s, s - 2, Ordering::AcqRel, Ordering::Relaxed)
-            .ok()?;
-        q.pop_front()
-    }
-
     fn send_pos(&self, mut item: T, pos: Pos, block: BlockTime) -> Result<(), SendError<T>> {
-        if let Some(state) = &self.inner.obj.fast
-            && pos != Pos::Overwrite
-            && !in_isr()
-        {
-            item = match self.fast_send(state, item, pos) {
+        let ring = &*self.inner.ring;
+        if self.inner.host && pos == Pos::Back && !in_isr() {
+            item = match ring.try_push(item) {
                 Ok(()) => return Ok(()),
                 Err(item) => item,
             };
-            let len = self.inner.len;
             if !block.is_zero() {
-                poll(|| {
-                    let s = state.load(Ordering::Relaxed);
-                    s & M_KERNEL != 0 || (s >> 1) < len
-                });
-                item = match self.fast_send(state, item, pos) {
+                poll(|| ring.push_ready());
+                item = match ring.try_push(item) {
                     Ok(()) => return Ok(()),
                     Err(item) => item,
                 };
@@ -205,7 +145,7 @@ impl<T: Send> Queue<T> {
         }
         let mut st = Put {
             item: Some(item),
-            q: &self.inner.items,
+            r: ring,
         };
         match self
             .inner
@@ -224,7 +164,7 @@ impl<T: Send> Queue<T> {
     fn send_pos_isr(&self, item: T, pos: Pos) -> Result<bool, SendError<T>> {
         let mut st = Put {
             item: Some(item),
-            q: &self.inner.items,
+            r: &self.inner.ring,
         };
         match self
             .inner
@@ -269,25 +209,21 @@ impl<T: Send> Queue<T> {
     /// `QueueEmpty` (no wait) or `Timeout`. Unlike a send, a receive whose block time ran
     /// out looks at the queue once more and succeeds if an item arrived meanwhile.
     pub fn receive(&self, block: BlockTime) -> Result<T> {
-        if let Some(state) = &self.inner.obj.fast
-            && !in_isr()
-        {
-            if let Some(item) = self.fast_receive(state) {
+        let ring = &*self.inner.ring;
+        if self.inner.host && !in_isr() {
+            if let Some(item) = ring.try_pop() {
                 return Ok(item);
             }
             if !block.is_zero()
-                && poll(|| {
-                    let s = state.load(Ordering::Relaxed);
-                    s & M_KERNEL != 0 || (s >> 1) > 0
-                })
-                && let Some(item) = self.fast_receive(state)
+                && poll(|| ring.pop_ready())
+                && let Some(item) = ring.try_pop()
             {
                 return Ok(item);
             }
         }
         let mut st = Take {
             out: None,
-            q: &self.inner.items,
+            r: &self.inner.ring,
         };
         self.inner
             .obj
@@ -304,7 +240,7 @@ impl<T: Send> Queue<T> {
     {
         let mut st = Peek {
             out: None,
-            q: &self.inner.items,
+            r: &self.inner.ring,
         };
         self.inner
             .obj
@@ -342,7 +278,7 @@ impl<T: Send> Queue<T> {
     pub fn receive_from_isr(&self) -> Result<(T, bool)> {
         let mut st = Take {
             out: None,
-            q: &self.inner.items,
+            r: &self.inner.ring,
         };
         let w = self
             .inner
@@ -359,7 +295,7 @@ impl<T: Send> Queue<T> {
     {
         let mut st = Peek {
             out: None,
-            q: &self.inner.items,
+            r: &self.inner.ring,
         };
         self.inner
             .obj
@@ -371,13 +307,10 @@ impl<T: Send> Queue<T> {
     /// Empties the queue, dropping its items, and wakes one waiting sender
     /// (cf. `xQueueReset`). Blocked receivers stay blocked.
     pub fn reset(&self) -> Result<()> {
-        let items = &self.inner.items;
-        let mut dropped = VecDeque::new();
+        let ring = &self.inner.ring;
+        let mut dropped = Vec::new();
         self.inner.obj.k.reset(self.inner.obj.id, &mut || {
-            std::mem::swap(
-                &mut *items.lock().unwrap_or_else(PoisonError::into_inner),
-                &mut dropped,
-            );
+            ring.k_rebuild(|v| std::mem::swap(v, &mut dropped));
         })?;
         drop(dropped);
         Ok(())

@@ -440,3 +440,39 @@ fn host_queue_fast_path_counts_and_set_membership() {
     q.reset().unwrap();
     assert!(q.is_empty());
 }
+
+/// HostPort queue ring: one producer and one consumer on the ring path while a third thread
+/// keeps switching the ring to kernel mode (peeks and counts take the kernel lock and wait for
+/// claims in flight). The consumer sees every item once, in order; peeks and counts stay in
+/// range.
+#[test]
+fn host_queue_ring_fifo_across_kernel_hand_overs() {
+    let n = stress_items() / 5;
+    let port = HostPort::new();
+    let q = Queue::new(&port, 4).unwrap();
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let tx = q.clone();
+    let producer = std::thread::spawn(move || {
+        for i in 0..n {
+            tx.send(i, BlockTime::Forever).unwrap();
+        }
+    });
+    let (pq, pdone) = (q.clone(), done.clone());
+    let prober = std::thread::spawn(move || {
+        let mut last = 0;
+        while !pdone.load(Ordering::Relaxed) {
+            if let Ok(v) = pq.peek(BlockTime::NoWait) {
+                assert!(v >= last && v < n);
+                last = v;
+            }
+            assert!(pq.messages_waiting() <= 4);
+        }
+    });
+    for i in 0..n {
+        assert_eq!(q.receive(BlockTime::Forever), Ok(i));
+    }
+    done.store(true, Ordering::Relaxed);
+    producer.join().unwrap();
+    prober.join().unwrap();
+    assert!(q.is_empty());
+}
