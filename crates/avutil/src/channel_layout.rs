@@ -330,6 +330,11 @@ impl ChannelLayout {
         NAMED.iter().map(|&(n, m)| (n, ChannelLayout::Native(m)))
     }
 
+    /// The native-order layout of `channels` (in any order; duplicates count once).
+    pub fn from_channels(channels: &[Channel]) -> ChannelLayout {
+        ChannelLayout::Native(channels.iter().fold(0, |m, c| m | c.mask()))
+    }
+
     /// The default layout for `channels` channels (cf. `av_channel_layout_default`):
     /// the first named layout with that count, else an unspecified order.
     pub fn default_for(channels: u32) -> ChannelLayout {

@@ -185,7 +185,7 @@ impl Ac3Header {
     /// stereo, as FFmpeg does).
     pub fn layout(&self) -> ChannelLayout {
         use Channel::*;
-        let m = |cs: &[Channel]| cs.iter().fold(0u64, |a, c| a | c.mask());
+        let m = |cs: &[Channel]| ChannelLayout::from_channels(cs).mask().unwrap_or(0);
         let mut mask = match self.acmod & 7 {
             1 => m(&[FrontCenter]),
             0 | 2 => m(&[FrontLeft, FrontRight]),

@@ -233,7 +233,7 @@ impl CoreHeader {
     /// including dual mono, as stereo).
     pub fn layout(&self) -> ChannelLayout {
         use Channel::*;
-        let m = |cs: &[Channel]| cs.iter().fold(0u64, |a, c| a | c.mask());
+        let m = |cs: &[Channel]| ChannelLayout::from_channels(cs).mask().unwrap_or(0);
         let mut mask = match self.amode {
             0 => m(&[FrontCenter]),
             1..=4 => m(&[FrontLeft, FrontRight]),
