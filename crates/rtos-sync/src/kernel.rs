@@ -1662,6 +1662,10 @@ impl Kernel {
             return;
         }
         let Some(fast) = &m.fast else { return };
+        if m.set.is_some() {
+            // A set member's gives must notify the set: kernel path only.
+            return;
+        }
         let holder = m.holder;
         let word = match holder {
             _ if m.count > 0 => M_FREE,
@@ -1876,9 +1880,9 @@ impl Kernel {
 
     fn add_to_set_locked(&self, g: &mut KState, member: usize, set: usize) -> Result<()> {
         let m = g.obj(member)?;
-        if m.kind.is_mutex() || m.kind == ObjKind::Set {
+        if m.kind == ObjKind::Set {
             return Err(Error::InvalidArgument {
-                reason: "mutexes and sets cannot be set members",
+                reason: "sets cannot be set members",
             });
         }
         if m.set.is_some() {
@@ -1888,7 +1892,11 @@ impl Kernel {
         }
         if m.count != 0 {
             return Err(Error::InvalidArgument {
-                reason: "only an empty queue can join a set",
+                reason: if m.kind.is_mutex() {
+                    "only a held mutex can join a set"
+                } else {
+                    "only an empty queue can join a set"
+                },
             });
         }
         let cap = m.len;

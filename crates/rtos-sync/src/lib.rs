@@ -141,7 +141,8 @@
 //!
 //! Misuse that FreeRTOS catches with `configASSERT` returns an [`Error`] here (giving a mutex
 //! one does not hold, a mutex call from an interrupt, invalid lengths, ...). Failed sends
-//! hand the item back in a [`SendError`]. Mutexes cannot join queue sets.
+//! hand the item back in a [`SendError`]. A mutex joins a queue set only while held (as
+//! FreeRTOS's "empty" rule implies); while in a set it stays off the HostPort fast path.
 #![deny(unsafe_code)]
 
 mod error;

@@ -172,3 +172,18 @@ impl Drop for RecursiveMutexGuard<'_> {
         let _ = self.m.give();
     }
 }
+
+macro_rules! set_member {
+    ($ty:ty) => {
+        impl crate::queue_set::SetMember for $ty {
+            fn member_id(&self) -> crate::queue_set::MemberId {
+                self.obj.member_id()
+            }
+            fn obj_id(&self) -> (u64, usize) {
+                (self.obj.k.id, self.obj.id)
+            }
+        }
+    };
+}
+set_member!(Mutex);
+set_member!(RecursiveMutex);

@@ -16,7 +16,7 @@ pub struct MemberId {
     pub(crate) obj: usize,
 }
 
-/// Queues and semaphores that can join a [`QueueSet`] (mutexes cannot).
+/// Queues, semaphores and mutexes that can join a [`QueueSet`].
 pub trait SetMember {
     /// The id [`QueueSet::select`] returns when this member has data.
     fn member_id(&self) -> MemberId;
@@ -24,9 +24,11 @@ pub trait SetMember {
     fn obj_id(&self) -> (u64, usize);
 }
 
-/// A set of queues and semaphores a task can wait on together.
+/// A set of queues, semaphores and mutexes a task can wait on together.
 ///
-/// FreeRTOS's rules: a member joins or leaves only while empty, belongs to one set at most,
+/// FreeRTOS's rules: a member joins or leaves only while empty (a mutex: while
+/// held; its give then posts it to the set, and a task blocked on the set does
+/// not lend its priority to the holder), belongs to one set at most,
 /// and the set's length must cover the members' lengths (checked when adding). Every item
 /// or count posted to a member posts the member's id to the set, in order; tasks blocked on
 /// the member itself are then not woken (block on the set instead). After `select` returns
@@ -68,7 +70,7 @@ impl QueueSet {
         Ok(o)
     }
 
-    /// Adds an empty queue or semaphore (cf. `xQueueAddToSet`).
+    /// Adds an empty queue or semaphore, or a held mutex (cf. `xQueueAddToSet`).
     pub fn add(&self, member: &impl SetMember) -> Result<()> {
         let o = self.check(member)?;
         self.obj.k.add_to_set(o, self.obj.id)

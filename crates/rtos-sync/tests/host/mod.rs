@@ -476,3 +476,38 @@ fn host_queue_ring_fifo_across_kernel_hand_overs() {
     prober.join().unwrap();
     assert!(q.is_empty());
 }
+
+/// HostPort: a mutex taken on the lock-free path and then added to a set gives through the
+/// kernel (the give posts it to the set); removed again, it is back on the fast path.
+#[test]
+fn host_mutex_in_a_queue_set() {
+    let port = HostPort::new();
+    let m = Mutex::new(&port);
+    let set = QueueSet::new(&port, 1).unwrap();
+    let (held, go) = (BinarySemaphore::new(&port), BinarySemaphore::new(&port));
+    let (m1, s1, h1, g1) = (m.clone(), set.clone(), held.clone(), go.clone());
+    port.spawn("L", 1, move |_| {
+        m1.take(BlockTime::NoWait).unwrap();
+        s1.add(&m1).unwrap();
+        h1.give().unwrap();
+        g1.take(BlockTime::Forever).unwrap();
+        m1.give().unwrap();
+    })
+    .unwrap();
+    held.take(BlockTime::Forever).unwrap();
+    let (m2, s2) = (m.clone(), set.clone());
+    port.spawn("H", 2, move |cx| {
+        go.give().unwrap();
+        assert_eq!(s2.select(BlockTime::Ticks(5000)), Ok(m2.member_id()));
+        m2.take(BlockTime::NoWait).unwrap();
+        assert_eq!(m2.holder(), Some(cx.id()));
+        // Leaving the set (while held) puts it back on the fast path.
+        s2.remove(&m2).unwrap();
+        m2.give().unwrap();
+        m2.take(BlockTime::NoWait).unwrap();
+        m2.give().unwrap();
+    })
+    .unwrap();
+    port.run().unwrap();
+    assert_eq!(m.holder(), None);
+}

@@ -1226,3 +1226,48 @@ fn task_panic_propagates() {
     sim.spawn("p", 1, |_| panic!("boom")).unwrap();
     let _ = sim.run();
 }
+
+/// A mutex in a queue set (FreeRTOS allows it): it joins only while held, its give posts it
+/// to the set, the selecting task then takes it without blocking, and a task blocked on the
+/// set does not lend its priority to the holder.
+#[test]
+fn queueset_with_a_mutex() {
+    let sim = SimPort::new();
+    let m = Mutex::new(&sim);
+    let q = Queue::<u32>::new(&sim, 1).unwrap();
+    let set = QueueSet::new(&sim, 2).unwrap();
+    assert!(
+        matches!(set.add(&m), Err(Error::InvalidArgument { reason }) if reason.contains("held")),
+        "an available mutex cannot join"
+    );
+    let log = Log::new();
+    let (m1, s1, q1, l1) = (m.clone(), set.clone(), q.clone(), log.clone());
+    let holder = sim
+        .spawn("L", 1, move |cx| {
+            m1.take(BlockTime::NoWait).unwrap();
+            s1.add(&m1).unwrap();
+            s1.add(&q1).unwrap();
+            cx.delay(5);
+            l1.push(cx.now(), format!("L at {}", cx.priority()));
+            m1.give().unwrap();
+        })
+        .unwrap();
+    let (m2, s2, l2) = (m.clone(), set.clone(), log.clone());
+    let mid = m.member_id();
+    sim.spawn("H", 3, move |cx| {
+        cx.delay(1);
+        let id = s2.select(BlockTime::Forever).unwrap();
+        assert_eq!(id, mid);
+        m2.take(BlockTime::NoWait).unwrap();
+        assert_eq!(m2.holder(), Some(cx.id()));
+        l2.push(cx.now(), "H took".to_string());
+        m2.give().unwrap();
+    })
+    .unwrap();
+    sim.run().unwrap();
+    assert_eq!(
+        log.get(),
+        [(5, "L at 1".to_string()), (5, "H took".to_string())]
+    );
+    assert_eq!(sim.priority(holder).unwrap(), 1);
+}
