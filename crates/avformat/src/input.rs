@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use avcodec::{CodecId, MediaType, Packet};
+use avcodec::{MediaType, Packet};
 use avutil::mathematics::{Rounding, rescale_q};
 use avutil::{Dictionary, Rational, TIME_BASE_Q};
 
@@ -191,23 +191,6 @@ impl InputContext {
             let Some(pkt) = self.read_raw()? else { break };
             bytes += pkt.size();
             self.queued.push_back(pkt);
-        }
-        // MPEG-1/2 video without extradata gets its first sequence header (with
-        // extensions), as FFmpeg's stream analysis extracts it.
-        for (i, st) in self.state.streams.iter_mut().enumerate() {
-            if matches!(
-                st.params.codec_id,
-                CodecId::Mpeg1video | CodecId::Mpeg2video
-            ) && st.params.extradata.is_empty()
-                && let Some(h) = self
-                    .queued
-                    .iter()
-                    .filter(|p| p.stream_index == i)
-                    .map(|p| crate::formats::mpegvideo::sequence_header_bytes(&p.data))
-                    .find(|h| !h.is_empty())
-            {
-                st.params.extradata = avutil::Buffer::from_slice(h);
-            }
         }
         Ok(())
     }

@@ -147,27 +147,6 @@ pub fn probe(pd: &ProbeData<'_>) -> u32 {
     }
 }
 
-/// The bytes of `unit` from its start to the first start code after the
-/// sequence header that is neither another header part nor an extension.
-pub(crate) fn sequence_header_bytes(unit: &[u8]) -> &[u8] {
-    let mut found = false;
-    let mut i = 0;
-    while i + 3 < unit.len() {
-        if unit[i] == 0 && unit[i + 1] == 0 && unit[i + 2] == 1 {
-            let code = unit[i + 3];
-            if code == 0xb3 {
-                found = true;
-            } else if found && code != 0xb5 {
-                return &unit[..i];
-            }
-            i += 3;
-        } else {
-            i += 1;
-        }
-    }
-    if found { unit } else { &[] }
-}
-
 /// The elementary stream demuxer.
 #[derive(Debug)]
 pub struct MpegVideoDemuxer {
@@ -260,16 +239,9 @@ impl Demuxer for MpegVideoDemuxer {
         if self.parser.parser().is_mpeg2() {
             params.codec_id = CodecId::Mpeg2video;
         }
-        // Extradata: the first sequence header with its matrices and extensions
-        // (what FFmpeg's parser splits off).
-        if let Some(h) = self
-            .queue
-            .iter()
-            .map(|u| sequence_header_bytes(&u.data))
-            .find(|h| !h.is_empty())
-        {
-            params.extradata = avutil::Buffer::from_slice(h);
-        }
+        // Extradata: the first sequence header with its matrices and extensions,
+        // as the parser recorded it.
+        params.extradata = self.scratch.extradata.clone();
         let rate = seq.frame_rate();
         self.frame_duration = i64::from(TIME_BASE.den) * i64::from(rate.den) / i64::from(rate.num);
         let i = state.add_stream(params, TIME_BASE);

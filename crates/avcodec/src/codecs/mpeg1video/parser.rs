@@ -139,6 +139,27 @@ fn next_start_code(data: &[u8], mut i: usize, state: &mut u32) -> usize {
     data.len()
 }
 
+/// The bytes of `unit` from its start to the first start code after the
+/// sequence header that is neither another header part nor an extension.
+fn sequence_header_bytes(unit: &[u8]) -> &[u8] {
+    let mut found = false;
+    let mut i = 0;
+    while i + 3 < unit.len() {
+        if unit[i] == 0 && unit[i + 1] == 0 && unit[i + 2] == 1 {
+            let code = unit[i + 3];
+            if code == 0xb3 {
+                found = true;
+            } else if found && code != 0xb5 {
+                return &unit[..i];
+            }
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    if found { unit } else { &[] }
+}
+
 impl Parser for Mpeg1VideoParser {
     fn find_frame_end(&mut self, data: &[u8]) -> Scan {
         let mut anchor = None;
@@ -224,6 +245,12 @@ impl Parser for Mpeg1VideoParser {
                 SEQUENCE_HEADER if b.len() >= 7 => {
                     if self.seq.is_none() {
                         self.seq = SequenceHeader::parse(b).ok();
+                    }
+                    // Extradata: the first sequence header with its matrices and
+                    // extensions (what FFmpeg's stream analysis extracts).
+                    if params.extradata.is_empty() {
+                        let h = sequence_header_bytes(&frame[i.saturating_sub(4)..]);
+                        params.extradata = avutil::Buffer::from_slice(h);
                     }
                     params.width = (usize::from(b[0]) << 4) | usize::from(b[1] >> 4);
                     params.height = (usize::from(b[1] & 15) << 8) | usize::from(b[2]);
