@@ -507,20 +507,6 @@ mod fast {
             // time, each destination frame a fixed-size chunk.
             let frame = channels * D::N;
             let d = &mut dst[0][..n * frame];
-            if channels == 2 {
-                // Stereo, the common case: both channels per frame, one pass.
-                let (l, r) = (&src[0][..n * S::N], &src[1][..n * S::N]);
-                for ((a, b), o) in l
-                    .chunks_exact(S::N)
-                    .zip(r.chunks_exact(S::N))
-                    .zip(d.chunks_exact_mut(frame))
-                {
-                    let (x, y) = o.split_at_mut(D::N);
-                    f(S::get(a)).put(x);
-                    f(S::get(b)).put(y);
-                }
-                return;
-            }
             for ch in 0..channels {
                 let s = &src[ch][..n * S::N];
                 let frames = d[ch * D::N..].chunks_mut(frame);
