@@ -804,8 +804,8 @@ fn block_of(m: &[u8; 384], pred: Option<&[u8; 384]>, b: usize) -> [i16; 64] {
 /// Quantizes the coefficients `f` (raster order) with reciprocal steps `inv`
 /// and rounding offset `bias` into `levels` (zig-zag order, clipped to 255 in
 /// magnitude); coefficient 0 is left out when `skip_dc`. Returns the last
-/// nonzero zig-zag position and the mask of the nonzero positions (bit `i` for
-/// zig-zag position `i`), `None` when every level is 0.
+/// mask of the nonzero positions (bit `i` for zig-zag position `i`; see
+/// [`last_position`]), `None` when every level is 0.
 #[inline]
 fn quantize(
     f: &[f32; 64],
@@ -813,7 +813,7 @@ fn quantize(
     bias: f32,
     skip_dc: bool,
     levels: &mut [i16; 64],
-) -> Option<(usize, u64)> {
+) -> Option<u64> {
     let mut q = [0i16; 64];
     let mut any = 0i16;
     for i in 0..64 {
@@ -838,7 +838,12 @@ fn quantize(
         levels[i] = v;
         mask |= u64::from(v != 0) << i;
     }
-    Some((63 - mask.leading_zeros() as usize, mask))
+    Some(mask)
+}
+
+/// The last nonzero zig-zag position of a nonzero mask (0 for none).
+fn last_position(mask: u64) -> usize {
+    63usize.saturating_sub(mask.leading_zeros() as usize)
 }
 
 /// The six blocks of a macroblock: plane, x, y.
@@ -965,8 +970,8 @@ impl PictureCoder<'_> {
             fdct(&src, &mut f);
             let dc = ((f[0] * 0.125).round() as i32).clamp(0, 255);
             let mut levels = [0i16; 64];
-            let (last, mask) =
-                quantize(&f, &self.quant.intra, 0.375, true, &mut levels).unwrap_or((0, 0));
+            let mask = quantize(&f, &self.quant.intra, 0.375, true, &mut levels).unwrap_or(0);
+            let last = last_position(mask);
             let comp = if b < 4 { 0 } else { b - 3 };
             let diff = dc - st.dc_pred[comp];
             st.dc_pred[comp] = dc;
@@ -1069,7 +1074,6 @@ impl PictureCoder<'_> {
         let pred = self.predict(fwd, bwd, mb_x, mb_y);
         // Residual, transform and quantization of the six blocks.
         let mut levels = [[0i16; 64]; 6];
-        let mut lasts = [0usize; 6];
         let mut masks = [0u64; 6];
         let mut cbp = 0u32;
         let m = self.load_mb(mb_x, mb_y);
@@ -1082,9 +1086,7 @@ impl PictureCoder<'_> {
             }
             let mut f = [0f32; 64];
             fdct(&res, &mut f);
-            if let Some((last, mask)) = quantize(&f, &self.quant.inter, 0.0, false, &mut levels[b])
-            {
-                lasts[b] = last;
+            if let Some(mask) = quantize(&f, &self.quant.inter, 0.0, false, &mut levels[b]) {
                 masks[b] = mask;
                 cbp |= 32 >> b;
             }
@@ -1103,7 +1105,7 @@ impl PictureCoder<'_> {
             }
             st.dc_pred = [128; 3];
             st.prev = Some(mode);
-            self.reconstruct_inter(&pred, &levels, &lasts, cbp, mb_x, mb_y);
+            self.reconstruct_inter(&pred, &levels, &masks, cbp, mb_x, mb_y);
             return;
         }
         self.write_increment(st, mb_x);
@@ -1157,14 +1159,14 @@ impl PictureCoder<'_> {
         }
         st.dc_pred = [128; 3];
         st.prev = Some(mode);
-        self.reconstruct_inter(&pred, &levels, &lasts, cbp, mb_x, mb_y);
+        self.reconstruct_inter(&pred, &levels, &masks, cbp, mb_x, mb_y);
     }
 
     fn reconstruct_inter(
         &mut self,
         pred: &[u8; 384],
         levels: &[[i16; 64]; 6],
-        lasts: &[usize; 6],
+        masks: &[u64; 6],
         cbp: u32,
         mb_x: usize,
         mb_y: usize,
@@ -1188,14 +1190,15 @@ impl PictureCoder<'_> {
                 continue;
             }
             let mut blk = [0i16; 64];
-            for (i, &lv) in levels[b].iter().enumerate().take(lasts[b] + 1) {
+            let last = last_position(masks[b]);
+            for (i, &lv) in levels[b].iter().enumerate().take(last + 1) {
                 if lv != 0 {
                     let j = usize::from(ZIGZAG[i]);
                     let v = dequant_inter(i32::from(lv.unsigned_abs()), qscale2, inter_m[j]);
                     blk[j] = if lv < 0 { -v } else { v } as i16;
                 }
             }
-            if lasts[b] == 0 {
+            if last == 0 {
                 dct::idct_add_dc(blk[0], plane, y * s + x, s);
             } else {
                 dct::idct_add(&mut blk, plane, y * s + x, s);
