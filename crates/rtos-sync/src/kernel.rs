@@ -481,6 +481,27 @@ impl Kernel {
         }
     }
 
+    /// For a call that may block: the current tick (the clock is read only
+    /// when a deadline needs it) and the deadline, fixed on the first pass
+    /// (`entry` then records the tick the wait started at).
+    fn block_clock(
+        &self,
+        g: &KState,
+        block: BlockTime,
+        deadline: &mut Option<Option<Tick>>,
+        entry: &mut Tick,
+    ) -> (Tick, Option<Tick>) {
+        let now = match block {
+            BlockTime::Forever => 0,
+            _ => self.now_locked(g),
+        };
+        let dl = *deadline.get_or_insert_with(|| {
+            *entry = now;
+            block.deadline(now)
+        });
+        (now, dl)
+    }
+
     fn host_now(&self) -> Tick {
         let e = self.epoch.elapsed().as_nanos();
         let t = self.tick_len.as_nanos().max(1);
@@ -1368,15 +1389,7 @@ impl Kernel {
                 self.dematerialise(&mut g, o);
                 return Err(Error::QueueFull);
             }
-            // The clock is read only when a deadline needs it.
-            let now = match block {
-                BlockTime::Forever => 0,
-                _ => self.now_locked(&g),
-            };
-            let dl = *deadline.get_or_insert_with(|| {
-                entry = now;
-                block.deadline(now)
-            });
+            let (now, dl) = self.block_clock(&g, block, &mut deadline, &mut entry);
             if expired(dl, now) {
                 // No re-check: a send that timed out fails (cf. the asymmetry with receive).
                 self.dematerialise(&mut g, o);
@@ -1466,15 +1479,7 @@ impl Kernel {
                 self.dematerialise(&mut g, o);
                 return Err(Error::QueueEmpty);
             }
-            // The clock is read only when a deadline needs it.
-            let now = match block {
-                BlockTime::Forever => 0,
-                _ => self.now_locked(&g),
-            };
-            let dl = *deadline.get_or_insert_with(|| {
-                entry = now;
-                block.deadline(now)
-            });
+            let (now, dl) = self.block_clock(&g, block, &mut deadline, &mut entry);
             if expired(dl, now) {
                 // Receive re-checks the queue after a time-out: reaching here it is empty.
                 if is_mutex {
