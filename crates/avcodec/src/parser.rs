@@ -108,6 +108,17 @@ pub trait Parser: Send {
     }
 }
 
+/// Byte `j` of the bytes a scanner sees: the `replay` bytes kept from the
+/// previous call come first at negative positions (`-replay.len()..0`), then
+/// `data` (`0..data.len()`). `j` must lie in that range.
+pub(crate) fn replayed_byte(replay: &[u8], data: &[u8], j: isize) -> u8 {
+    if j < 0 {
+        replay[(replay.len() as isize + j) as usize]
+    } else {
+        data[j as usize]
+    }
+}
+
 /// A parser for `id`, if there is one (cf. `av_parser_init`), with
 /// FFmpeg's behaviour. Parsers live in the codec modules.
 pub fn find_parser(id: CodecId) -> Option<Box<dyn Parser>> {

@@ -108,11 +108,7 @@ impl Splitter {
                 self.skip -= inc;
                 continue;
             }
-            let b = if j < 0 {
-                neg[(neg.len() as isize + j) as usize]
-            } else {
-                data[j as usize]
-            };
+            let b = crate::parser::replayed_byte(&neg, data, j);
             j += 1;
             self.frame_pos += 1;
             if self.sizing {

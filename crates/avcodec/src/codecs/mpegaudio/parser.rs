@@ -201,11 +201,7 @@ impl Parser for MpaParser {
                 }
                 continue;
             }
-            let b = if j < 0 {
-                neg[(neg.len() as isize + j) as usize]
-            } else {
-                data[j as usize]
-            };
+            let b = crate::parser::replayed_byte(&neg, data, j);
             j += 1;
             scanned += 1;
             self.frame_pos += 1;
