@@ -13,7 +13,7 @@
 //! let samples: Vec<i16> = frame.plane(0).chunks(2).map(|b| i16::from_ne_bytes([b[0], b[1]])).collect();
 //! assert_eq!(samples, [256, -1]);
 //! ```
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 pub mod bitstream;
 pub mod codec;
@@ -25,6 +25,8 @@ pub mod packet;
 pub mod params;
 pub mod parser;
 pub mod registry;
+#[cfg(target_arch = "x86_64")]
+mod simd;
 pub mod vlc;
 
 pub use codec::{Decoder, DecoderOptions, Encoder, EncoderOptions, Received, SendStatus};

@@ -154,6 +154,22 @@ fn rows_sliced<const N: usize, const MODE: u8, const AVG: bool>(
     src: &[u8],
     sstride: usize,
 ) {
+    #[cfg(target_arch = "x86_64")]
+    if N == 8 || N == 16 {
+        crate::simd::hpel_rows::<N, MODE, AVG>(dst, dstride, src, sstride);
+        return;
+    }
+    rows_sliced_scalar::<N, MODE, AVG>(dst, dstride, src, sstride);
+}
+
+/// The portable twin of the SIMD kernels: the reference they are tested against.
+#[inline(always)]
+fn rows_sliced_scalar<const N: usize, const MODE: u8, const AVG: bool>(
+    dst: &mut [u8],
+    dstride: usize,
+    src: &[u8],
+    sstride: usize,
+) {
     let hx = usize::from(MODE & 1);
     let hy = MODE >> 1 == 1;
     let mut srows = src.chunks(sstride);
@@ -230,6 +246,43 @@ fn predict_row<const N: usize, const MODE: u8, const AVG: bool>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn simd_equals_scalar_for<const N: usize, const MODE: u8, const AVG: bool>(seed: u32) {
+        let mut x = seed;
+        let mut rnd = || {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            (x >> 16) as u8
+        };
+        let (sstride, dstride) = (N + 5, N + 3);
+        let src: Vec<u8> = (0..(N + 1) * sstride).map(|_| rnd()).collect();
+        let dst0: Vec<u8> = (0..N * dstride).map(|_| rnd()).collect();
+        let (mut a, mut b) = (dst0.clone(), dst0);
+        rows_sliced::<N, MODE, AVG>(&mut a, dstride, &src, sstride);
+        rows_sliced_scalar::<N, MODE, AVG>(&mut b, dstride, &src, sstride);
+        assert_eq!(a, b, "N {N} mode {MODE} avg {AVG}");
+    }
+
+    #[test]
+    fn simd_kernels_equal_the_scalar_twin() {
+        for seed in 0..20 {
+            simd_equals_scalar_for::<16, 0, false>(seed);
+            simd_equals_scalar_for::<16, 1, false>(seed);
+            simd_equals_scalar_for::<16, 2, false>(seed);
+            simd_equals_scalar_for::<16, 3, false>(seed);
+            simd_equals_scalar_for::<16, 0, true>(seed);
+            simd_equals_scalar_for::<16, 1, true>(seed);
+            simd_equals_scalar_for::<16, 2, true>(seed);
+            simd_equals_scalar_for::<16, 3, true>(seed);
+            simd_equals_scalar_for::<8, 0, false>(seed);
+            simd_equals_scalar_for::<8, 1, false>(seed);
+            simd_equals_scalar_for::<8, 2, false>(seed);
+            simd_equals_scalar_for::<8, 3, false>(seed);
+            simd_equals_scalar_for::<8, 0, true>(seed);
+            simd_equals_scalar_for::<8, 1, true>(seed);
+            simd_equals_scalar_for::<8, 2, true>(seed);
+            simd_equals_scalar_for::<8, 3, true>(seed);
+        }
+    }
 
     #[test]
     fn half_pel_and_edges() {
