@@ -36,13 +36,13 @@
 //!
 //! The IEEE 1180-1990 accuracy test is in this module's tests.
 
-const W1: i32 = 22725;
-const W2: i32 = 21407;
-const W3: i32 = 19266;
-const W4: i32 = 16383;
-const W5: i32 = 12873;
-const W6: i32 = 8867;
-const W7: i32 = 4520;
+pub(crate) const W1: i32 = 22725;
+pub(crate) const W2: i32 = 21407;
+pub(crate) const W3: i32 = 19266;
+pub(crate) const W4: i32 = 16383;
+pub(crate) const W5: i32 = 12873;
+pub(crate) const W6: i32 = 8867;
+pub(crate) const W7: i32 = 4520;
 
 /// One row of the row pass, in place.
 #[inline(always)]
@@ -232,6 +232,15 @@ fn clip(v: i32) -> u8 {
 /// 8x8 area of `dst` starting at `off` with line stride `stride`, clamped to 0..=255.
 /// Out-of-range destination areas are left untouched.
 pub fn idct_put(block: &mut [i16; 64], dst: &mut [u8], off: usize, stride: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::simd::idct_put(block, dst, off, stride) {
+        return;
+    }
+    idct_put_scalar(block, dst, off, stride);
+}
+
+/// The portable [`idct_put`], the reference of the SIMD version.
+fn idct_put_scalar(block: &mut [i16; 64], dst: &mut [u8], off: usize, stride: usize) {
     let mut out = [[0i32; 8]; 8];
     idct_core(block, &mut out);
     for (y, row) in out.iter().enumerate() {
@@ -245,6 +254,15 @@ pub fn idct_put(block: &mut [i16; 64], dst: &mut [u8], off: usize, stride: usize
 
 /// Inverse transform of `block` (destroyed) added to the 8x8 area of `dst`, clamped to 0..=255.
 pub fn idct_add(block: &mut [i16; 64], dst: &mut [u8], off: usize, stride: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::simd::idct_add(block, dst, off, stride) {
+        return;
+    }
+    idct_add_scalar(block, dst, off, stride);
+}
+
+/// The portable [`idct_add`], the reference of the SIMD version.
+fn idct_add_scalar(block: &mut [i16; 64], dst: &mut [u8], off: usize, stride: usize) {
     let mut out = [[0i32; 8]; 8];
     idct_core(block, &mut out);
     for (y, row) in out.iter().enumerate() {
@@ -402,6 +420,39 @@ mod tests {
         let mut z = [0i16; 64];
         idct(&mut z);
         assert!(z.iter().all(|&v| v == 0));
+    }
+
+    #[test]
+    fn simd_equals_scalar() {
+        let mut rng = IeeeRand(7);
+        for n in 0..20_000 {
+            // Mix of dense and sparse blocks, of the MPEG range and of the whole i16 range
+            // (wrapping and truncation cases), and of rows with only their first coefficient.
+            let (l, h) = match n % 4 {
+                0 => (2048, 2047),
+                1 => (32768, 32767),
+                2 => (300, 300),
+                _ => (5, 5),
+            };
+            let density = [64, 16, 4, 1][n / 4 % 4];
+            let mut b = [0i16; 64];
+            for (i, v) in b.iter_mut().enumerate() {
+                let keep = rng.next(0, 63) < density || (n % 7 == 0 && i % 8 == 0);
+                if keep {
+                    *v = rng.next(l, h) as i16;
+                }
+            }
+            let stride = 8 + (n % 3) * 5;
+            let pred: Vec<u8> = (0..stride * 8).map(|_| rng.next(0, 255) as u8).collect();
+            let (mut d1, mut d2) = (pred.clone(), pred.clone());
+            idct_put(&mut b.clone(), &mut d1, 0, stride);
+            idct_put_scalar(&mut b.clone(), &mut d2, 0, stride);
+            assert_eq!(d1, d2, "put, block {n}");
+            let (mut d1, mut d2) = (pred.clone(), pred);
+            idct_add(&mut b.clone(), &mut d1, 0, stride);
+            idct_add_scalar(&mut b.clone(), &mut d2, 0, stride);
+            assert_eq!(d1, d2, "add, block {n}");
+        }
     }
 
     #[test]

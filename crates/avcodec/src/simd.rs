@@ -8,9 +8,13 @@
 #![allow(unsafe_code)]
 
 use std::arch::x86_64::{
-    __m128i, _mm_add_epi16, _mm_avg_epu8, _mm_loadl_epi64, _mm_loadu_si128, _mm_packus_epi16,
-    _mm_set1_epi16, _mm_setzero_si128, _mm_srli_epi16, _mm_storel_epi64, _mm_storeu_si128,
-    _mm_unpackhi_epi8, _mm_unpacklo_epi8,
+    __m128i, _mm_add_epi16, _mm_add_epi32, _mm_and_si128, _mm_andnot_si128, _mm_avg_epu8,
+    _mm_cmpeq_epi16, _mm_loadl_epi64, _mm_loadu_si128, _mm_madd_epi16, _mm_or_si128,
+    _mm_packs_epi32, _mm_packus_epi16, _mm_set_epi16, _mm_set1_epi16, _mm_set1_epi32,
+    _mm_setzero_si128, _mm_slli_epi16, _mm_slli_epi32, _mm_srai_epi32, _mm_srli_epi16,
+    _mm_storel_epi64, _mm_storeu_si128, _mm_sub_epi32, _mm_unpackhi_epi8, _mm_unpackhi_epi16,
+    _mm_unpackhi_epi32, _mm_unpackhi_epi64, _mm_unpacklo_epi8, _mm_unpacklo_epi16,
+    _mm_unpacklo_epi32, _mm_unpacklo_epi64,
 };
 
 // ---- Half-pel motion compensation for 8- and 16-sample rows: `pavgb` is exactly
@@ -134,6 +138,224 @@ unsafe fn hpel_rows_sse2<const N: usize, const MODE: u8, const AVG: bool>(
                 p
             };
             store::<N>(dp, v);
+        }
+    }
+}
+
+// ---- The 8x8 inverse DCT of `crate::dct` (FFmpeg's `simple` IDCT arithmetic), eight
+// rows or eight columns at a time. Each one-dimensional pass is a set of `pmaddwd`
+// products of coefficient pairs with constant pairs (exact: every product and pair
+// sum fits in 32 bits) combined with wrapping 32-bit additions, which equal the
+// scalar code's wrapping sums. The block is transposed before the row pass (so that
+// lanes are rows) and again before the column pass (lanes are columns).
+
+/// Constant pair `(a, b)` repeated, the second operand of `pmaddwd`.
+#[inline]
+#[target_feature(enable = "sse2")]
+fn pair(a: i32, b: i32) -> __m128i {
+    _mm_set1_epi32((a & 0xffff) | (b << 16))
+}
+
+/// Transposes an 8x8 matrix of 16-bit values held as eight rows.
+#[inline]
+#[target_feature(enable = "sse2")]
+fn transpose8(r: [__m128i; 8]) -> [__m128i; 8] {
+    let t0 = _mm_unpacklo_epi16(r[0], r[1]);
+    let t1 = _mm_unpackhi_epi16(r[0], r[1]);
+    let t2 = _mm_unpacklo_epi16(r[2], r[3]);
+    let t3 = _mm_unpackhi_epi16(r[2], r[3]);
+    let t4 = _mm_unpacklo_epi16(r[4], r[5]);
+    let t5 = _mm_unpackhi_epi16(r[4], r[5]);
+    let t6 = _mm_unpacklo_epi16(r[6], r[7]);
+    let t7 = _mm_unpackhi_epi16(r[6], r[7]);
+    let u0 = _mm_unpacklo_epi32(t0, t2);
+    let u1 = _mm_unpackhi_epi32(t0, t2);
+    let u2 = _mm_unpacklo_epi32(t1, t3);
+    let u3 = _mm_unpackhi_epi32(t1, t3);
+    let u4 = _mm_unpacklo_epi32(t4, t6);
+    let u5 = _mm_unpackhi_epi32(t4, t6);
+    let u6 = _mm_unpacklo_epi32(t5, t7);
+    let u7 = _mm_unpackhi_epi32(t5, t7);
+    [
+        _mm_unpacklo_epi64(u0, u4),
+        _mm_unpackhi_epi64(u0, u4),
+        _mm_unpacklo_epi64(u1, u5),
+        _mm_unpackhi_epi64(u1, u5),
+        _mm_unpacklo_epi64(u2, u6),
+        _mm_unpackhi_epi64(u2, u6),
+        _mm_unpacklo_epi64(u3, u7),
+        _mm_unpackhi_epi64(u3, u7),
+    ]
+}
+
+/// One-dimensional IDCT of four lanes given as the interleaved pairs `(x0, x4)`,
+/// `(x2, x6)`, `(x1, x3)`, `(x5, x7)` of each lane; returns the eight 32-bit outputs
+/// `(e_k ± o_k) >> SHIFT` in order 0..8, `bias` added to the even part.
+#[inline]
+#[target_feature(enable = "sse2")]
+fn idct_1d4<const SHIFT: i32>(
+    p04: __m128i,
+    p26: __m128i,
+    p13: __m128i,
+    p57: __m128i,
+    bias: __m128i,
+) -> [__m128i; 8] {
+    use crate::dct::{W1, W2, W3, W4, W5, W6, W7};
+    let e04p = _mm_add_epi32(_mm_madd_epi16(p04, pair(W4, W4)), bias);
+    let e04m = _mm_add_epi32(_mm_madd_epi16(p04, pair(W4, -W4)), bias);
+    let e26a = _mm_madd_epi16(p26, pair(W2, W6));
+    let e26b = _mm_madd_epi16(p26, pair(W6, -W2));
+    let a0 = _mm_add_epi32(e04p, e26a);
+    let a3 = _mm_sub_epi32(e04p, e26a);
+    let a1 = _mm_add_epi32(e04m, e26b);
+    let a2 = _mm_sub_epi32(e04m, e26b);
+    let odd = |c: (i32, i32), d: (i32, i32)| {
+        _mm_add_epi32(
+            _mm_madd_epi16(p13, pair(c.0, c.1)),
+            _mm_madd_epi16(p57, pair(d.0, d.1)),
+        )
+    };
+    let b0 = odd((W1, W3), (W5, W7));
+    let b1 = odd((W3, -W7), (-W1, -W5));
+    let b2 = odd((W5, -W1), (W7, W3));
+    let b3 = odd((W7, -W5), (W3, -W1));
+    [
+        _mm_srai_epi32::<SHIFT>(_mm_add_epi32(a0, b0)),
+        _mm_srai_epi32::<SHIFT>(_mm_add_epi32(a1, b1)),
+        _mm_srai_epi32::<SHIFT>(_mm_add_epi32(a2, b2)),
+        _mm_srai_epi32::<SHIFT>(_mm_add_epi32(a3, b3)),
+        _mm_srai_epi32::<SHIFT>(_mm_sub_epi32(a3, b3)),
+        _mm_srai_epi32::<SHIFT>(_mm_sub_epi32(a2, b2)),
+        _mm_srai_epi32::<SHIFT>(_mm_sub_epi32(a1, b1)),
+        _mm_srai_epi32::<SHIFT>(_mm_sub_epi32(a0, b0)),
+    ]
+}
+
+/// One-dimensional IDCT of the eight lanes of `x` (`x[i]` holds input `i` of every
+/// lane); the outputs as 32-bit halves (lanes 0..4, lanes 4..8).
+#[inline]
+#[target_feature(enable = "sse2")]
+fn idct_1d8<const SHIFT: i32>(x: &[__m128i; 8], bias: __m128i) -> ([__m128i; 8], [__m128i; 8]) {
+    let lo = idct_1d4::<SHIFT>(
+        _mm_unpacklo_epi16(x[0], x[4]),
+        _mm_unpacklo_epi16(x[2], x[6]),
+        _mm_unpacklo_epi16(x[1], x[3]),
+        _mm_unpacklo_epi16(x[5], x[7]),
+        bias,
+    );
+    let hi = idct_1d4::<SHIFT>(
+        _mm_unpackhi_epi16(x[0], x[4]),
+        _mm_unpackhi_epi16(x[2], x[6]),
+        _mm_unpackhi_epi16(x[1], x[3]),
+        _mm_unpackhi_epi16(x[5], x[7]),
+        bias,
+    );
+    (lo, hi)
+}
+
+/// Packs 32-bit lanes into 16 bits keeping the low 16 bits of each (as `as i16`).
+#[inline]
+#[target_feature(enable = "sse2")]
+fn pack_truncate(lo: __m128i, hi: __m128i) -> __m128i {
+    let lo = _mm_srai_epi32::<16>(_mm_slli_epi32::<16>(lo));
+    let hi = _mm_srai_epi32::<16>(_mm_slli_epi32::<16>(hi));
+    _mm_packs_epi32(lo, hi)
+}
+
+/// Both passes of the IDCT on `block`: the eight output rows as 16-bit values (the
+/// column pass's results lie in -2048..=2047, so that packing is exact).
+#[inline]
+#[target_feature(enable = "sse2")]
+fn idct_rows(block: &[i16; 64]) -> [__m128i; 8] {
+    let mut r = [_mm_setzero_si128(); 8];
+    for (v, row) in r.iter_mut().zip(block.chunks_exact(8)) {
+        let mut a = [0i16; 8];
+        a.copy_from_slice(row);
+        *v = _mm_set_epi16(a[7], a[6], a[5], a[4], a[3], a[2], a[1], a[0]);
+    }
+    // Row pass, lanes = rows.
+    let c = transpose8(r);
+    let (lo, hi) = idct_1d8::<11>(&c, _mm_set1_epi32(1 << 10));
+    let mut y = [_mm_setzero_si128(); 8];
+    for (k, v) in y.iter_mut().enumerate() {
+        *v = pack_truncate(lo[k], hi[k]);
+    }
+    // Rows whose coefficients 1..7 are zero take `x0 << 3` instead (see `crate::dct`).
+    let ac = _mm_or_si128(
+        _mm_or_si128(_mm_or_si128(c[1], c[2]), _mm_or_si128(c[3], c[4])),
+        _mm_or_si128(_mm_or_si128(c[5], c[6]), c[7]),
+    );
+    let dc_rows = _mm_cmpeq_epi16(ac, _mm_setzero_si128());
+    let dc = _mm_and_si128(dc_rows, _mm_slli_epi16::<3>(c[0]));
+    for v in &mut y {
+        *v = _mm_or_si128(dc, _mm_andnot_si128(dc_rows, *v));
+    }
+    // Column pass, lanes = columns; the rounding term W4 * 32 joins the even part.
+    let z = transpose8(y);
+    let (lo, hi) = idct_1d8::<20>(&z, _mm_set1_epi32(crate::dct::W4 * 32));
+    let mut out = [_mm_setzero_si128(); 8];
+    for (k, v) in out.iter_mut().enumerate() {
+        *v = _mm_packs_epi32(lo[k], hi[k]);
+    }
+    out
+}
+
+/// Whether the 8x8 area at `off` with line stride `stride` lies inside a plane of `len` bytes.
+#[inline]
+fn area_fits(len: usize, off: usize, stride: usize) -> bool {
+    stride >= 8
+        && stride
+            .checked_mul(7)
+            .and_then(|v| v.checked_add(off))
+            .and_then(|v| v.checked_add(8))
+            .is_some_and(|end| end <= len)
+}
+
+/// SSE2 twin of `crate::dct::idct_put`; false (nothing written) when the area does not fit.
+pub(crate) fn idct_put(block: &[i16; 64], dst: &mut [u8], off: usize, stride: usize) -> bool {
+    if !area_fits(dst.len(), off, stride) {
+        return false;
+    }
+    // SAFETY: the 8 rows of 8 bytes at off + y * stride are inside dst (area_fits);
+    // SSE2 is part of the x86-64 baseline.
+    unsafe { idct_put_sse2(block, dst.as_mut_ptr().add(off), stride) };
+    true
+}
+
+/// SSE2 twin of `crate::dct::idct_add`; false (nothing written) when the area does not fit.
+pub(crate) fn idct_add(block: &[i16; 64], dst: &mut [u8], off: usize, stride: usize) -> bool {
+    if !area_fits(dst.len(), off, stride) {
+        return false;
+    }
+    // SAFETY: as in idct_put.
+    unsafe { idct_add_sse2(block, dst.as_mut_ptr().add(off), stride) };
+    true
+}
+
+/// # Safety
+/// `d + y * stride .. + 8` must be writable for y in 0..8.
+#[target_feature(enable = "sse2")]
+unsafe fn idct_put_sse2(block: &[i16; 64], d: *mut u8, stride: usize) {
+    let rows = idct_rows(block);
+    for (y, v) in rows.into_iter().enumerate() {
+        // SAFETY: row y of the checked area.
+        unsafe { _mm_storel_epi64(d.add(y * stride).cast(), _mm_packus_epi16(v, v)) };
+    }
+}
+
+/// # Safety
+/// `d + y * stride .. + 8` must be readable and writable for y in 0..8.
+#[target_feature(enable = "sse2")]
+unsafe fn idct_add_sse2(block: &[i16; 64], d: *mut u8, stride: usize) {
+    let rows = idct_rows(block);
+    let z = _mm_setzero_si128();
+    for (y, v) in rows.into_iter().enumerate() {
+        // SAFETY: row y of the checked area.
+        unsafe {
+            let p = d.add(y * stride);
+            let pred = _mm_unpacklo_epi8(_mm_loadl_epi64(p.cast()), z);
+            // |v| <= 2048 and pred <= 255: the 16-bit sum is exact.
+            _mm_storel_epi64(p.cast(), _mm_packus_epi16(_mm_add_epi16(pred, v), z));
         }
     }
 }
