@@ -502,18 +502,20 @@ impl InputContext {
         Ok(landed)
     }
 
-    /// Seeks to a time in microseconds on the first stream, as `ffmpeg -ss` does
-    /// (backward: at or before); returns the landing time in microseconds.
+    /// Seeks to a time in microseconds on the default stream (see
+    /// [`InputContext::default_stream`]), as `ffmpeg -ss` does (backward: at or
+    /// before); returns the landing time in microseconds.
     pub fn seek_time(&mut self, us: i64) -> Result<i64> {
+        let stream = self.default_stream();
         let tb = self
             .state
             .streams
-            .first()
+            .get(stream)
             .map_or(TIME_BASE_Q, |s| s.time_base);
         let ts =
-            avutil::mathematics::rescale_q_rnd(us, TIME_BASE_Q, tb, Rounding::Down).unwrap_or(0);
+            avutil::mathematics::rescale_q_rnd(us, TIME_BASE_Q, tb, Rounding::NearInf).unwrap_or(0);
         let landed = self.seek(
-            0,
+            stream,
             ts,
             SeekFlags {
                 backward: true,
@@ -521,6 +523,25 @@ impl InputContext {
             },
         )?;
         Ok(rescale_q(landed, tb, TIME_BASE_Q).unwrap_or(us))
+    }
+
+    /// The stream a seek by time uses (cf. `av_find_default_stream_index`): the
+    /// first video stream of known size, else the first audio stream of known
+    /// rate, else the first video stream, else stream 0.
+    pub fn default_stream(&self) -> usize {
+        let score = |st: &Stream| match st.params.media_type {
+            MediaType::Video if st.params.width > 0 && st.params.height > 0 => 3,
+            MediaType::Audio if st.params.sample_rate > 0 => 2,
+            MediaType::Video => 1,
+            _ => 0,
+        };
+        let mut best = (0, 0);
+        for (i, st) in self.state.streams.iter().enumerate() {
+            if score(st) > best.1 {
+                best = (i, score(st));
+            }
+        }
+        best.0
     }
 
     /// The demuxer.

@@ -131,8 +131,15 @@ impl StreamParse {
         pkt
     }
 
-    /// Duration of a video frame from the declared frame rate (cf. `compute_frame_duration`).
-    fn frame_duration(&self, st: &Stream, info: &FrameInfo) -> Option<Rational> {
+    /// Duration of a packet the parser gave none (cf. `compute_frame_duration`): a
+    /// video frame from the declared frame rate, an audio packet from the codec's
+    /// fixed frame size (as `av_get_audio_frame_duration2` falls back to).
+    fn frame_duration(&self, st: &Stream, info: &FrameInfo, size: usize) -> Option<Rational> {
+        if st.params.media_type == MediaType::Audio {
+            let (n, rate) = (st.params.frame_size, st.params.sample_rate);
+            return (n > 1 && rate > 0 && size > 0)
+                .then(|| Rational::reduced(i64::from(n), i64::from(rate)));
+        }
         if st.params.media_type != MediaType::Video {
             return None;
         }
@@ -187,7 +194,7 @@ impl StreamParse {
         }
         let mut duration = Rational::new(pkt.duration.unwrap_or(0) as i32, 1) * tb;
         if pkt.duration.unwrap_or(0) <= 0
-            && let Some(d) = self.frame_duration(st, info)
+            && let Some(d) = self.frame_duration(st, info, pkt.size())
         {
             duration = d;
             pkt.duration = rescale_rnd(

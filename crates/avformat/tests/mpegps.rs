@@ -17,6 +17,7 @@ const FIXTURES: &[&str] = &[
     "m1v-mp2-mono",
     "m1v-bf2-mp2-stereo",
     "m1v-ntsc-mp2-32k",
+    "seek-bf2",
     "garbage",
 ];
 
@@ -25,7 +26,7 @@ const PRIVATE_AUDIO: &[&str] = &["ac3-m1v-stereo", "ac3-5.1-44k", "dts-stereo-48
 
 /// The fixtures whose streams ffprobe described (all but the damaged one).
 fn probed() -> impl Iterator<Item = &'static &'static str> {
-    FIXTURES[..3].iter().chain(PRIVATE_AUDIO)
+    FIXTURES[..4].iter().chain(PRIVATE_AUDIO)
 }
 
 fn open(path: &str) -> InputContext {

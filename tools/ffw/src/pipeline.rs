@@ -27,6 +27,8 @@ struct Input {
     spec: InputSpec,
     /// Added to every timestamp (in microseconds): minus the start time and `-ss`.
     ts_offset: i64,
+    /// The input's start time (microseconds), when known.
+    start: Option<i64>,
     /// Frames decoded before this time (microseconds, after the offset) are dropped (accurate seek).
     drop_before: i64,
     /// Last timestamp read (microseconds, after the offset), to pick which input to read next.
@@ -162,11 +164,18 @@ impl<'a> Transcoder<'a> {
                 }
             }
             log_at(cli, LogLevel::Info, ctx.dump(i).trim_end());
-            let start = ctx.start_time().unwrap_or(0);
+            let start_time = ctx.start_time();
+            let start = start_time.unwrap_or(0);
             let mut ts_offset = -start;
             let mut drop_before = i64::MIN;
             if let Some(ss) = spec.ss {
-                let target = start.saturating_add(ss);
+                let mut target = start.saturating_add(ss);
+                // As ffmpeg: our demuxers seek by decoding timestamps, which run up to
+                // a few frames behind the presentation times where B-frames reorder,
+                // so the seek aims 3/23 s earlier when a stream has such a delay.
+                if ctx.streams().iter().any(|st| st.params.video_delay > 0) {
+                    target -= 3 * 1_000_000 / 23;
+                }
                 if let Err(e) = ctx.seek_time(target) {
                     log_at(
                         cli,
@@ -185,6 +194,7 @@ impl<'a> Transcoder<'a> {
                 ctx,
                 spec: spec.clone(),
                 ts_offset,
+                start: start_time,
                 drop_before,
                 last_us: i64::MIN,
                 eof: false,
@@ -698,6 +708,38 @@ impl<'a> Transcoder<'a> {
     fn clock_packet(&mut self, ii: usize, pkt: &mut Packet, decoding: bool) {
         let si = pkt.stream_index;
         let tb = pkt.time_base;
+        let first = self
+            .clocks
+            .get(&(ii, si))
+            .is_none_or(|c| c.next_dts == NOPTS);
+        let inp = &self.inputs[ii];
+        if first
+            && inp.ctx.format().flags.ts_discont
+            && let Some(start) = inp.start
+            && inp.ts_offset == -start
+        {
+            // As ffmpeg: where timestamps may jump, the start time first taken over
+            // every stream is taken again over the streams in use (no -ss given).
+            let used_start = inp
+                .ctx
+                .streams()
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| {
+                    self.outputs
+                        .iter()
+                        .any(|o| o.streams.iter().any(|s| s.input == ii && s.ist == *i))
+                })
+                .filter_map(|(_, st)| {
+                    st.start_time
+                        .and_then(|t| rescale_q(t, st.time_base, TIME_BASE_Q))
+                })
+                .min();
+            if let Some(new_start) = used_start.filter(|&t| t > start) {
+                log::debug!("Correcting start time by {}", new_start - start);
+                self.inputs[ii].ts_offset = -new_start;
+            }
+        }
         let inp = &mut self.inputs[ii];
         let off = rescale_q(inp.ts_offset, TIME_BASE_Q, tb).unwrap_or(0);
         pkt.pts = pkt.pts.map(|t| t + off);
