@@ -101,27 +101,22 @@ done
     bad "mpeg: ffwprobe differs on $pprobe_bad AC-3/DTS files"
 
 # -ss on .mpg (issue 8): frames and timestamps after `-ss T` equal ffmpeg's, decoding every
-# stream and stream-copying the video ("same" = framemd5 identical but for the software line).
-# Stream copy of the audio after a seek is reported only: the first packets ffmpeg cuts from
-# the unsynchronised audio get other timestamps from us (see docs/SUPPORT.md).
-ss_files="176x144:2:10:12 352x288:2:30:15 176x144:0:12:12"
-ss_bad=0; ss_n=0; report=""
+# stream and stream-copying video and audio ("same" = framemd5 identical but for the software
+# line). The 64x48 file has many pictures per PES (ffmpeg's output dts repaired as non-monotonous).
+ss_files="176x144:2:10:12 352x288:2:30:15 176x144:0:12:12 64x48:2:2:12"
+ss_bad=0; ss_n=0
 for m in $ss_files; do
     IFS=: read -r s bf d g <<<"$m"
     f="$tmp/seek-$s-$bf.mpg"
     ff -f lavfi -i "testsrc2=s=$s:r=25:d=$d" -f lavfi -i "sine=d=$d:r=48000" -c:v mpeg1video -g "$g" \
         -bf "$bf" -c:a mp2 "$f"
-    for t in 0.5 2.3 4.1 6.7 $(awk "BEGIN{print $d - 0.5}"); do
+    for t in $(awk "BEGIN{for (t = 0.5; t < $d; t += $d / 5) printf \"%.2f \", t}"); do
         for c in "decode:0" "copy:0:v" "copy:0:a"; do
             mode=${c%%:*}; map=${c#*:}
             o=(); [ "$mode" = copy ] && o=(-c copy)
             ff -ss "$t" -i "$f" -map "$map" "${o[@]}" -f framemd5 - 2>/dev/null | grep -v '^#software' >"$tmp/theirs"
             "$bin/ffw" -nostdin -v quiet -ss "$t" -i "$f" -map "$map" "${o[@]}" -f framemd5 - 2>/dev/null |
                 grep -v '^#software' >"$tmp/ours"
-            if [ "$map" = 0:a ]; then
-                cmp -s "$tmp/theirs" "$tmp/ours" || report="$report $s-bf$bf -ss $t;"
-                continue
-            fi
             ss_n=$((ss_n + 1))
             if ! cmp -s "$tmp/theirs" "$tmp/ours"; then
                 ss_bad=$((ss_bad + 1))
@@ -130,7 +125,6 @@ for m in $ss_files; do
         done
     done
 done
-[ $ss_bad -eq 0 ] && pass "mpeg: -ss T: $ss_n decodes (all streams) and video stream copies give ffmpeg's frames and timestamps" ||
+[ $ss_bad -eq 0 ] && pass "mpeg: -ss T: $ss_n decodes (all streams) and video/audio stream copies give ffmpeg's frames and timestamps" ||
     bad "mpeg: -ss T: $ss_bad of $ss_n differ from ffmpeg"
-echo "info mpeg -ss audio stream copy differs from ffmpeg's for:${report:- none}"
 exit $fail

@@ -48,7 +48,8 @@ pub struct DemuxerInfo {
     pub create: fn() -> Box<dyn Demuxer>,
 }
 
-/// Muxer properties (cf. `AVFMT_NOFILE`, `AVFMT_NOTIMESTAMPS`, `AVFMT_VARIABLE_FPS`).
+/// Muxer properties (cf. `AVFMT_NOFILE`, `AVFMT_NOTIMESTAMPS`, `AVFMT_VARIABLE_FPS`,
+/// `AVFMT_TS_NONSTRICT`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct MuxFlags {
     /// Writes no file (the `null` muxer).
@@ -57,6 +58,9 @@ pub struct MuxFlags {
     pub no_timestamps: bool,
     /// Accepts variable frame rate.
     pub variable_fps: bool,
+    /// Equal successive dts are allowed (cf. `AVFMT_TS_NONSTRICT`): a tool that
+    /// repairs decreasing dts raises them to the last one, not one past it.
+    pub ts_nonstrict: bool,
 }
 
 /// A registered muxer.

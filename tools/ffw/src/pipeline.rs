@@ -53,6 +53,8 @@ struct StreamStats {
     kind: MediaType,
     frames: u64,
     bytes: u64,
+    /// The last dts written (in the output stream's time base).
+    last_mux_dts: Option<i64>,
 }
 
 struct OutStream {
@@ -395,6 +397,7 @@ impl<'a> Transcoder<'a> {
                     ist: si,
                     work: Work::Copy,
                     stats: StreamStats {
+                        last_mux_dts: None,
                         index,
                         kind,
                         frames: 0,
@@ -582,6 +585,7 @@ impl<'a> Transcoder<'a> {
                     scaler,
                 },
                 stats: StreamStats {
+                    last_mux_dts: None,
                     index,
                     kind,
                     frames: 0,
@@ -888,7 +892,7 @@ impl<'a> Transcoder<'a> {
                 s.stats.frames += 1;
                 s.stats.bytes += p.size() as u64;
                 s.last_pts_us = end_time(us, p.duration, p.time_base).or(s.last_pts_us);
-                o.ctx.write_packet(p).map_err(|e| e.to_string())?;
+                write_packet(&mut o.ctx, &mut s.stats, p)?;
                 o.written_anything = true;
                 if s.max_frames.is_some_and(|m| s.stats.frames >= m) {
                     s.finished = true;
@@ -1182,6 +1186,38 @@ fn rayon_pool(n: usize) -> Result<std::sync::Arc<rayon::ThreadPool>, rayon::Thre
         .map(std::sync::Arc::new)
 }
 
+/// Writes a packet, first raising a dts below the last one written (or equal to it
+/// where the format is strict) as ffmpeg does before muxing, with its warning.
+fn write_packet(ctx: &mut OutputContext, s: &mut StreamStats, mut p: Packet) -> Result<(), Fail> {
+    let format = ctx.format();
+    let (nonstrict, stamped) = (format.flags.ts_nonstrict, !format.flags.no_timestamps);
+    if stamped && let Some(st) = ctx.streams().get(p.stream_index) {
+        p.rescale_ts(st.time_base);
+        if let (Some(d), Some(last)) = (p.dts, s.last_mux_dts) {
+            let max = last + i64::from(!nonstrict);
+            if d < max {
+                let level = if max - d > 2 || s.kind == MediaType::Video {
+                    log::Level::Warn
+                } else {
+                    log::Level::Debug
+                };
+                log::log!(
+                    level,
+                    "Non-monotonous DTS in output stream #{}; previous: {last}, current: {d}; \
+                     changing to {max}. This may result in incorrect timestamps in the output file.",
+                    s.index
+                );
+                if p.pts.is_some_and(|pts| pts >= d) {
+                    p.pts = p.pts.map(|pts| pts.max(max));
+                }
+                p.dts = Some(max);
+            }
+        }
+        s.last_mux_dts = p.dts.or(s.last_mux_dts);
+    }
+    ctx.write_packet(p).map_err(|e| e.to_string())
+}
+
 /// Writes every packet the encoder has ready.
 fn drain_encoder(
     enc: &mut Box<dyn Encoder>,
@@ -1201,7 +1237,7 @@ fn drain_encoder(
         if s.kind == MediaType::Audio {
             s.frames += 1;
         }
-        ctx.write_packet(p).map_err(|e| e.to_string())?;
+        write_packet(ctx, s, p)?;
         *written = true;
     }
     Ok(())

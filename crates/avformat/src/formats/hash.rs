@@ -181,6 +181,7 @@ const HASH_FLAGS: MuxFlags = MuxFlags {
     no_file: false,
     no_timestamps: false,
     variable_fps: true,
+    ts_nonstrict: true,
 };
 
 /// The registry entries.
@@ -206,6 +207,7 @@ pub fn muxers() -> Vec<MuxerInfo> {
                 no_file: true,
                 no_timestamps: true,
                 variable_fps: true,
+                ts_nonstrict: false,
             },
             // As FFmpeg: pictures are passed through, not coded.
             default_video: Some(CodecId::WrappedAvframe),

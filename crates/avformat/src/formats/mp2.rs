@@ -410,6 +410,7 @@ pub fn muxer() -> MuxerInfo {
             no_file: false,
             no_timestamps: true,
             variable_fps: false,
+            ts_nonstrict: false,
         },
         supports: supports_codec,
         create: || Box::new(MpaMuxer),

@@ -338,6 +338,7 @@ pub fn muxer() -> MuxerInfo {
             no_file: false,
             no_timestamps: true,
             variable_fps: false,
+            ts_nonstrict: false,
         },
         supports: |c| matches!(c, CodecId::Mpeg1video | CodecId::Mpeg2video),
         create: || Box::new(super::rawvideo::RawMuxer),

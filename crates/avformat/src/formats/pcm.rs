@@ -400,7 +400,7 @@ macro_rules! entries {
                 mime_types: "",
                 default_video: None,
                 default_audio: Some(FORMATS[$i].codec),
-                flags: MuxFlags { no_file: false, no_timestamps: true, variable_fps: false },
+                flags: MuxFlags { no_file: false, no_timestamps: true, variable_fps: false, ts_nonstrict: false },
                 supports: |id| id == FORMATS[$i].codec,
                 create: || Box::new(PcmMuxer),
             },)*]

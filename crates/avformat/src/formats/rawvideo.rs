@@ -260,6 +260,7 @@ pub fn muxer() -> MuxerInfo {
             no_file: false,
             no_timestamps: true,
             variable_fps: false,
+            ts_nonstrict: false,
         },
         supports: any_codec,
         create: || Box::new(RawMuxer),
