@@ -4,12 +4,13 @@
 // Helpers of tests panic on failure like the tests themselves.
 #![allow(clippy::unwrap_used)]
 
+use avcodec::Packet;
 use avformat::io::MemorySink;
 use avformat::{
     FormatRegistry, InputContext, InputOptions, IoReader, IoWriter, OutputContext, SeekFlags,
 };
 use avutil::mathematics::rescale_q;
-use avutil::{Rational, TIME_BASE_Q};
+use avutil::{Buffer, Rational, TIME_BASE_Q};
 
 use crate::y4m::{fixture, reference};
 
@@ -278,5 +279,152 @@ fn probe_scores_match_ffprobe() {
         let (name, score) = line.split_once(' ').unwrap();
         let input = open(&fixture(&format!("mpegps/{name}.mpg")));
         assert_eq!(input.probe_score().to_string(), score, "{name}");
+    }
+}
+
+/// Packs and PES packets of a program stream: (SCR of the pack, mux rate, offset of
+/// the PES end from the pack start, stream id, payload bytes).
+fn pes_deliveries(data: &[u8]) -> Vec<(i64, i64, usize, u8, usize)> {
+    let ts = |b: &[u8]| -> i64 {
+        (i64::from((b[0] >> 1) & 7) << 30)
+            | (i64::from(b[1]) << 22)
+            | (i64::from(b[2] >> 1) << 15)
+            | (i64::from(b[3]) << 7)
+            | i64::from(b[4] >> 1)
+    };
+    let (mut out, mut i, mut scr, mut rate, mut pack) = (Vec::new(), 0, 0, 1, 0);
+    while i + 6 <= data.len() {
+        assert_eq!(&data[i..i + 3], &[0, 0, 1], "start code at {i}");
+        match data[i + 3] {
+            0xba => {
+                scr = ts(&data[i + 4..i + 9]);
+                rate = (i64::from(data[i + 9] & 0x7f) << 15)
+                    | (i64::from(data[i + 10]) << 7)
+                    | i64::from(data[i + 11] >> 1);
+                pack = i;
+                i += 12;
+            }
+            0xb9 => break,
+            id => {
+                let n = usize::from(data[i + 4]) << 8 | usize::from(data[i + 5]);
+                let body = &data[i + 6..i + 6 + n];
+                let mut j = 0;
+                if id != 0xbb {
+                    while body[j] == 0xff {
+                        j += 1;
+                    }
+                    j += match body[j] >> 4 {
+                        2 => 5,
+                        3 => 10,
+                        _ => 1,
+                    };
+                    out.push((scr, rate, i + 6 + n - pack, id, n - j));
+                }
+                i += 6 + n;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn muxer_keeps_decoder_buffers_within_bounds() {
+    // 720p-like video at ~6 Mb/s (100 KB I pictures every 12, 18 KB others, 25 fps,
+    // IBBP order) and 384 kb/s MP2 (1152-byte frames every 24 ms), 4 s; then the same
+    // at CIF rates. Every access unit must be in its buffer by its DTS, and no buffer
+    // may hold more than the bound the system header declares (230 KiB, 4 KiB).
+    for (i_size, p_size) in [(100_000usize, 18_000usize), (12_000, 2_500)] {
+        let formats = FormatRegistry::builtin();
+        let sink = MemorySink::new();
+        let info = *formats.find_muxer("mpeg").unwrap();
+        let mut out =
+            OutputContext::with_writer(IoWriter::new(Box::new(sink.clone()), "mem.mpg"), info);
+        let tb = Rational::new(1, 90000);
+        let mut vp = avcodec::CodecParameters::new(avcodec::CodecId::Mpeg1video);
+        vp.width = 1280;
+        vp.height = 720;
+        let mut ap = avcodec::CodecParameters::new(avcodec::CodecId::Mp2);
+        ap.sample_rate = 48000;
+        ap.bit_rate = Some(384_000);
+        out.add_stream(vp, tb).unwrap();
+        out.add_stream(ap, tb).unwrap();
+        out.write_header().unwrap();
+        // Access units in the order written: (stream, dts, size).
+        let mut units = Vec::new();
+        let (mut v, mut a) = (0i64, 0i64);
+        let mut fill = 0u8;
+        while v < 100 || a < 167 {
+            let vdts = v * 3600 - 3600;
+            let adts = a * 2160;
+            if v < 100 && (a >= 167 || vdts <= adts) {
+                let size = if v % 12 == 0 { i_size } else { p_size };
+                let mut p = Packet::new(Buffer::from(vec![fill; size]));
+                fill = fill.wrapping_add(1);
+                // IBBP: I/P pictures shown 3 frames later, B pictures at once.
+                let pts = if v % 3 == 0 { vdts + 3 * 3600 } else { vdts };
+                (p.pts, p.dts, p.time_base, p.stream_index) = (Some(pts), Some(vdts), tb, 0);
+                out.write_packet(p).unwrap();
+                units.push((0xe0u8, vdts, size));
+                v += 1;
+            } else {
+                let mut p = Packet::new(Buffer::from(vec![0x55; 1152]));
+                (p.pts, p.dts, p.time_base, p.stream_index) = (Some(adts), Some(adts), tb, 1);
+                out.write_packet(p).unwrap();
+                units.push((0xc0u8, adts, 1152));
+                a += 1;
+            }
+        }
+        out.write_trailer().unwrap();
+        let data = sink.contents();
+        let deliveries = pes_deliveries(&data);
+        // The muxer shifts every timestamp by the same offset; the first video PES
+        // carries the first video DTS.
+        let first_dts = {
+            let i = data.windows(4).position(|w| w == [0, 0, 1, 0xe0]).unwrap();
+            let b = &data[i + 6..];
+            let j = b.iter().position(|&x| x != 0xff).unwrap();
+            assert_eq!(b[j] >> 4, 3, "the first video PES carries PTS and DTS");
+            let t = &b[j + 5..j + 10];
+            (i64::from((t[0] >> 1) & 7) << 30)
+                | (i64::from(t[1]) << 22)
+                | (i64::from(t[2] >> 1) << 15)
+                | (i64::from(t[3]) << 7)
+                | i64::from(t[4] >> 1)
+        };
+        let shift = first_dts - -3600;
+        for (sid, bound) in [(0xe0u8, 230 * 1024usize), (0xc0, 4096)] {
+            let aus: Vec<(i64, usize)> = units
+                .iter()
+                .filter(|u| u.0 == sid)
+                .map(|u| (u.1 + shift, u.2))
+                .collect();
+            let (mut delivered, mut removed, mut k, mut peak) = (0usize, 0usize, 0, 0);
+            for &(scr, rate, end, id, n) in &deliveries {
+                if id != sid {
+                    continue;
+                }
+                // The PES's last byte enters the buffer at this time.
+                let t = scr + (end as i64 * 90000 + rate * 50 - 1) / (rate * 50);
+                while k < aus.len() && aus[k].0 <= t {
+                    removed += aus[k].1;
+                    assert!(
+                        removed <= delivered,
+                        "stream {sid:#x}: unit {k} late at {t}"
+                    );
+                    k += 1;
+                }
+                delivered += n;
+                peak = peak.max(delivered - removed);
+            }
+            assert_eq!(
+                delivered,
+                aus.iter().map(|u| u.1).sum::<usize>(),
+                "all data written"
+            );
+            assert!(
+                peak <= bound,
+                "stream {sid:#x}: {peak} bytes in a {bound}-byte buffer"
+            );
+        }
     }
 }
