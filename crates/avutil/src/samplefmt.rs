@@ -408,7 +408,7 @@ fn convert_samples_reference(
 mod fast {
     use super::{SampleFormat, saturate_round};
 
-    pub(super) trait Elem: Copy {
+    pub(super) trait Elem: Copy + Default {
         const N: usize;
         fn get(b: &[u8]) -> Self;
         fn put(self, b: &mut [u8]);
@@ -503,15 +503,24 @@ mod fast {
             return;
         }
         if sf.is_planar() {
-            // Planar to packed (decoder output to a muxer): one channel at a
-            // time, each destination frame a fixed-size chunk.
+            // Planar to packed (decoder output to a muxer): blocks of frames, each
+            // channel's block converted in one contiguous run (which vectorises),
+            // then stored at its place in every frame.
+            const BLOCK: usize = 256;
             let frame = channels * D::N;
             let d = &mut dst[0][..n * frame];
-            for ch in 0..channels {
-                let s = &src[ch][..n * S::N];
-                let frames = d[ch * D::N..].chunks_mut(frame);
-                for (a, b) in s.chunks_exact(S::N).zip(frames) {
-                    f(S::get(a)).put(b);
+            let mut conv = [D::default(); BLOCK];
+            for start in (0..n).step_by(BLOCK) {
+                let m = BLOCK.min(n - start);
+                for ch in 0..channels {
+                    let s = &src[ch][start * S::N..(start + m) * S::N];
+                    for (o, a) in conv[..m].iter_mut().zip(s.chunks_exact(S::N)) {
+                        *o = f(S::get(a));
+                    }
+                    let frames = d[start * frame + ch * D::N..].chunks_mut(frame);
+                    for (v, b) in conv[..m].iter().zip(frames) {
+                        v.put(b);
+                    }
                 }
             }
             return;
@@ -598,7 +607,10 @@ mod fast {
                 // value is an exact integer within i32.
                 let v = if v.is_nan() { 0.0 } else { v };
                 let v = v.max(lo).min(hi);
-                D::from_i64(i64::from(((v + MAGIC) - MAGIC) as i32))
+                // After adding 1.5 * 2^23 the integer sits in the low mantissa bits:
+                // read it from the bit pattern (no float-to-int conversion).
+                let r = (v + MAGIC).to_bits() as i32 - MAGIC.to_bits() as i32;
+                D::from_i64(i64::from(r))
             });
             return;
         }

@@ -309,6 +309,11 @@ impl std::fmt::Debug for FixedSynth {
 pub struct Window {
     fixed: [i32; 512],
     float: [f32; 512],
+    /// The float window rearranged for [`FloatSynth::filter`]: per tap `k` (offset
+    /// `o = 64k`), sixteen-wide rows (the last entry 0) of `w[o + 1 + i]`,
+    /// `w[o + 31 - i]`, `w[o + 47 - i]` and `w[o + 49 + i]` for `i` = 0..15, so
+    /// that every product of the fifteen mirrored outputs reads forwards.
+    float_taps: [[[f32; 16]; 4]; 8],
 }
 
 impl Default for Window {
@@ -318,7 +323,21 @@ impl Default for Window {
         for (f, &w) in float.iter_mut().zip(fixed.iter()) {
             *f = (f64::from(w) * (1.0 / (1u64 << (16 + FRAC_BITS)) as f64)) as f32;
         }
-        Window { fixed, float }
+        let mut float_taps = [[[0f32; 16]; 4]; 8];
+        for (k, rows) in float_taps.iter_mut().enumerate() {
+            let o = 64 * k;
+            for i in 0..15 {
+                rows[0][i] = float[o + 1 + i];
+                rows[1][i] = float[o + 31 - i];
+                rows[2][i] = float[o + 47 - i];
+                rows[3][i] = float[o + 49 + i];
+            }
+        }
+        Window {
+            fixed,
+            float,
+            float_taps,
+        }
     }
 }
 
@@ -423,45 +442,31 @@ impl FloatSynth {
             sum -= w[(32 + 64 * k) & 511] * b[(48 + 64 * k) & 511];
         }
         out[0] = sum;
-        // Outputs 1..16 (`s1`) and 31..17 (`s2`), all fifteen at once per tap
-        // so that the loops vectorise; each sum still adds its sixteen
-        // products in the order k = 0..8 of the first half, then of the
-        // second (the same results as one output at a time).
-        let mut s1 = [0f32; 15];
-        let mut s2 = [0f32; 15];
-        for k in 0..8 {
+        // Outputs 1..16 (`s1`) and 31..17 (`s2`), sixteen lanes at once per tap (the
+        // last lane unused). Output j = i + 1 sums, over the taps, w[o + j] and
+        // -w[o + 32 + j] times b[o + 16 + j] and b[o + 48 - j] (s1), and -w[o + 32 - j]
+        // and -w[o + 64 - j] times the same samples (s2). The products with
+        // b[o + 48 - j] are gathered by m = 14 - i, which reads b forwards from
+        // o + 33, and folded back at the end.
+        let mut s1 = [0f32; 16];
+        let mut s2 = [0f32; 16];
+        let mut r1 = [0f32; 16];
+        let mut r2 = [0f32; 16];
+        for (k, rows) in win.float_taps.iter().enumerate() {
             let o = 64 * k;
-            // t = b[16 + j + o], w[j + o] and w[32 - j + o] for j = 1..16.
-            let (Some(t), Some(wf), Some(wr)) = (
-                b.get(o + 17..o + 32),
-                w.get(o + 1..o + 16),
-                w.get(o + 17..o + 32),
-            ) else {
+            let (Some(t), Some(u)) = (b.get(o + 17..o + 33), b.get(o + 33..o + 49)) else {
                 return;
             };
-            for j in 0..15 {
-                s1[j] += wf[j] * t[j];
-                s2[j] -= wr[14 - j] * t[j];
+            for i in 0..16 {
+                s1[i] += rows[0][i] * t[i];
+                s2[i] -= rows[1][i] * t[i];
+                r1[i] -= rows[2][i] * u[i];
+                r2[i] -= rows[3][i] * u[i];
             }
         }
-        for k in 0..8 {
-            let o = 64 * k;
-            // t = b[48 - j + o], w[32 + j + o] and w[64 - j + o] for j = 1..16.
-            let (Some(t), Some(wf), Some(wr)) = (
-                b.get(o + 33..o + 48),
-                w.get(o + 33..o + 48),
-                w.get(o + 49..o + 64),
-            ) else {
-                return;
-            };
-            for j in 0..15 {
-                s1[j] -= wf[j] * t[14 - j];
-                s2[j] -= wr[14 - j] * t[14 - j];
-            }
-        }
-        for j in 1..16 {
-            out[j] = s1[j - 1];
-            out[32 - j] = s2[j - 1];
+        for i in 0..15 {
+            out[i + 1] = s1[i] + r1[14 - i];
+            out[31 - i] = s2[i] + r2[14 - i];
         }
         let mut sum = 0f32;
         for k in 0..8 {
