@@ -80,13 +80,33 @@ fn crate_matrix(m: Matrix) -> yuv::YuvStandardMatrix {
 
 /// One band of 8-bit planar YUV to packed RGB through the `yuv` crate (nearest chroma,
 /// as ours and FFmpeg's unscaled converter).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct CrateJob {
     out: CrateOut,
     cw: u8,
     ch: u8,
     range: yuv::YuvRange,
     matrix: yuv::YuvStandardMatrix,
+    /// Our AVX-512 kernel in the crate's arithmetic, for 4:2:0 line pairs (same bytes).
+    q13: Option<(simd::Q13Coeffs, simd::PackTables)>,
+}
+
+/// Our AVX-512 twin of the `yuv` crate's 4:2:0 kernel, where the CPU has it.
+fn q13_job(
+    cw: u8,
+    ch: u8,
+    full: bool,
+    m: Matrix,
+    lay: RgbLayout,
+) -> Option<(simd::Q13Coeffs, simd::PackTables)> {
+    if (cw, ch) != (1, 1) || !simd::q13_simd_available() {
+        return None;
+    }
+    let (kr, kb) = m.kr_kb();
+    Some((
+        simd::Q13Coeffs::new(full, kr as f32, kb as f32)?,
+        simd::PackTables::new(lay),
+    ))
 }
 
 impl CrateJob {
@@ -103,6 +123,35 @@ impl CrateJob {
     ) -> bool {
         use CrateOut as O;
         let cy0 = y0 >> self.ch;
+        if let Some((k, t)) = &self.q13 {
+            // Line pairs with our kernel; a last single line (odd height) stays the crate's.
+            let pairs = rows / 2;
+            for i in 0..pairs {
+                let (y, o) = (y0 + 2 * i, 2 * i * stride);
+                let (a, b) = out[o..].split_at_mut(stride);
+                simd::yuv420_q13_rows(
+                    true,
+                    k,
+                    t,
+                    w,
+                    sp.row(0, y),
+                    Some(sp.row(0, y + 1)),
+                    sp.row(1, y / 2),
+                    sp.row(2, y / 2),
+                    a,
+                    Some(b),
+                );
+            }
+            if rows.is_multiple_of(2) {
+                return true;
+            }
+            let job = CrateJob {
+                q13: None,
+                ..self.clone()
+            };
+            let o = 2 * pairs * stride;
+            return job.rows(sp, w, y0 + 2 * pairs, 1, &mut out[o..], stride);
+        }
         let conv = |x: usize| u32::try_from(x).ok();
         let (Some(ys), Some(us), Some(vs), Some(w32), Some(h32), Some(os)) = (
             conv(sp.stride(0)),
@@ -491,6 +540,7 @@ impl Fast {
                         yuv::YuvRange::Limited
                     },
                     matrix: crate_matrix(c.src.matrix),
+                    q13: q13_job(cw, ch, c.src_full, c.src.matrix, lay),
                 });
                 let w = self.dst.w;
                 for_bands(
@@ -856,5 +906,146 @@ fn for_bands(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LAYOUTS: [PixelFormat; 4] = [
+        PixelFormat::Rgb24,
+        PixelFormat::Bgr24,
+        PixelFormat::Rgba,
+        PixelFormat::Bgra,
+    ];
+    const MATRICES: [Matrix; 5] = [
+        Matrix::Bt601,
+        Matrix::Bt709,
+        Matrix::Bt2020,
+        Matrix::Smpte240m,
+        Matrix::Fcc,
+    ];
+
+    /// Our Q13 kernel (SIMD where available, and its scalar twin) against the `yuv` crate
+    /// on a `w`x`h` 4:2:0 picture: the same bytes for every matrix, range and layout.
+    fn q13_agrees_with_crate(w: usize, h: usize, y: &[u8], u: &[u8], v: &[u8]) {
+        let cw = w.div_ceil(2);
+        let sp = SrcPlanes {
+            planes: [y, u, v, &[]],
+            strides: [w, cw, cw, 0],
+            line: [w, cw, cw, 0],
+        };
+        for fmt in LAYOUTS {
+            let (Some(o), Some(lay)) = (crate_out(fmt), rgb_layout(fmt)) else {
+                panic!("{fmt}: no layout");
+            };
+            let stride = w * lay.step;
+            for m in MATRICES {
+                for full in [false, true] {
+                    let mut job = CrateJob {
+                        out: o,
+                        cw: 1,
+                        ch: 1,
+                        range: if full {
+                            yuv::YuvRange::Full
+                        } else {
+                            yuv::YuvRange::Limited
+                        },
+                        matrix: crate_matrix(m),
+                        q13: None,
+                    };
+                    let mut theirs = vec![0u8; stride * h];
+                    assert!(job.rows(&sp, w, 0, h, &mut theirs, stride));
+                    let (kr, kb) = m.kr_kb();
+                    let k = simd::Q13Coeffs::new(full, kr as f32, kb as f32);
+                    let Some(k) = k else {
+                        panic!("coefficients");
+                    };
+                    let t = simd::PackTables::new(lay);
+                    let mut scalar = vec![0u8; stride * h];
+                    for (i, out) in scalar.chunks_exact_mut(stride).enumerate() {
+                        let (yr, cr) = (&y[i * w..][..w], (i / 2) * cw);
+                        simd::yuv420_q13_rows(
+                            false,
+                            &k,
+                            &t,
+                            w,
+                            yr,
+                            None,
+                            &u[cr..cr + cw],
+                            &v[cr..cr + cw],
+                            out,
+                            None,
+                        );
+                    }
+                    let what = format!("{w}x{h} {fmt} {m:?} full {full}");
+                    assert!(theirs == scalar, "scalar twin: {what}");
+                    job.q13 = Some((k, t));
+                    let mut ours = vec![0u8; stride * h];
+                    assert!(job.rows(&sp, w, 0, h, &mut ours, stride));
+                    assert!(theirs == ours, "kernel: {what}");
+                }
+            }
+        }
+    }
+
+    fn noise(seed: &mut u64, n: usize) -> Vec<u8> {
+        (0..n)
+            .map(|_| {
+                *seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (*seed >> 56) as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn q13_kernel_matches_yuv_crate() {
+        let mut seed = 5;
+        for (w, h) in [
+            (1usize, 1usize),
+            (2, 2),
+            (3, 3),
+            (63, 4),
+            (64, 2),
+            (65, 5),
+            (130, 6),
+            (1921, 3),
+        ] {
+            let cw = w.div_ceil(2);
+            let ch = h.div_ceil(2);
+            let (y, u, v) = (
+                noise(&mut seed, w * h),
+                noise(&mut seed, cw * ch),
+                noise(&mut seed, cw * ch),
+            );
+            q13_agrees_with_crate(w, h, &y, &u, &v);
+        }
+    }
+
+    /// Every (Y, U, V) triple (16.7 Mpixels; run with `--release -- --ignored`).
+    #[test]
+    #[ignore]
+    fn q13_kernel_matches_yuv_crate_exhaustive() {
+        // Chroma sample (cx, cy): U = cx, V = cy % 256; its four luma samples take the
+        // values 4 * (cy / 256) + 0..4.
+        let (w, h) = (512, 2 * 256 * 64);
+        let (cw, ch) = (w / 2, h / 2);
+        let mut y = vec![0u8; w * h];
+        let mut u = vec![0u8; cw * ch];
+        let mut v = vec![0u8; cw * ch];
+        for cy in 0..ch {
+            for cx in 0..cw {
+                u[cy * cw + cx] = cx as u8;
+                v[cy * cw + cx] = (cy % 256) as u8;
+                let base = (4 * (cy / 256)) as u8;
+                for (i, (dx, dy)) in [(0, 0), (1, 0), (0, 1), (1, 1)].into_iter().enumerate() {
+                    y[(2 * cy + dy) * w + 2 * cx + dx] = base + i as u8;
+                }
+            }
+        }
+        q13_agrees_with_crate(w, h, &y, &u, &v);
     }
 }
