@@ -464,11 +464,8 @@ impl Fast {
                         self.dst.rows[p],
                         nb,
                         &mut self.bands,
-                        &|y0, rows, out, _| {
-                            for (i, y) in (y0..y0 + rows).enumerate() {
-                                out[i * stride..i * stride + line].copy_from_slice(sp.row(p, y));
-                            }
-                        },
+                        false,
+                        &|y0, rows, out, _| copy_lines(sp, p, y0, rows, line, out, stride),
                     );
                 }
             }
@@ -483,6 +480,7 @@ impl Fast {
                         ps.dst_h,
                         nb,
                         &mut self.bands,
+                        true,
                         &|y0, rows, out, band| {
                             band.tags.iter_mut().for_each(|t| *t = -1);
                             let size = ps.v.size;
@@ -550,6 +548,7 @@ impl Fast {
                     self.dst.h,
                     nb,
                     &mut self.bands,
+                    false,
                     &|y0, rows, out, _| {
                         let ours = |from: usize, to: usize, out: &mut [u8]| {
                             for i in from..to {
@@ -618,6 +617,7 @@ impl Fast {
                         h,
                         nb,
                         &mut self.bands,
+                        false,
                         &|y0, rows, out, _| {
                             for (i, y) in (y0..y0 + rows).enumerate() {
                                 simd::rgb_to_y_row(
@@ -689,11 +689,8 @@ impl Fast {
                     self.dst.h,
                     nb,
                     &mut self.bands,
-                    &|y0, rows, out, _| {
-                        for (i, y) in (y0..y0 + rows).enumerate() {
-                            out[i * stride..i * stride + w].copy_from_slice(sp.row(0, y));
-                        }
-                    },
+                    false,
+                    &|y0, rows, out, _| copy_lines(sp, 0, y0, rows, w, out, stride),
                 );
                 let cw = w.div_ceil(2);
                 let (out, stride) = dst.plane_mut(1);
@@ -704,6 +701,7 @@ impl Fast {
                     self.dst.rows[1],
                     nb,
                     &mut self.bands,
+                    false,
                     &|y0, rows, out, _| {
                         for (i, y) in (y0..y0 + rows).enumerate() {
                             let (a, b) = if swap {
@@ -738,6 +736,7 @@ impl Fast {
                         self.dst.rows[p],
                         nb,
                         &mut self.bands,
+                        false,
                         &|y0, rows, out, _| {
                             for (i, y) in (y0..y0 + rows).enumerate() {
                                 simd::depth_to_8_row(
@@ -854,6 +853,35 @@ impl Fast {
     }
 }
 
+/// Lines `y0..y0 + rows` of source plane `p` (`w` bytes each) into `out`. With equal
+/// strides, one copy of the whole block (the bytes between lines included): a large
+/// `memcpy` takes the string-copy path (`rep movsb`), which does not read the destination
+/// lines before writing them, and beats line-by-line copies.
+fn copy_lines(
+    sp: &SrcPlanes<'_>,
+    p: usize,
+    y0: usize,
+    rows: usize,
+    w: usize,
+    out: &mut [u8],
+    stride: usize,
+) {
+    if rows == 0 {
+        return;
+    }
+    let n = (rows - 1) * stride + w;
+    let s0 = y0 * stride;
+    if sp.stride(p) == stride
+        && let (Some(src), Some(dst)) = (sp.plane(p).get(s0..s0 + n), out.get_mut(..n))
+    {
+        dst.copy_from_slice(src);
+        return;
+    }
+    for (i, y) in (y0..y0 + rows).enumerate() {
+        out[i * stride..i * stride + w].copy_from_slice(sp.row(p, y));
+    }
+}
+
 /// The crate's input layout for one of ours (alpha or padding ignored, as ours).
 fn crate_out_of(l: RgbLayout) -> Option<CrateOut> {
     Some(match (l.step, l.r, l.g, l.b) {
@@ -869,7 +897,11 @@ fn crate_out_of(l: RgbLayout) -> Option<CrateOut> {
 type BandFn<'a> = dyn Fn(usize, usize, &mut [u8], &mut Band) + Sync + 'a;
 
 /// Splits `rows` lines of a plane into `nb` bands and runs `f(first_line, lines, band_bytes, scratch)`
-/// on each, in parallel when a pool is given.
+/// on each, in parallel when a pool is given. Without `scratch` (kernels that keep no state
+/// between lines), a pool gets about 8 smaller bands per thread instead, taken by whichever
+/// thread is free: with frames of a fraction of a millisecond, a thread that starts late
+/// (woken late, or sharing its core with another process) no longer holds up the frame.
+#[allow(clippy::too_many_arguments)]
 fn for_bands(
     pool: Option<&rayon::ThreadPool>,
     out: &mut [u8],
@@ -877,12 +909,28 @@ fn for_bands(
     rows: usize,
     nb: usize,
     bands: &mut [Band],
+    scratch: bool,
     f: &BandFn<'_>,
 ) {
     if rows == 0 {
         return;
     }
     let nb = nb.clamp(1, rows).min(bands.len());
+    if let (Some(pool), false, true) = (pool, scratch, nb > 1) {
+        // Even line counts, as below.
+        let per = rows.div_ceil(8 * nb).max(32).next_multiple_of(2);
+        pool.install(|| {
+            out.par_chunks_mut(per * stride)
+                .enumerate()
+                .for_each(|(b, chunk)| {
+                    let y0 = b * per;
+                    if y0 < rows {
+                        f(y0, per.min(rows - y0), chunk, &mut Band::default());
+                    }
+                });
+        });
+        return;
+    }
     // Bands start on even lines, so that none splits a 4:2:0 chroma pair (the `yuv`
     // crate's kernels work on pairs; output must not depend on the band count).
     let per = rows.div_ceil(nb).next_multiple_of(2);
