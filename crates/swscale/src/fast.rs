@@ -110,8 +110,9 @@ fn q13_job(
 }
 
 impl CrateJob {
-    /// Lines `y0..y0 + rows` (`y0` on a chroma line boundary) into `out`; `false` if the
-    /// crate refused (the caller then uses our kernel).
+    /// Lines `y0..y0 + rows` (`y0` on a chroma line boundary, `rows` <= 32) into `out`;
+    /// `None` if the crate refused (the caller then uses our kernel), else the pairs of
+    /// lines `y0 + 2j..y0 + 2j + 2` (bit `j`) holding limited-range luma below 16.
     fn rows(
         &self,
         sp: &SrcPlanes<'_>,
@@ -120,16 +121,18 @@ impl CrateJob {
         rows: usize,
         out: &mut [u8],
         stride: usize,
-    ) -> bool {
+    ) -> Option<u32> {
         use CrateOut as O;
+        let limited = self.range == yuv::YuvRange::Limited;
         let cy0 = y0 >> self.ch;
         if let Some((k, t)) = &self.q13 {
             // Line pairs with our kernel; a last single line (odd height) stays the crate's.
             let pairs = rows / 2;
+            let mut dirty = 0;
             for i in 0..pairs {
                 let (y, o) = (y0 + 2 * i, 2 * i * stride);
                 let (a, b) = out[o..].split_at_mut(stride);
-                simd::yuv420_q13_rows(
+                let below = simd::yuv420_q13_rows(
                     true,
                     k,
                     t,
@@ -141,16 +144,18 @@ impl CrateJob {
                     a,
                     Some(b),
                 );
+                dirty |= u32::from(limited && below) << i;
             }
             if rows.is_multiple_of(2) {
-                return true;
+                return Some(dirty);
             }
             let job = CrateJob {
                 q13: None,
                 ..self.clone()
             };
             let o = 2 * pairs * stride;
-            return job.rows(sp, w, y0 + 2 * pairs, 1, &mut out[o..], stride);
+            let last = job.rows(sp, w, y0 + 2 * pairs, 1, &mut out[o..], stride)?;
+            return Some(dirty | last << pairs);
         }
         let conv = |x: usize| u32::try_from(x).ok();
         let (Some(ys), Some(us), Some(vs), Some(w32), Some(h32), Some(os)) = (
@@ -161,7 +166,7 @@ impl CrateJob {
             conv(rows),
             conv(stride),
         ) else {
-            return false;
+            return None;
         };
         let img = yuv::YuvPlanarImage {
             y_plane: &sp.plane(0)[y0 * sp.stride(0)..],
@@ -187,9 +192,18 @@ impl CrateJob {
             (0, 0, O::Bgr) => yuv::yuv444_to_bgr(&img, out, os, r, m),
             (0, 0, O::Rgba) => yuv::yuv444_to_rgba(&img, out, os, r, m),
             (0, 0, O::Bgra) => yuv::yuv444_to_bgra(&img, out, os, r, m),
-            _ => return false,
+            _ => return None,
         };
-        res.is_ok()
+        res.ok()?;
+        let mut dirty = 0;
+        if limited {
+            for j in 0..rows.div_ceil(2) {
+                let below = (y0 + 2 * j..(y0 + 2 * j + 2).min(y0 + rows))
+                    .any(|y| simd::min_byte(true, &sp.row(0, y)[..w]) < 16);
+                dirty |= u32::from(below) << j;
+            }
+        }
+        Some(dirty)
     }
 }
 
@@ -575,28 +589,21 @@ impl Fast {
                         ours(0, skip, out);
                         // The crate clamps limited-range luma below 16 to 16 (FFmpeg and ours
                         // do not: super-black with strong chroma differs by up to 20 codes).
-                        // After each call, while its luma is still in cache, every pair of
-                        // lines (from an even line, so the result does not depend on the band
-                        // split) holding such luma is redone with our kernel.
-                        let dirty = |k: usize, m: usize| {
-                            job.range == yuv::YuvRange::Limited
-                                && (y0 + k..y0 + k + m)
-                                    .any(|y| simd::min_byte(simd, &sp.row(0, y)[..w]) < 16)
-                        };
+                        // Each call reports the pairs of lines (from an even line, so the
+                        // result does not depend on the band split) holding such luma; they
+                        // are redone with our kernel while still in cache.
                         let mut i = skip;
                         while i < rows {
                             let n = CRATE_CHUNK.min(rows - i);
-                            if job.rows(sp, w, y0 + i, n, &mut out[i * stride..], stride) {
-                                let mut k = i;
-                                while k < i + n {
-                                    let m = 2.min(i + n - k);
-                                    if dirty(k, m) {
-                                        ours(k, k + m, out);
+                            match job.rows(sp, w, y0 + i, n, &mut out[i * stride..], stride) {
+                                Some(dirty) => {
+                                    for j in 0..n.div_ceil(2) {
+                                        if dirty >> j & 1 == 1 {
+                                            ours(i + 2 * j, (i + 2 * j + 2).min(i + n), out);
+                                        }
                                     }
-                                    k += m;
                                 }
-                            } else {
-                                ours(i, i + n, out);
+                                None => ours(i, i + n, out),
                             }
                             i += n;
                         }
@@ -1004,7 +1011,7 @@ mod tests {
                         q13: None,
                     };
                     let mut theirs = vec![0u8; stride * h];
-                    assert!(job.rows(&sp, w, 0, h, &mut theirs, stride));
+                    let their_dirty = by_chunks(&job, &sp, w, h, &mut theirs, stride);
                     let (kr, kb) = m.kr_kb();
                     let k = simd::Q13Coeffs::new(full, kr as f32, kb as f32);
                     let Some(k) = k else {
@@ -1031,11 +1038,33 @@ mod tests {
                     assert!(theirs == scalar, "scalar twin: {what}");
                     job.q13 = Some((k, t));
                     let mut ours = vec![0u8; stride * h];
-                    assert!(job.rows(&sp, w, 0, h, &mut ours, stride));
+                    let our_dirty = by_chunks(&job, &sp, w, h, &mut ours, stride);
                     assert!(theirs == ours, "kernel: {what}");
+                    assert!(their_dirty == our_dirty, "luma below 16: {what}");
                 }
             }
         }
+    }
+
+    /// `job.rows` over the picture, `CRATE_CHUNK` lines at a time, and the masks it returns.
+    fn by_chunks(
+        job: &CrateJob,
+        sp: &SrcPlanes<'_>,
+        w: usize,
+        h: usize,
+        out: &mut [u8],
+        stride: usize,
+    ) -> Vec<u32> {
+        (0..h)
+            .step_by(CRATE_CHUNK)
+            .map(|y| {
+                let n = CRATE_CHUNK.min(h - y);
+                let Some(dirty) = job.rows(sp, w, y, n, &mut out[y * stride..], stride) else {
+                    panic!("refused at line {y}");
+                };
+                dirty
+            })
+            .collect()
     }
 
     fn noise(seed: &mut u64, n: usize) -> Vec<u8> {
@@ -1061,14 +1090,19 @@ mod tests {
             (65, 5),
             (130, 6),
             (1921, 3),
+            (67, 41),
+            (1922, 36),
         ] {
             let cw = w.div_ceil(2);
             let ch = h.div_ceil(2);
-            let (y, u, v) = (
-                noise(&mut seed, w * h),
-                noise(&mut seed, cw * ch),
-                noise(&mut seed, cw * ch),
-            );
+            let mut y = noise(&mut seed, w * h);
+            // Some lines without luma below 16.
+            for (i, l) in y.chunks_mut(w).enumerate() {
+                if i % 4 < 2 {
+                    l.iter_mut().for_each(|v| *v = (*v).max(16));
+                }
+            }
+            let (u, v) = (noise(&mut seed, cw * ch), noise(&mut seed, cw * ch));
             q13_agrees_with_crate(w, h, &y, &u, &v);
         }
     }

@@ -389,7 +389,8 @@ impl PackTables {
 
 /// Lines of 4:2:0 YUV (`y1` is the second line of the chroma pair, if any) to packed RGB
 /// in the Q13 arithmetic: `out0`/`out1` hold `w * step` bytes, `u`/`v` at least
-/// `w.div_ceil(2)`.
+/// `w.div_ceil(2)`. Returns whether a luma sample of these lines is below `k.bias_y`
+/// (where the crate's clamp differs from FFmpeg).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn yuv420_q13_rows(
     simd: bool,
@@ -402,16 +403,17 @@ pub(crate) fn yuv420_q13_rows(
     v: &[u8],
     out0: &mut [u8],
     out1: Option<&mut [u8]>,
-) {
+) -> bool {
     #[cfg(target_arch = "x86_64")]
     if simd && q13_simd_available() {
         return x86::yuv420_q13_rows(k, t, w, y0, y1, u, v, out0, out1);
     }
     let _ = simd;
-    yuv420_q13_row_scalar(k, t.lay, w, y0, u, v, out0);
+    let mut below = yuv420_q13_row_scalar(k, t.lay, w, y0, u, v, out0);
     if let (Some(y1), Some(out1)) = (y1, out1) {
-        yuv420_q13_row_scalar(k, t.lay, w, y1, u, v, out1);
+        below |= yuv420_q13_row_scalar(k, t.lay, w, y1, u, v, out1);
     }
+    below
 }
 
 pub(crate) fn yuv420_q13_row_scalar(
@@ -422,7 +424,7 @@ pub(crate) fn yuv420_q13_row_scalar(
     u: &[u8],
     v: &[u8],
     out: &mut [u8],
-) {
+) -> bool {
     for x in 0..w {
         let (r, g, b) = q13_px(k, y[x], u[x / 2], v[x / 2]);
         let o = &mut out[x * lay.step..(x + 1) * lay.step];
@@ -433,6 +435,7 @@ pub(crate) fn yuv420_q13_row_scalar(
             o[a] = 255;
         }
     }
+    y[..w].iter().any(|&v| v < k.bias_y)
 }
 
 // ---------------------------------------------------------------- RGB -> YUV
@@ -896,7 +899,7 @@ mod x86 {
         v: &[u8],
         out0: &mut [u8],
         out1: Option<&mut [u8]>,
-    ) {
+    ) -> bool {
         let step = t.lay.step;
         let ok = |y: &[u8], o: &[u8]| y.len() >= w && o.len() >= w * step;
         let cw = w.div_ceil(2);
@@ -905,7 +908,12 @@ mod x86 {
             _ => None,
         };
         if !ok(y0, out0) || u.len() < cw || v.len() < cw || !matches!(step, 3 | 4) {
-            return yuv420_q13_row_scalar(k, t.lay, w, y0, u, v, out0);
+            // Only with a second line that does not fit, or a layout without a kernel.
+            let mut below = yuv420_q13_row_scalar(k, t.lay, w, y0, u, v, out0);
+            if let Some((y1, o1)) = pair {
+                below |= yuv420_q13_row_scalar(k, t.lay, w, y1, u, v, o1);
+            }
+            return below;
         }
         let (ys, outs, lines) = match pair {
             Some((y1, o1)) => (
@@ -960,7 +968,7 @@ mod x86 {
         u: *const u8,
         v: *const u8,
         out: [*mut u8; 2],
-    ) {
+    ) -> bool {
         let c = Q13Regs {
             bias: _mm512_set1_epi8(k.bias_y as i8),
             low: _mm512_set1_epi16(0xff),
@@ -975,20 +983,35 @@ mod x86 {
         let idx: [__m512i; STEP] =
             std::array::from_fn(|i| unsafe { _mm512_loadu_si512(t.idx[i].as_ptr() as *const _) });
         let fb: [u64; STEP] = std::array::from_fn(|i| t.from_b[i]);
+        // The smallest luma byte of each column (255 outside the lines).
+        let mut min = _mm512_set1_epi8(-1);
         let mut x = 0;
         while x + 64 <= w {
             // SAFETY: a whole block: y[x..x + 64], u/v[x/2..x/2 + 32], out[x * STEP..][..64 * STEP].
-            unsafe {
-                q13_block::<STEP, LINES, false>(&c, &idx, &fb, t.alpha[0], y, u, v, out, x, 64)
+            min = unsafe {
+                q13_block::<STEP, LINES, false>(&c, &idx, &fb, t.alpha[0], y, u, v, out, x, 64, min)
             };
             x += 64;
         }
         if x < w {
             // SAFETY: the last w - x < 64 pixels, with masked loads and stores.
-            unsafe {
-                q13_block::<STEP, LINES, true>(&c, &idx, &fb, t.alpha[0], y, u, v, out, x, w - x)
+            min = unsafe {
+                q13_block::<STEP, LINES, true>(
+                    &c,
+                    &idx,
+                    &fb,
+                    t.alpha[0],
+                    y,
+                    u,
+                    v,
+                    out,
+                    x,
+                    w - x,
+                    min,
+                )
             };
         }
+        _mm512_cmplt_epu8_mask(min, c.bias) != 0
     }
 
     /// Pixels `x..x + n` (`n <= 64`; all 64 unless `TAIL`) of `LINES` lines.
@@ -1009,7 +1032,8 @@ mod x86 {
         out: [*mut u8; 2],
         x: usize,
         n: usize,
-    ) {
+        mut min: __m512i,
+    ) -> __m512i {
         // Chroma of 64 pixels: 32 samples as words, one per even/odd pixel pair.
         // SAFETY: reads u/v[x/2..x/2 + n.div_ceil(2)] (masked in the tail), in bounds.
         let (uw, vw) = unsafe {
@@ -1037,11 +1061,12 @@ mod x86 {
             // SAFETY: y[l][x..x + n] (masked in the tail), in bounds.
             let yv = unsafe {
                 if TAIL {
-                    _mm512_maskz_loadu_epi8(low_bits(n), y[l].add(x) as *const i8)
+                    _mm512_mask_loadu_epi8(ff, low_bits(n), y[l].add(x) as *const i8)
                 } else {
                     _mm512_loadu_si512(y[l].add(x) as *const _)
                 }
             };
+            min = _mm512_min_epu8(min, yv);
             let yv = _mm512_subs_epu8(yv, c.bias);
             let ye = _mm512_slli_epi16::<2>(_mm512_and_si512(yv, c.low));
             let yo = _mm512_slli_epi16::<2>(_mm512_srli_epi16::<8>(yv));
@@ -1071,6 +1096,7 @@ mod x86 {
                 }
             }
         }
+        min
     }
 
     pub(super) fn min_byte(row: &[u8]) -> u8 {
@@ -1611,15 +1637,17 @@ mod tests {
                     let t = PackTables::new(lay);
                     for w in [1usize, 2, 31, 63, 64, 65, 127, 128, 129, 200, 1920, 1923] {
                         let cw = w.div_ceil(2);
-                        let y0: Vec<u8> = (0..w).map(|_| rng(&mut s)).collect();
-                        let y1: Vec<u8> = (0..w).map(|_| rng(&mut s)).collect();
+                        // Lines with and without luma below 16.
+                        let floor = if w % 2 == 0 { 16 } else { 0 };
+                        let y0: Vec<u8> = (0..w).map(|_| rng(&mut s).max(floor)).collect();
+                        let y1: Vec<u8> = (0..w).map(|_| rng(&mut s).max(16)).collect();
                         let u: Vec<u8> = (0..cw).map(|_| rng(&mut s)).collect();
                         let v: Vec<u8> = (0..cw).map(|_| rng(&mut s)).collect();
                         let n = w * lay.step;
                         // One byte of slack: nothing may be written past the line.
                         let (mut a0, mut a1) = (vec![7u8; n + 1], vec![7u8; n + 1]);
                         let (mut b0, mut b1) = (vec![7u8; n + 1], vec![7u8; n + 1]);
-                        yuv420_q13_rows(
+                        let fa = yuv420_q13_rows(
                             true,
                             &k,
                             &t,
@@ -1631,12 +1659,13 @@ mod tests {
                             &mut a0,
                             Some(&mut a1),
                         );
-                        yuv420_q13_row_scalar(&k, lay, w, &y0, &u, &v, &mut b0);
-                        yuv420_q13_row_scalar(&k, lay, w, &y1, &u, &v, &mut b1);
+                        let f0 = yuv420_q13_row_scalar(&k, lay, w, &y0, &u, &v, &mut b0);
+                        let f1 = yuv420_q13_row_scalar(&k, lay, w, &y1, &u, &v, &mut b1);
                         assert_eq!((&a0, &a1), (&b0, &b1), "{lay:?} {w} full {full}");
+                        assert_eq!(fa, f0 || f1, "{lay:?} {w} full {full}: luma below bias");
                         let mut c0 = vec![7u8; n + 1];
-                        yuv420_q13_rows(true, &k, &t, w, &y1, None, &u, &v, &mut c0, None);
-                        assert_eq!(c0, b1, "one line: {lay:?} {w} full {full}");
+                        let fc = yuv420_q13_rows(true, &k, &t, w, &y1, None, &u, &v, &mut c0, None);
+                        assert_eq!((c0, fc), (b1, f1), "one line: {lay:?} {w} full {full}");
                     }
                 }
             }
