@@ -1,6 +1,6 @@
 //! Inner loops of the fast paths: a scalar kernel (the source of truth) and,
-//! on x86-64, AVX2/SSE4.1 versions chosen at run time that compute exactly the
-//! same integers (tested bit for bit in `tests`).
+//! on x86-64, AVX2/SSE4.1 (and AVX-512) versions chosen at run time that
+//! compute exactly the same integers (tested bit for bit in `tests`).
 
 use crate::fast::RgbLayout;
 use crate::filter::FilterBank;
