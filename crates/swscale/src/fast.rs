@@ -861,9 +861,8 @@ impl Fast {
 }
 
 /// Lines `y0..y0 + rows` of source plane `p` (`w` bytes each) into `out`. With equal
-/// strides, one copy of the whole block (the bytes between lines included): a large
-/// `memcpy` takes the string-copy path (`rep movsb`), which does not read the destination
-/// lines before writing them, and beats line-by-line copies.
+/// strides, one copy of the whole block (the bytes between lines included): one large
+/// `memcpy` instead of one per line (nv12 from yuv420p at 1080p: -2 %).
 fn copy_lines(
     sp: &SrcPlanes<'_>,
     p: usize,
