@@ -80,18 +80,39 @@ fn crate_matrix(m: Matrix) -> yuv::YuvStandardMatrix {
 
 /// One band of 8-bit planar YUV to packed RGB through the `yuv` crate (nearest chroma,
 /// as ours and FFmpeg's unscaled converter).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct CrateJob {
     out: CrateOut,
     cw: u8,
     ch: u8,
     range: yuv::YuvRange,
     matrix: yuv::YuvStandardMatrix,
+    /// Our AVX-512 kernel in the crate's arithmetic, for 4:2:0 line pairs (same bytes).
+    q13: Option<(simd::Q13Coeffs, simd::PackTables)>,
+}
+
+/// Our AVX-512 twin of the `yuv` crate's 4:2:0 kernel, where the CPU has it.
+fn q13_job(
+    cw: u8,
+    ch: u8,
+    full: bool,
+    m: Matrix,
+    lay: RgbLayout,
+) -> Option<(simd::Q13Coeffs, simd::PackTables)> {
+    if (cw, ch) != (1, 1) || !simd::q13_simd_available() {
+        return None;
+    }
+    let (kr, kb) = m.kr_kb();
+    Some((
+        simd::Q13Coeffs::new(full, kr as f32, kb as f32)?,
+        simd::PackTables::new(lay),
+    ))
 }
 
 impl CrateJob {
-    /// Lines `y0..y0 + rows` (`y0` on a chroma line boundary) into `out`; `false` if the
-    /// crate refused (the caller then uses our kernel).
+    /// Lines `y0..y0 + rows` (`y0` on a chroma line boundary, `rows` <= 32) into `out`;
+    /// `None` if the crate refused (the caller then uses our kernel), else the pairs of
+    /// lines `y0 + 2j..y0 + 2j + 2` (bit `j`) holding limited-range luma below 16.
     fn rows(
         &self,
         sp: &SrcPlanes<'_>,
@@ -100,9 +121,42 @@ impl CrateJob {
         rows: usize,
         out: &mut [u8],
         stride: usize,
-    ) -> bool {
+    ) -> Option<u32> {
         use CrateOut as O;
+        let limited = self.range == yuv::YuvRange::Limited;
         let cy0 = y0 >> self.ch;
+        if let Some((k, t)) = &self.q13 {
+            // Line pairs with our kernel; a last single line (odd height) stays the crate's.
+            let pairs = rows / 2;
+            let mut dirty = 0;
+            for i in 0..pairs {
+                let (y, o) = (y0 + 2 * i, 2 * i * stride);
+                let (a, b) = out[o..].split_at_mut(stride);
+                let below = simd::yuv420_q13_rows(
+                    true,
+                    k,
+                    t,
+                    w,
+                    sp.row(0, y),
+                    Some(sp.row(0, y + 1)),
+                    sp.row(1, y / 2),
+                    sp.row(2, y / 2),
+                    a,
+                    Some(b),
+                );
+                dirty |= u32::from(limited && below) << i;
+            }
+            if rows.is_multiple_of(2) {
+                return Some(dirty);
+            }
+            let job = CrateJob {
+                q13: None,
+                ..self.clone()
+            };
+            let o = 2 * pairs * stride;
+            let last = job.rows(sp, w, y0 + 2 * pairs, 1, &mut out[o..], stride)?;
+            return Some(dirty | last << pairs);
+        }
         let conv = |x: usize| u32::try_from(x).ok();
         let (Some(ys), Some(us), Some(vs), Some(w32), Some(h32), Some(os)) = (
             conv(sp.stride(0)),
@@ -112,7 +166,7 @@ impl CrateJob {
             conv(rows),
             conv(stride),
         ) else {
-            return false;
+            return None;
         };
         let img = yuv::YuvPlanarImage {
             y_plane: &sp.plane(0)[y0 * sp.stride(0)..],
@@ -138,9 +192,18 @@ impl CrateJob {
             (0, 0, O::Bgr) => yuv::yuv444_to_bgr(&img, out, os, r, m),
             (0, 0, O::Rgba) => yuv::yuv444_to_rgba(&img, out, os, r, m),
             (0, 0, O::Bgra) => yuv::yuv444_to_bgra(&img, out, os, r, m),
-            _ => return false,
+            _ => return None,
         };
-        res.is_ok()
+        res.ok()?;
+        let mut dirty = 0;
+        if limited {
+            for j in 0..rows.div_ceil(2) {
+                let below = (y0 + 2 * j..(y0 + 2 * j + 2).min(y0 + rows))
+                    .any(|y| simd::min_byte(true, &sp.row(0, y)[..w]) < 16);
+                dirty |= u32::from(below) << j;
+            }
+        }
+        Some(dirty)
     }
 }
 
@@ -415,11 +478,8 @@ impl Fast {
                         self.dst.rows[p],
                         nb,
                         &mut self.bands,
-                        &|y0, rows, out, _| {
-                            for (i, y) in (y0..y0 + rows).enumerate() {
-                                out[i * stride..i * stride + line].copy_from_slice(sp.row(p, y));
-                            }
-                        },
+                        false,
+                        &|y0, rows, out, _| copy_lines(sp, p, y0, rows, line, out, stride),
                     );
                 }
             }
@@ -434,6 +494,7 @@ impl Fast {
                         ps.dst_h,
                         nb,
                         &mut self.bands,
+                        true,
                         &|y0, rows, out, band| {
                             band.tags.iter_mut().for_each(|t| *t = -1);
                             let size = ps.v.size;
@@ -491,6 +552,7 @@ impl Fast {
                         yuv::YuvRange::Limited
                     },
                     matrix: crate_matrix(c.src.matrix),
+                    q13: q13_job(cw, ch, c.src_full, c.src.matrix, lay),
                 });
                 let w = self.dst.w;
                 for_bands(
@@ -500,6 +562,7 @@ impl Fast {
                     self.dst.h,
                     nb,
                     &mut self.bands,
+                    false,
                     &|y0, rows, out, _| {
                         let ours = |from: usize, to: usize, out: &mut [u8]| {
                             for i in from..to {
@@ -526,28 +589,21 @@ impl Fast {
                         ours(0, skip, out);
                         // The crate clamps limited-range luma below 16 to 16 (FFmpeg and ours
                         // do not: super-black with strong chroma differs by up to 20 codes).
-                        // After each call, while its luma is still in cache, every pair of
-                        // lines (from an even line, so the result does not depend on the band
-                        // split) holding such luma is redone with our kernel.
-                        let dirty = |k: usize, m: usize| {
-                            job.range == yuv::YuvRange::Limited
-                                && (y0 + k..y0 + k + m)
-                                    .any(|y| simd::min_byte(simd, &sp.row(0, y)[..w]) < 16)
-                        };
+                        // Each call reports the pairs of lines (from an even line, so the
+                        // result does not depend on the band split) holding such luma; they
+                        // are redone with our kernel while still in cache.
                         let mut i = skip;
                         while i < rows {
                             let n = CRATE_CHUNK.min(rows - i);
-                            if job.rows(sp, w, y0 + i, n, &mut out[i * stride..], stride) {
-                                let mut k = i;
-                                while k < i + n {
-                                    let m = 2.min(i + n - k);
-                                    if dirty(k, m) {
-                                        ours(k, k + m, out);
+                            match job.rows(sp, w, y0 + i, n, &mut out[i * stride..], stride) {
+                                Some(dirty) => {
+                                    for j in 0..n.div_ceil(2) {
+                                        if dirty >> j & 1 == 1 {
+                                            ours(i + 2 * j, (i + 2 * j + 2).min(i + n), out);
+                                        }
                                     }
-                                    k += m;
                                 }
-                            } else {
-                                ours(i, i + n, out);
+                                None => ours(i, i + n, out),
                             }
                             i += n;
                         }
@@ -568,6 +624,7 @@ impl Fast {
                         h,
                         nb,
                         &mut self.bands,
+                        false,
                         &|y0, rows, out, _| {
                             for (i, y) in (y0..y0 + rows).enumerate() {
                                 simd::rgb_to_y_row(
@@ -639,11 +696,8 @@ impl Fast {
                     self.dst.h,
                     nb,
                     &mut self.bands,
-                    &|y0, rows, out, _| {
-                        for (i, y) in (y0..y0 + rows).enumerate() {
-                            out[i * stride..i * stride + w].copy_from_slice(sp.row(0, y));
-                        }
-                    },
+                    false,
+                    &|y0, rows, out, _| copy_lines(sp, 0, y0, rows, w, out, stride),
                 );
                 let cw = w.div_ceil(2);
                 let (out, stride) = dst.plane_mut(1);
@@ -654,6 +708,7 @@ impl Fast {
                     self.dst.rows[1],
                     nb,
                     &mut self.bands,
+                    false,
                     &|y0, rows, out, _| {
                         for (i, y) in (y0..y0 + rows).enumerate() {
                             let (a, b) = if swap {
@@ -688,6 +743,7 @@ impl Fast {
                         self.dst.rows[p],
                         nb,
                         &mut self.bands,
+                        false,
                         &|y0, rows, out, _| {
                             for (i, y) in (y0..y0 + rows).enumerate() {
                                 simd::depth_to_8_row(
@@ -804,6 +860,34 @@ impl Fast {
     }
 }
 
+/// Lines `y0..y0 + rows` of source plane `p` (`w` bytes each) into `out`. With equal
+/// strides, one copy of the whole block (the bytes between lines included): one large
+/// `memcpy` instead of one per line (nv12 from yuv420p at 1080p: -2 %).
+fn copy_lines(
+    sp: &SrcPlanes<'_>,
+    p: usize,
+    y0: usize,
+    rows: usize,
+    w: usize,
+    out: &mut [u8],
+    stride: usize,
+) {
+    if rows == 0 {
+        return;
+    }
+    let n = (rows - 1) * stride + w;
+    let s0 = y0 * stride;
+    if sp.stride(p) == stride
+        && let (Some(src), Some(dst)) = (sp.plane(p).get(s0..s0 + n), out.get_mut(..n))
+    {
+        dst.copy_from_slice(src);
+        return;
+    }
+    for (i, y) in (y0..y0 + rows).enumerate() {
+        out[i * stride..i * stride + w].copy_from_slice(sp.row(p, y));
+    }
+}
+
 /// The crate's input layout for one of ours (alpha or padding ignored, as ours).
 fn crate_out_of(l: RgbLayout) -> Option<CrateOut> {
     Some(match (l.step, l.r, l.g, l.b) {
@@ -819,7 +903,11 @@ fn crate_out_of(l: RgbLayout) -> Option<CrateOut> {
 type BandFn<'a> = dyn Fn(usize, usize, &mut [u8], &mut Band) + Sync + 'a;
 
 /// Splits `rows` lines of a plane into `nb` bands and runs `f(first_line, lines, band_bytes, scratch)`
-/// on each, in parallel when a pool is given.
+/// on each, in parallel when a pool is given. Without `scratch` (kernels that keep no state
+/// between lines), a pool gets about 8 smaller bands per thread instead, taken by whichever
+/// thread is free: with frames of a fraction of a millisecond, a thread that starts late
+/// (woken late, or sharing its core with another process) no longer holds up the frame.
+#[allow(clippy::too_many_arguments)]
 fn for_bands(
     pool: Option<&rayon::ThreadPool>,
     out: &mut [u8],
@@ -827,12 +915,28 @@ fn for_bands(
     rows: usize,
     nb: usize,
     bands: &mut [Band],
+    scratch: bool,
     f: &BandFn<'_>,
 ) {
     if rows == 0 {
         return;
     }
     let nb = nb.clamp(1, rows).min(bands.len());
+    if let (Some(pool), false, true) = (pool, scratch, nb > 1) {
+        // Even line counts, as below.
+        let per = rows.div_ceil(8 * nb).max(32).next_multiple_of(2);
+        pool.install(|| {
+            out.par_chunks_mut(per * stride)
+                .enumerate()
+                .for_each(|(b, chunk)| {
+                    let y0 = b * per;
+                    if y0 < rows {
+                        f(y0, per.min(rows - y0), chunk, &mut Band::default());
+                    }
+                });
+        });
+        return;
+    }
     // Bands start on even lines, so that none splits a 4:2:0 chroma pair (the `yuv`
     // crate's kernels work on pairs; output must not depend on the band count).
     let per = rows.div_ceil(nb).next_multiple_of(2);
@@ -856,5 +960,173 @@ fn for_bands(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LAYOUTS: [PixelFormat; 4] = [
+        PixelFormat::Rgb24,
+        PixelFormat::Bgr24,
+        PixelFormat::Rgba,
+        PixelFormat::Bgra,
+    ];
+    const MATRICES: [Matrix; 5] = [
+        Matrix::Bt601,
+        Matrix::Bt709,
+        Matrix::Bt2020,
+        Matrix::Smpte240m,
+        Matrix::Fcc,
+    ];
+
+    /// Our Q13 kernel (SIMD where available, and its scalar twin) against the `yuv` crate
+    /// on a `w`x`h` 4:2:0 picture: the same bytes for every matrix, range and layout.
+    fn q13_agrees_with_crate(w: usize, h: usize, y: &[u8], u: &[u8], v: &[u8]) {
+        let cw = w.div_ceil(2);
+        let sp = SrcPlanes {
+            planes: [y, u, v, &[]],
+            strides: [w, cw, cw, 0],
+            line: [w, cw, cw, 0],
+        };
+        for fmt in LAYOUTS {
+            let (Some(o), Some(lay)) = (crate_out(fmt), rgb_layout(fmt)) else {
+                panic!("{fmt}: no layout");
+            };
+            let stride = w * lay.step;
+            for m in MATRICES {
+                for full in [false, true] {
+                    let mut job = CrateJob {
+                        out: o,
+                        cw: 1,
+                        ch: 1,
+                        range: if full {
+                            yuv::YuvRange::Full
+                        } else {
+                            yuv::YuvRange::Limited
+                        },
+                        matrix: crate_matrix(m),
+                        q13: None,
+                    };
+                    let mut theirs = vec![0u8; stride * h];
+                    let their_dirty = by_chunks(&job, &sp, w, h, &mut theirs, stride);
+                    let (kr, kb) = m.kr_kb();
+                    let k = simd::Q13Coeffs::new(full, kr as f32, kb as f32);
+                    let Some(k) = k else {
+                        panic!("coefficients");
+                    };
+                    let t = simd::PackTables::new(lay);
+                    let mut scalar = vec![0u8; stride * h];
+                    for (i, out) in scalar.chunks_exact_mut(stride).enumerate() {
+                        let (yr, cr) = (&y[i * w..][..w], (i / 2) * cw);
+                        simd::yuv420_q13_rows(
+                            false,
+                            &k,
+                            &t,
+                            w,
+                            yr,
+                            None,
+                            &u[cr..cr + cw],
+                            &v[cr..cr + cw],
+                            out,
+                            None,
+                        );
+                    }
+                    let what = format!("{w}x{h} {fmt} {m:?} full {full}");
+                    assert!(theirs == scalar, "scalar twin: {what}");
+                    job.q13 = Some((k, t));
+                    let mut ours = vec![0u8; stride * h];
+                    let our_dirty = by_chunks(&job, &sp, w, h, &mut ours, stride);
+                    assert!(theirs == ours, "kernel: {what}");
+                    assert!(their_dirty == our_dirty, "luma below 16: {what}");
+                }
+            }
+        }
+    }
+
+    /// `job.rows` over the picture, `CRATE_CHUNK` lines at a time, and the masks it returns.
+    fn by_chunks(
+        job: &CrateJob,
+        sp: &SrcPlanes<'_>,
+        w: usize,
+        h: usize,
+        out: &mut [u8],
+        stride: usize,
+    ) -> Vec<u32> {
+        (0..h)
+            .step_by(CRATE_CHUNK)
+            .map(|y| {
+                let n = CRATE_CHUNK.min(h - y);
+                let Some(dirty) = job.rows(sp, w, y, n, &mut out[y * stride..], stride) else {
+                    panic!("refused at line {y}");
+                };
+                dirty
+            })
+            .collect()
+    }
+
+    fn noise(seed: &mut u64, n: usize) -> Vec<u8> {
+        (0..n)
+            .map(|_| {
+                *seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (*seed >> 56) as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn q13_kernel_matches_yuv_crate() {
+        let mut seed = 5;
+        for (w, h) in [
+            (1usize, 1usize),
+            (2, 2),
+            (3, 3),
+            (63, 4),
+            (64, 2),
+            (65, 5),
+            (130, 6),
+            (1921, 3),
+            (67, 41),
+            (1922, 36),
+        ] {
+            let cw = w.div_ceil(2);
+            let ch = h.div_ceil(2);
+            let mut y = noise(&mut seed, w * h);
+            // Some lines without luma below 16.
+            for (i, l) in y.chunks_mut(w).enumerate() {
+                if i % 4 < 2 {
+                    l.iter_mut().for_each(|v| *v = (*v).max(16));
+                }
+            }
+            let (u, v) = (noise(&mut seed, cw * ch), noise(&mut seed, cw * ch));
+            q13_agrees_with_crate(w, h, &y, &u, &v);
+        }
+    }
+
+    /// Every (Y, U, V) triple (16.7 Mpixels; run with `--release -- --ignored`).
+    #[test]
+    #[ignore]
+    fn q13_kernel_matches_yuv_crate_exhaustive() {
+        // Chroma sample (cx, cy): U = cx, V = cy % 256; its four luma samples take the
+        // values 4 * (cy / 256) + 0..4.
+        let (w, h) = (512, 2 * 256 * 64);
+        let (cw, ch) = (w / 2, h / 2);
+        let mut y = vec![0u8; w * h];
+        let mut u = vec![0u8; cw * ch];
+        let mut v = vec![0u8; cw * ch];
+        for cy in 0..ch {
+            for cx in 0..cw {
+                u[cy * cw + cx] = cx as u8;
+                v[cy * cw + cx] = (cy % 256) as u8;
+                let base = (4 * (cy / 256)) as u8;
+                for (i, (dx, dy)) in [(0, 0), (1, 0), (0, 1), (1, 1)].into_iter().enumerate() {
+                    y[(2 * cy + dy) * w + 2 * cx + dx] = base + i as u8;
+                }
+            }
+        }
+        q13_agrees_with_crate(w, h, &y, &u, &v);
     }
 }

@@ -29,9 +29,9 @@
 //! with Q14 coefficients, filters vertically, converts colour and packs with
 //! rounding or dithering. Hot conversions and 8-bit scaling take fast paths
 //! (`fast`), which can split the picture into horizontal bands processed in
-//! parallel on a caller-provided rayon pool; their inner loops have AVX2
-//! versions chosen at run time, each with a scalar twin that is the source of
-//! truth (see `simd`).
+//! parallel on a caller-provided rayon pool; their inner loops have AVX2 (and,
+//! for 4:2:0 -> packed RGB, AVX-512 VBMI) versions chosen at run time, each
+//! with a scalar twin that is the source of truth (see `simd`).
 #![deny(unsafe_code)]
 
 mod colorspace;

@@ -1,6 +1,6 @@
 //! Inner loops of the fast paths: a scalar kernel (the source of truth) and,
-//! on x86-64, AVX2/SSE4.1 versions chosen at run time that compute exactly the
-//! same integers (tested bit for bit in `tests`).
+//! on x86-64, AVX2/SSE4.1 (and AVX-512) versions chosen at run time that
+//! compute exactly the same integers (tested bit for bit in `tests`).
 
 use crate::fast::RgbLayout;
 use crate::filter::FilterBank;
@@ -266,6 +266,176 @@ pub(crate) fn yuv_to_rgb_row_scalar(
             o[a] = 255;
         }
     }
+}
+
+// ---------------------------------------------------------------- YUV -> RGB, Q13 rounding
+
+/// The arithmetic of the `yuv` crate's 8-bit YUV -> RGB kernels (that crate's x86 SIMD
+/// rows, which write every pixel of a 4:2:0 line pair on AVX2 machines), so that our
+/// AVX-512 kernel writes the same bytes: luma `y -| bias` (saturating), inputs scaled by
+/// 4 and each product rounded to Q13 on its own (`pmulhrsw`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Q13Coeffs {
+    pub bias_y: u8,
+    pub cy: i16,
+    pub cr: i16,
+    pub cb: i16,
+    pub g1: i16,
+    pub g2: i16,
+}
+
+impl Q13Coeffs {
+    /// Coefficients for `Kr`, `Kb` (as `f32`, as the crate's) and the range, derived in
+    /// `f32` as the crate derives them; `None` if one does not fit in 16 bits.
+    pub(crate) fn new(full: bool, kr: f32, kb: f32) -> Option<Q13Coeffs> {
+        let (range_y, range_uv) = if full { (255.0, 255.0) } else { (219.0, 224.0) };
+        let uv = 255.0f32 / range_uv;
+        let kg = 1.0f32 - kr - kb;
+        if kg == 0.0 {
+            return None;
+        }
+        let q = |x: f32| i16::try_from((x * 8192.0).round() as i32).ok();
+        Some(Q13Coeffs {
+            bias_y: if full { 0 } else { 16 },
+            cy: q(255.0f32 / range_y)?,
+            cr: q((2.0 * (1.0 - kr)) * uv)?,
+            cb: q((2.0 * (1.0 - kb)) * uv)?,
+            g1: q((2.0 * ((1.0 - kr) * kr / kg)) * uv)?,
+            g2: q((2.0 * ((1.0 - kb) * kb / kg)) * uv)?,
+        })
+    }
+}
+
+/// `(a * b + 2^14) >> 15` (what `pmulhrsw` computes).
+#[inline]
+fn mulhrs(a: i32, b: i16) -> i32 {
+    (a * i32::from(b) + 0x4000) >> 15
+}
+
+/// One pixel in the Q13 arithmetic.
+#[inline]
+pub(crate) fn q13_px(k: &Q13Coeffs, y: u8, u: u8, v: u8) -> (u8, u8, u8) {
+    let yy = mulhrs(i32::from(y.saturating_sub(k.bias_y)) << 2, k.cy);
+    let u = (i32::from(u) << 2) - 512;
+    let v = (i32::from(v) << 2) - 512;
+    let r = yy + mulhrs(v, k.cr);
+    let g = yy - (mulhrs(v, k.g1) + mulhrs(u, k.g2));
+    let b = yy + mulhrs(u, k.cb);
+    (
+        r.clamp(0, 255) as u8,
+        g.clamp(0, 255) as u8,
+        b.clamp(0, 255) as u8,
+    )
+}
+
+/// True when [`yuv420_q13_rows`] has a SIMD kernel on this CPU (AVX-512 F/BW/VL/VBMI).
+pub(crate) fn q13_simd_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("avx512f")
+            && std::is_x86_feature_detected!("avx512bw")
+            && std::is_x86_feature_detected!("avx512vl")
+            && std::is_x86_feature_detected!("avx512vbmi")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// Byte shuffles that turn 64 pixels of R, G and B (each a vector in the order
+/// `pos` gives) into `lay.step` 64-byte blocks of packed pixels.
+#[derive(Debug, Clone)]
+pub(crate) struct PackTables {
+    lay: RgbLayout,
+    /// Per output block: source byte of each output byte (+64: from G).
+    idx: [[u8; 64]; 4],
+    /// Per output block: bytes taken from B / set to 255.
+    from_b: [u64; 4],
+    alpha: [u64; 4],
+}
+
+impl PackTables {
+    /// Where the SIMD kernel keeps pixel `p` of a 64-pixel block: even and odd pixels of
+    /// each 16 are packed into the low and high halves of a 128-bit lane.
+    fn pos(p: usize) -> u8 {
+        (16 * (p / 16) + 8 * (p % 2) + (p % 16) / 2) as u8
+    }
+
+    pub(crate) fn new(lay: RgbLayout) -> PackTables {
+        let mut t = PackTables {
+            lay,
+            idx: [[0; 64]; 4],
+            from_b: [0; 4],
+            alpha: [0; 4],
+        };
+        for k in 0..lay.step {
+            for j in 0..64 {
+                let byte = 64 * k + j;
+                let (p, c) = (byte / lay.step, byte % lay.step);
+                let pos = Self::pos(p);
+                t.idx[k][j] = if c == lay.g { pos | 64 } else { pos };
+                if c == lay.b {
+                    t.from_b[k] |= 1 << j;
+                }
+                if Some(c) == lay.a {
+                    t.alpha[k] |= 1 << j;
+                }
+            }
+        }
+        t
+    }
+}
+
+/// Lines of 4:2:0 YUV (`y1` is the second line of the chroma pair, if any) to packed RGB
+/// in the Q13 arithmetic: `out0`/`out1` hold `w * step` bytes, `u`/`v` at least
+/// `w.div_ceil(2)`. Returns whether a luma sample of these lines is below `k.bias_y`
+/// (where the crate's clamp differs from FFmpeg).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn yuv420_q13_rows(
+    simd: bool,
+    k: &Q13Coeffs,
+    t: &PackTables,
+    w: usize,
+    y0: &[u8],
+    y1: Option<&[u8]>,
+    u: &[u8],
+    v: &[u8],
+    out0: &mut [u8],
+    out1: Option<&mut [u8]>,
+) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if simd && q13_simd_available() {
+        return x86::yuv420_q13_rows(k, t, w, y0, y1, u, v, out0, out1);
+    }
+    let _ = simd;
+    let mut below = yuv420_q13_row_scalar(k, t.lay, w, y0, u, v, out0);
+    if let (Some(y1), Some(out1)) = (y1, out1) {
+        below |= yuv420_q13_row_scalar(k, t.lay, w, y1, u, v, out1);
+    }
+    below
+}
+
+pub(crate) fn yuv420_q13_row_scalar(
+    k: &Q13Coeffs,
+    lay: RgbLayout,
+    w: usize,
+    y: &[u8],
+    u: &[u8],
+    v: &[u8],
+    out: &mut [u8],
+) -> bool {
+    for x in 0..w {
+        let (r, g, b) = q13_px(k, y[x], u[x / 2], v[x / 2]);
+        let o = &mut out[x * lay.step..(x + 1) * lay.step];
+        o[lay.r] = r;
+        o[lay.g] = g;
+        o[lay.b] = b;
+        if let Some(a) = lay.a {
+            o[a] = 255;
+        }
+    }
+    y[..w].iter().any(|&v| v < k.bias_y)
 }
 
 // ---------------------------------------------------------------- RGB -> YUV
@@ -715,6 +885,232 @@ mod x86 {
                 _mm_storel_epi64(o.add(ch * j) as *mut __m128i, _mm_packs_epi32(r, r));
             }
         }
+    }
+
+    /// Checks the slices, then runs the AVX-512 kernel on whole rows.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn yuv420_q13_rows(
+        k: &Q13Coeffs,
+        t: &PackTables,
+        w: usize,
+        y0: &[u8],
+        y1: Option<&[u8]>,
+        u: &[u8],
+        v: &[u8],
+        out0: &mut [u8],
+        out1: Option<&mut [u8]>,
+    ) -> bool {
+        let step = t.lay.step;
+        let ok = |y: &[u8], o: &[u8]| y.len() >= w && o.len() >= w * step;
+        let cw = w.div_ceil(2);
+        let pair = match (y1, out1) {
+            (Some(y1), Some(o1)) if ok(y1, o1) => Some((y1, o1)),
+            _ => None,
+        };
+        if !ok(y0, out0) || u.len() < cw || v.len() < cw || !matches!(step, 3 | 4) {
+            // Only with a second line that does not fit, or a layout without a kernel.
+            let mut below = yuv420_q13_row_scalar(k, t.lay, w, y0, u, v, out0);
+            if let Some((y1, o1)) = pair {
+                below |= yuv420_q13_row_scalar(k, t.lay, w, y1, u, v, o1);
+            }
+            return below;
+        }
+        let (ys, outs, lines) = match pair {
+            Some((y1, o1)) => (
+                [y0.as_ptr(), y1.as_ptr()],
+                [out0.as_mut_ptr(), o1.as_mut_ptr()],
+                2,
+            ),
+            // The second pointers are not used with one line.
+            None => ([y0.as_ptr(); 2], [out0.as_mut_ptr(); 2], 1),
+        };
+        let (u, v) = (u.as_ptr(), v.as_ptr());
+        // SAFETY: AVX-512 F/BW/VL/VBMI checked by the caller; the first `lines` of y hold w
+        // bytes, of out w * step; u and v w.div_ceil(2) (checked above).
+        unsafe {
+            match (step, lines) {
+                (3, 2) => q13_avx512::<3, 2>(k, t, w, ys, u, v, outs),
+                (3, _) => q13_avx512::<3, 1>(k, t, w, ys, u, v, outs),
+                (_, 2) => q13_avx512::<4, 2>(k, t, w, ys, u, v, outs),
+                _ => q13_avx512::<4, 1>(k, t, w, ys, u, v, outs),
+            }
+        }
+    }
+
+    /// Mask of the low `n` bits (`n <= 64`).
+    fn low_bits(n: usize) -> u64 {
+        if n >= 64 { u64::MAX } else { (1u64 << n) - 1 }
+    }
+
+    /// How far ahead of its stores the Q13 kernel prefetches the destination, in bytes
+    /// (384-1536 measured alike).
+    const PREFETCH: usize = 768;
+
+    /// Constants of the Q13 kernel.
+    struct Q13Regs {
+        bias: __m512i,
+        low: __m512i,
+        c512: __m512i,
+        cy: __m512i,
+        cr: __m512i,
+        cb: __m512i,
+        g1: __m512i,
+        g2: __m512i,
+    }
+
+    /// # Safety
+    /// AVX-512 F/BW/VL/VBMI available; for the first `LINES` entries, `y[i]` readable for
+    /// `w` bytes and `out[i]` writable for `w * STEP` (`STEP` 3, or 4 with alpha); `u`, `v`
+    /// readable for `w.div_ceil(2)` bytes.
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi")]
+    unsafe fn q13_avx512<const STEP: usize, const LINES: usize>(
+        k: &Q13Coeffs,
+        t: &PackTables,
+        w: usize,
+        y: [*const u8; 2],
+        u: *const u8,
+        v: *const u8,
+        out: [*mut u8; 2],
+    ) -> bool {
+        let c = Q13Regs {
+            bias: _mm512_set1_epi8(k.bias_y as i8),
+            low: _mm512_set1_epi16(0xff),
+            c512: _mm512_set1_epi16(512),
+            cy: _mm512_set1_epi16(k.cy),
+            cr: _mm512_set1_epi16(k.cr),
+            cb: _mm512_set1_epi16(k.cb),
+            g1: _mm512_set1_epi16(k.g1),
+            g2: _mm512_set1_epi16(k.g2),
+        };
+        // SAFETY: each table row is 64 bytes.
+        let idx: [__m512i; STEP] =
+            std::array::from_fn(|i| unsafe { _mm512_loadu_si512(t.idx[i].as_ptr() as *const _) });
+        let fb: [u64; STEP] = std::array::from_fn(|i| t.from_b[i]);
+        // The smallest luma byte of each column (255 outside the lines).
+        let mut min = _mm512_set1_epi8(-1);
+        let mut x = 0;
+        while x + 64 <= w {
+            // SAFETY: a whole block: y[x..x + 64], u/v[x/2..x/2 + 32], out[x * STEP..][..64 * STEP].
+            min = unsafe {
+                q13_block::<STEP, LINES, false>(&c, &idx, &fb, t.alpha[0], y, u, v, out, x, 64, min)
+            };
+            x += 64;
+        }
+        if x < w {
+            // SAFETY: the last w - x < 64 pixels, with masked loads and stores.
+            min = unsafe {
+                q13_block::<STEP, LINES, true>(
+                    &c,
+                    &idx,
+                    &fb,
+                    t.alpha[0],
+                    y,
+                    u,
+                    v,
+                    out,
+                    x,
+                    w - x,
+                    min,
+                )
+            };
+        }
+        _mm512_cmplt_epu8_mask(min, c.bias) != 0
+    }
+
+    /// Pixels `x..x + n` (`n <= 64`; all 64 unless `TAIL`) of `LINES` lines.
+    ///
+    /// # Safety
+    /// See [`q13_avx512`]; `x + n <= w`.
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    #[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi")]
+    unsafe fn q13_block<const STEP: usize, const LINES: usize, const TAIL: bool>(
+        c: &Q13Regs,
+        idx: &[__m512i; STEP],
+        fb: &[u64; STEP],
+        alpha: u64,
+        y: [*const u8; 2],
+        u: *const u8,
+        v: *const u8,
+        out: [*mut u8; 2],
+        x: usize,
+        n: usize,
+        mut min: __m512i,
+    ) -> __m512i {
+        // Chroma of 64 pixels: 32 samples as words, one per even/odd pixel pair.
+        // SAFETY: reads u/v[x/2..x/2 + n.div_ceil(2)] (masked in the tail), in bounds.
+        let (uw, vw) = unsafe {
+            let (pu, pv) = (u.add(x / 2), v.add(x / 2));
+            if TAIL {
+                let m = low_bits(n.div_ceil(2)) as u32;
+                (
+                    _mm256_maskz_loadu_epi8(m, pu as *const i8),
+                    _mm256_maskz_loadu_epi8(m, pv as *const i8),
+                )
+            } else {
+                (
+                    _mm256_loadu_si256(pu as *const __m256i),
+                    _mm256_loadu_si256(pv as *const __m256i),
+                )
+            }
+        };
+        let uw = _mm512_sub_epi16(_mm512_slli_epi16::<2>(_mm512_cvtepu8_epi16(uw)), c.c512);
+        let vw = _mm512_sub_epi16(_mm512_slli_epi16::<2>(_mm512_cvtepu8_epi16(vw)), c.c512);
+        let crt = _mm512_mulhrs_epi16(vw, c.cr);
+        let cbt = _mm512_mulhrs_epi16(uw, c.cb);
+        let gt = _mm512_add_epi16(_mm512_mulhrs_epi16(vw, c.g1), _mm512_mulhrs_epi16(uw, c.g2));
+        let ff = _mm512_set1_epi8(-1);
+        for l in 0..LINES {
+            // SAFETY: y[l][x..x + n] (masked in the tail), in bounds.
+            let yv = unsafe {
+                if TAIL {
+                    _mm512_mask_loadu_epi8(ff, low_bits(n), y[l].add(x) as *const i8)
+                } else {
+                    _mm512_loadu_si512(y[l].add(x) as *const _)
+                }
+            };
+            if !TAIL {
+                // The luma line 8 blocks ahead (-2..3 % rgb24 in A/B runs). A prefetch never
+                // faults, so the address may lie past the line.
+                _mm_prefetch::<_MM_HINT_T0>(y[l].wrapping_add(x + 512) as *const i8);
+            }
+            min = _mm512_min_epu8(min, yv);
+            let yv = _mm512_subs_epu8(yv, c.bias);
+            let ye = _mm512_slli_epi16::<2>(_mm512_and_si512(yv, c.low));
+            let yo = _mm512_slli_epi16::<2>(_mm512_srli_epi16::<8>(yv));
+            let (le, lo) = (_mm512_mulhrs_epi16(ye, c.cy), _mm512_mulhrs_epi16(yo, c.cy));
+            // Bytes: even pixels of 16 in the low half of each lane, odd in the high.
+            let r = _mm512_packus_epi16(_mm512_add_epi16(le, crt), _mm512_add_epi16(lo, crt));
+            let g = _mm512_packus_epi16(_mm512_sub_epi16(le, gt), _mm512_sub_epi16(lo, gt));
+            let b = _mm512_packus_epi16(_mm512_add_epi16(le, cbt), _mm512_add_epi16(lo, cbt));
+            for i in 0..STEP {
+                let mut o = _mm512_permutex2var_epi8(r, idx[i], g);
+                o = _mm512_mask_permutexvar_epi8(o, fb[i], idx[i], b);
+                if STEP == 4 {
+                    // The alpha byte of every pixel (all 4-byte layouts here have one; the
+                    // mask is the same in every block).
+                    o = _mm512_mask_mov_epi8(o, alpha, ff);
+                }
+                // SAFETY: out[l][x * STEP + 64i..][..64] (masked to n * STEP - 64i bytes
+                // in the tail), within out[l][..w * STEP].
+                unsafe {
+                    let p = out[l].add(x * STEP + 64 * i);
+                    if TAIL {
+                        let m = low_bits((n * STEP).saturating_sub(64 * i));
+                        _mm512_mask_storeu_epi8(p as *mut i8, m, o);
+                    } else {
+                        // Ask for the destination line a few blocks ahead in the exclusive
+                        // state (`prefetchw`): the fetch the store would wait for starts
+                        // early (measured -8 % rgb24, -14 % bgra at 1080p). A prefetch never
+                        // faults, so the address may lie past the line.
+                        _mm_prefetch::<_MM_HINT_ET0>(p.wrapping_add(PREFETCH) as *const i8);
+                        _mm512_storeu_si512(p as *mut _, o);
+                    }
+                }
+            }
+        }
+        min
     }
 
     pub(super) fn min_byte(row: &[u8]) -> u8 {
@@ -1229,6 +1625,63 @@ mod tests {
                 let expect = row.iter().copied().min().unwrap_or(255);
                 assert_eq!(min_byte_scalar(&row), expect);
                 assert_eq!(min_byte(available(), &row), expect, "n {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn q13_simd_matches_scalar_twin() {
+        if !q13_simd_available() {
+            return;
+        }
+        let mut s = 3u64;
+        let rgba = RgbLayout {
+            step: 4,
+            r: 0,
+            g: 1,
+            b: 2,
+            a: Some(3),
+        };
+        for (kr, kb) in [(0.299f32, 0.114f32), (0.2126, 0.0722), (0.212, 0.087)] {
+            for full in [false, true] {
+                let Some(k) = Q13Coeffs::new(full, kr, kb) else {
+                    panic!("coefficients");
+                };
+                for lay in [RGB24, BGRA, rgba] {
+                    let t = PackTables::new(lay);
+                    for w in [1usize, 2, 31, 63, 64, 65, 127, 128, 129, 200, 1920, 1923] {
+                        let cw = w.div_ceil(2);
+                        // Lines with and without luma below 16.
+                        let floor = if w % 2 == 0 { 16 } else { 0 };
+                        let y0: Vec<u8> = (0..w).map(|_| rng(&mut s).max(floor)).collect();
+                        let y1: Vec<u8> = (0..w).map(|_| rng(&mut s).max(16)).collect();
+                        let u: Vec<u8> = (0..cw).map(|_| rng(&mut s)).collect();
+                        let v: Vec<u8> = (0..cw).map(|_| rng(&mut s)).collect();
+                        let n = w * lay.step;
+                        // One byte of slack: nothing may be written past the line.
+                        let (mut a0, mut a1) = (vec![7u8; n + 1], vec![7u8; n + 1]);
+                        let (mut b0, mut b1) = (vec![7u8; n + 1], vec![7u8; n + 1]);
+                        let fa = yuv420_q13_rows(
+                            true,
+                            &k,
+                            &t,
+                            w,
+                            &y0,
+                            Some(&y1),
+                            &u,
+                            &v,
+                            &mut a0,
+                            Some(&mut a1),
+                        );
+                        let f0 = yuv420_q13_row_scalar(&k, lay, w, &y0, &u, &v, &mut b0);
+                        let f1 = yuv420_q13_row_scalar(&k, lay, w, &y1, &u, &v, &mut b1);
+                        assert_eq!((&a0, &a1), (&b0, &b1), "{lay:?} {w} full {full}");
+                        assert_eq!(fa, f0 || f1, "{lay:?} {w} full {full}: luma below bias");
+                        let mut c0 = vec![7u8; n + 1];
+                        let fc = yuv420_q13_rows(true, &k, &t, w, &y1, None, &u, &v, &mut c0, None);
+                        assert_eq!((c0, fc), (b1, f1), "one line: {lay:?} {w} full {full}");
+                    }
+                }
             }
         }
     }

@@ -519,6 +519,7 @@ fn threads_give_identical_output() {
         (&rgb, (333, 187, PixelFormat::Yuv420p), "bicubic"),
         (&rgb, (120, 77, PixelFormat::Rgb24), "bilinear"),
         (&yuv, (333, 187, PixelFormat::Nv12), "bicubic"),
+        (&yuv, (333, 187, PixelFormat::Yuv420p), "bicubic"),
     ] {
         let v = src.video().expect("v");
         let mut one = Scaler::new(
