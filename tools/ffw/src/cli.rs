@@ -167,6 +167,40 @@ pub(crate) struct OutputSpec {
     pub(crate) metadata: Vec<(String, String)>,
     pub(crate) bitexact: bool,
     pub(crate) sws_flags: Option<String>,
+    /// `-fps_mode`: the video sync method of this output.
+    pub(crate) fps_mode: Option<Vsync>,
+}
+
+/// How encoded video frames are timed (cf. ffmpeg's `-vsync` / `-fps_mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Vsync {
+    /// As the muxer suits: `cfr`, `vfr`, or `passthrough`.
+    Auto,
+    /// Timestamps kept as they are.
+    Passthrough,
+    /// Constant rate: frames duplicated and dropped to fill every slot.
+    Cfr,
+    /// Frames with the same timestamp dropped; timestamps kept.
+    Vfr,
+    /// Timestamps dropped; the muxer makes them.
+    Drop,
+}
+
+impl Vsync {
+    fn parse(v: &str) -> Result<Self, String> {
+        Ok(match v {
+            "auto" | "-1" => Vsync::Auto,
+            "passthrough" | "0" => Vsync::Passthrough,
+            "cfr" | "1" => Vsync::Cfr,
+            "vfr" | "2" => Vsync::Vfr,
+            "drop" => Vsync::Drop,
+            _ => {
+                return Err(format!(
+                    "invalid value '{v}' (auto, passthrough, cfr, vfr or drop)"
+                ));
+            }
+        })
+    }
 }
 
 /// The whole command line.
@@ -179,6 +213,8 @@ pub(crate) struct Cli {
     pub(crate) stats: bool,
     pub(crate) nostdin: bool,
     pub(crate) threads: usize,
+    /// `-vsync`: the default video sync method of every output.
+    pub(crate) vsync: Option<Vsync>,
     pub(crate) actions: Vec<Action>,
     pub(crate) inputs: Vec<InputSpec>,
     pub(crate) outputs: Vec<OutputSpec>,
@@ -355,6 +391,8 @@ pub(crate) fn parse(args: &[String]) -> Result<Cli, String> {
                 | "aframes"
                 | "map"
                 | "sws_flags"
+                | "vsync"
+                | "fps_mode"
                 | "metadata"
                 | "fflags"
                 | "flags"
@@ -520,6 +558,11 @@ pub(crate) fn parse(args: &[String]) -> Result<Cli, String> {
                 p.output_only.push("-map".into());
             }
             "sws_flags" => p.output.sws_flags = Some(val.clone()),
+            "vsync" => cli.vsync = Some(Vsync::parse(val).map_err(|e| invalid(name, val, e))?),
+            "fps_mode" => {
+                p.output.fps_mode = Some(Vsync::parse(val).map_err(|e| invalid(name, val, e))?);
+                p.output_only.push("-fps_mode".into());
+            }
             "metadata" => {
                 let (k, v) = val
                     .split_once('=')

@@ -16,7 +16,7 @@ use fastforward::avutil::mathematics::{Rounding, rescale_q, rescale_q_rnd};
 use fastforward::avutil::samplefmt::convert_samples;
 use fastforward::avutil::{Frame, LogLevel, Rational, SampleFormat, TIME_BASE_Q};
 
-use crate::cli::{Cli, InputSpec, OutputSpec, StreamSpec};
+use crate::cli::{Cli, InputSpec, OutputSpec, StreamSpec, Vsync};
 use fastforward::swscale::{ScaleFlags, Scaler};
 
 /// An error message for the user, already worded like ffmpeg's.
@@ -57,11 +57,121 @@ struct StreamStats {
     last_mux_dts: Option<i64>,
 }
 
+/// ffmpeg's video sync of one encoded video stream (cf. `do_video_out`): which frames
+/// go to the encoder, how often, and with which timestamp.
+#[derive(Default)]
+struct VideoSync {
+    /// The method, once resolved from the options and the muxer.
+    method: Option<SyncMethod>,
+    /// The next output slot (encoder time base).
+    next: i64,
+    /// The last frame received (for duplicates of it).
+    last: Option<Frame>,
+    /// How many copies of the previous frame the last three frames asked for.
+    last_nb0: [i64; 3],
+    /// A frame's length in output slots when the frame does not say (the input's
+    /// frame period, at most one slot; cf. ffmpeg's use of the filter's rate).
+    frame_slots: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SyncMethod {
+    Passthrough,
+    Cfr,
+    /// CFR without duplicates to fill a late start (a one-stream input).
+    Vscfr,
+    Vfr,
+    Drop,
+}
+
+/// The sync method of an encoded video stream, as ffmpeg resolves `-vsync`/`-fps_mode`:
+/// `auto` is `vfr` for muxers that take variable frame rates (`passthrough` when
+/// they store no timestamps, `vfr` for avi) and `cfr` otherwise, where a one-stream
+/// input gets the variant that does not fill a late start with duplicates.
+fn sync_method(option: Option<Vsync>, muxer: &MuxerInfo, input_streams: usize) -> SyncMethod {
+    match option.unwrap_or(Vsync::Auto) {
+        Vsync::Passthrough => SyncMethod::Passthrough,
+        Vsync::Cfr => SyncMethod::Cfr,
+        Vsync::Vfr => SyncMethod::Vfr,
+        Vsync::Drop => SyncMethod::Drop,
+        Vsync::Auto if muxer.name == "avi" => SyncMethod::Vfr,
+        Vsync::Auto if muxer.flags.variable_fps && muxer.flags.no_timestamps => {
+            SyncMethod::Passthrough
+        }
+        Vsync::Auto if muxer.flags.variable_fps => SyncMethod::Vfr,
+        Vsync::Auto if input_streams == 1 => SyncMethod::Vscfr,
+        Vsync::Auto => SyncMethod::Cfr,
+    }
+}
+
+impl VideoSync {
+    /// The copies to encode for a frame at `pts` (encoder time base, with fraction)
+    /// lasting `duration`: (copies of the previous frame first, total copies); moves the
+    /// output slot as ffmpeg does. `sent` frames were encoded so far, `max` the limit.
+    fn plan(&mut self, pts: f64, mut duration: f64, sent: u64, max: Option<u64>) -> (i64, i64) {
+        let method = self.method.unwrap_or(SyncMethod::Passthrough);
+        let mut ipts = pts;
+        let mut delta0 = ipts - self.next as f64;
+        let mut delta = delta0 + duration;
+        let (mut nb0, mut nb) = (0i64, 1i64);
+        let keeps = matches!(method, SyncMethod::Passthrough | SyncMethod::Drop);
+        if delta0 < 0.0 && delta > 0.0 && !keeps {
+            // A frame that starts before its slot: clipped to the slot.
+            ipts = self.next as f64;
+            duration += delta0;
+            delta0 = 0.0;
+        }
+        match method {
+            SyncMethod::Cfr | SyncMethod::Vscfr => {
+                if method == SyncMethod::Vscfr && sent == 0 && delta0 >= 0.5 {
+                    // Not duplicating the initial frames.
+                    delta = duration;
+                    delta0 = 0.0;
+                    self.next = ipts.round_ties_even() as i64;
+                }
+                if delta < -1.1 {
+                    nb = 0;
+                } else if delta > 1.1 {
+                    nb = delta.round_ties_even() as i64;
+                    if delta0 > 1.1 {
+                        nb0 = (delta0 - 0.6).round_ties_even() as i64;
+                    }
+                }
+            }
+            SyncMethod::Vfr => {
+                if delta <= -0.6 {
+                    nb = 0;
+                } else if delta > 0.6 {
+                    self.next = ipts.round_ties_even() as i64;
+                }
+            }
+            SyncMethod::Passthrough | SyncMethod::Drop => {
+                self.next = ipts.round_ties_even() as i64;
+            }
+        }
+        if let Some(m) = max {
+            nb = nb.min(i64::try_from(m.saturating_sub(sent)).unwrap_or(i64::MAX));
+        }
+        nb0 = nb0.min(nb);
+        self.last_nb0 = [nb0, self.last_nb0[0], self.last_nb0[1]];
+        (nb0, nb)
+    }
+
+    /// Copies of the last frame to encode at the end (the median of the last three
+    /// frames' copies of their previous frame, as ffmpeg).
+    fn plan_end(&self) -> i64 {
+        let [a, b, c] = self.last_nb0;
+        a.max(b).min(a.min(b).max(c))
+    }
+}
+
 struct OutStream {
     input: usize,
     ist: usize,
     work: Work,
     stats: StreamStats,
+    /// Video being encoded: its frame sync.
+    sync: VideoSync,
     max_frames: Option<u64>,
     /// Stop at this output time (microseconds), from `-t`/`-to`.
     end_us: Option<i64>,
@@ -324,11 +434,6 @@ impl<'a> Transcoder<'a> {
                 .map_err(|e| format!("Invalid value '{f}' for option 'sws_flags': {e}"))?,
             None => ScaleFlags::default(),
         };
-        if spec.rate.is_some() {
-            return Err(
-                "Option -r as an output option (frame rate conversion) is not supported yet".into(),
-            );
-        }
         let mut selected = if spec.maps.is_empty() {
             self.auto_map(spec, &muxer)
         } else {
@@ -407,6 +512,7 @@ impl<'a> Transcoder<'a> {
                     end_us,
                     finished: false,
                     last_pts_us: None,
+                    sync: VideoSync::default(),
                 });
                 continue;
             }
@@ -457,6 +563,7 @@ impl<'a> Transcoder<'a> {
             let mut scaler = None;
             let time_base;
             let mut eopts;
+            let mut in_rate = None;
             match kind {
                 MediaType::Video => {
                     let (sw, sh) = (dec_params.width, dec_params.height);
@@ -505,9 +612,15 @@ impl<'a> Transcoder<'a> {
                     p.color_trc = dec_params.color_trc;
                     p.chroma_location = dec_params.chroma_location;
                     p.field_order = dec_params.field_order;
-                    let rate = [st.avg_frame_rate, st.r_frame_rate]
+                    // `-r` on the output: the encoder's rate; the video sync then
+                    // duplicates or drops frames to it.
+                    in_rate = [st.avg_frame_rate, st.r_frame_rate]
                         .into_iter()
-                        .find(|r| r.num > 0 && r.den > 0)
+                        .find(|r| r.num > 0 && r.den > 0);
+                    let rate = spec
+                        .rate
+                        .filter(|r| r.num > 0 && r.den > 0)
+                        .or(in_rate)
                         .unwrap_or_else(|| st.time_base.invert());
                     time_base = rate.invert();
                     eopts = EncoderOptions::new(p, time_base);
@@ -595,6 +708,21 @@ impl<'a> Transcoder<'a> {
                 end_us,
                 finished: false,
                 last_pts_us: None,
+                sync: VideoSync {
+                    method: (kind == MediaType::Video).then(|| {
+                        sync_method(
+                            spec.fps_mode.or(self.cli.vsync),
+                            &muxer,
+                            self.inputs[ii].ctx.streams().len(),
+                        )
+                    }),
+                    frame_slots: in_rate.map_or(1.0, |r| {
+                        (f64::from(r.den) * f64::from(time_base.den)
+                            / (f64::from(r.num) * f64::from(time_base.num)))
+                        .min(1.0)
+                    }),
+                    ..VideoSync::default()
+                },
             });
         }
         // Every check passed: create the file.
@@ -1032,24 +1160,38 @@ impl<'a> Transcoder<'a> {
                     f = out;
                 }
                 let etb = enc.time_base();
+                let exact_pts = f.pts.and_then(|p| encoder_pts(p, tb, etb));
                 f.pts = f.pts.and_then(|p| rescale_q(p, tb, etb));
                 f.duration = f.duration.and_then(|d| rescale_q(d, tb, etb));
                 f.time_base = etb;
                 s.last_pts_us = end_time(us, f.duration, etb).or(s.last_pts_us);
-                loop {
-                    let status = enc.send_frame(&f).map_err(|e| {
-                        format!("Error while encoding output stream #{}: {e}", s.stats.index)
-                    })?;
-                    match status {
-                        SendStatus::Accepted => break,
-                        SendStatus::Full => {
-                            drain_encoder(enc, &mut s.stats, &mut o.ctx, &mut o.written_anything)?
-                        }
+                let out = (&mut s.stats, &mut o.ctx, &mut o.written_anything);
+                if let (Some(x), true) = (exact_pts, s.sync.method.is_some()) {
+                    // Video: as many copies as the sync method asks, each in its slot.
+                    let dur = f
+                        .duration
+                        .filter(|&d| d > 0)
+                        .map_or(s.sync.frame_slots, |d| d as f64);
+                    let (nb0, nb) = s.sync.plan(x, dur, out.0.frames, s.max_frames);
+                    for i in 0..nb {
+                        let mut pic = match &s.sync.last {
+                            Some(last) if i < nb0 => last.clone(),
+                            _ => f.clone(),
+                        };
+                        pic.pts = Some(s.sync.next);
+                        // One slot: what ffmpeg's muxer gives packets its encoders leave
+                        // without a duration (from the output frame rate).
+                        pic.duration = Some(1);
+                        encode_frame(enc, out.0, out.1, out.2, &pic)?;
+                        s.sync.next += 1;
+                        out.0.frames += 1;
                     }
-                }
-                drain_encoder(enc, &mut s.stats, &mut o.ctx, &mut o.written_anything)?;
-                if s.stats.kind == MediaType::Video {
-                    s.stats.frames += 1;
+                    s.sync.last = Some(f);
+                } else {
+                    encode_frame(enc, out.0, out.1, out.2, &f)?;
+                    if out.0.kind == MediaType::Video {
+                        out.0.frames += 1;
+                    }
                 }
                 if s.max_frames.is_some_and(|m| s.stats.frames >= m) {
                     s.finished = true;
@@ -1063,6 +1205,25 @@ impl<'a> Transcoder<'a> {
         for o in &mut self.outputs {
             for s in &mut o.streams {
                 if let Work::Encode { enc, .. } = &mut s.work {
+                    // Video: the copies of the last frame the sync method still owes.
+                    if let Some(last) = s.sync.last.take() {
+                        let copies = s.sync.plan_end().min(s.max_frames.map_or(i64::MAX, |m| {
+                            i64::try_from(m.saturating_sub(s.stats.frames)).unwrap_or(0)
+                        }));
+                        for _ in 0..copies.max(0) {
+                            let mut pic = last.clone();
+                            pic.pts = Some(s.sync.next);
+                            encode_frame(
+                                enc,
+                                &mut s.stats,
+                                &mut o.ctx,
+                                &mut o.written_anything,
+                                &pic,
+                            )?;
+                            s.sync.next += 1;
+                            s.stats.frames += 1;
+                        }
+                    }
                     let _ = enc.send_eof();
                     drain_encoder(enc, &mut s.stats, &mut o.ctx, &mut o.written_anything)?;
                 }
@@ -1216,6 +1377,38 @@ fn write_packet(ctx: &mut OutputContext, s: &mut StreamStats, mut p: Packet) -> 
         s.last_mux_dts = p.dts.or(s.last_mux_dts);
     }
     ctx.write_packet(p).map_err(|e| e.to_string())
+}
+
+/// A frame's timestamp in the encoder's time base with the fraction ffmpeg keeps for
+/// its frame-rate decisions (16 more bits at most, a nudge of 2^-17 away from exact
+/// halves; cf. `adjust_frame_pts_to_encoder_tb`).
+fn encoder_pts(pts: i64, tb: Rational, etb: Rational) -> Option<f64> {
+    let den_bits = 32 - (etb.den.max(1) as u32).leading_zeros() - 1;
+    let extra = 29u32.saturating_sub(den_bits).min(16);
+    let fine = Rational::new(etb.num, etb.den.checked_shl(extra)?);
+    let v = rescale_q(pts, tb, fine)? as f64 / f64::from(1u32 << extra);
+    let sign = if v > 0.0 { 1.0 } else { -1.0 };
+    Some(v + sign / f64::from(1u32 << 17))
+}
+
+/// Sends one frame to the encoder and writes the packets it has ready.
+fn encode_frame(
+    enc: &mut Box<dyn Encoder>,
+    s: &mut StreamStats,
+    ctx: &mut OutputContext,
+    written: &mut bool,
+    f: &Frame,
+) -> Result<(), Fail> {
+    loop {
+        let status = enc
+            .send_frame(f)
+            .map_err(|e| format!("Error while encoding output stream #{}: {e}", s.index))?;
+        match status {
+            SendStatus::Accepted => break,
+            SendStatus::Full => drain_encoder(enc, s, ctx, written)?,
+        }
+    }
+    drain_encoder(enc, s, ctx, written)
 }
 
 /// Writes every packet the encoder has ready.
