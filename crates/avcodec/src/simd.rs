@@ -83,11 +83,8 @@ pub(crate) fn hpel_rows<const N: usize, const MODE: u8, const AVG: bool>(
     let hx = usize::from(MODE & 1);
     let hy = usize::from(MODE >> 1);
     // The bounds every access below stays within, checked once.
-    let need_d = (N - 1).checked_mul(dstride).and_then(|v| v.checked_add(N));
-    let need_s = (N - 1 + hy)
-        .checked_mul(sstride)
-        .and_then(|v| v.checked_add(N + hx));
-    let (Some(nd), Some(ns)) = (need_d, need_s) else {
+    use crate::codecs::mpeg1video::mc::extent;
+    let (Some(nd), Some(ns)) = (extent(N, dstride, N), extent(N + hy, sstride, N + hx)) else {
         return;
     };
     if !(N == 8 || N == 16) || dst.len() < nd || src.len() < ns {
@@ -304,10 +301,8 @@ fn idct_rows(block: &[i16; 64]) -> [__m128i; 8] {
 #[inline]
 fn area_fits(len: usize, off: usize, stride: usize) -> bool {
     stride >= 8
-        && stride
-            .checked_mul(7)
+        && crate::codecs::mpeg1video::mc::extent(8, stride, 8)
             .and_then(|v| v.checked_add(off))
-            .and_then(|v| v.checked_add(8))
             .is_some_and(|end| end <= len)
 }
 

@@ -2,31 +2,9 @@
 //! (fixtures/generate.sh): the same frames with the same timestamps, decoding every
 //! stream and copying the video.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The frame lines of a framemd5 text (the header names the writing software).
-fn frame_lines(text: &str) -> Vec<String> {
-    text.lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect()
-}
-
-fn ffw(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_ffw"))
-        .args(["-nostdin", "-v", "quiet"])
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("ffw runs");
-    assert!(out.status.success(), "ffw {args:?} failed");
-    String::from_utf8(out.stdout).expect("framemd5 is text")
-}
+use common::{ffw, frame_lines, reference};
 
 #[test]
 fn seek_gives_ffmpegs_frames_and_timestamps() {
@@ -39,11 +17,9 @@ fn seek_gives_ffmpegs_frames_and_timestamps() {
             let mut args = vec!["-ss", t, "-i", input];
             args.extend_from_slice(extra);
             args.extend_from_slice(&["-f", "framemd5", "-"]);
-            let got = frame_lines(&ffw(&args));
-            let want = std::fs::read_to_string(
-                root().join(format!("tests/ref/mpegps-seek-bf2.ss{t}.{mode}.framemd5")),
-            )
-            .expect("reference exists");
+            let out = String::from_utf8(ffw(&args)).expect("framemd5 is text");
+            let want = reference(&format!("mpegps-seek-bf2.ss{t}.{mode}.framemd5"));
+            let got = frame_lines(&out);
             assert!(!got.is_empty(), "-ss {t} {mode}: no frames");
             assert_eq!(got, frame_lines(&want), "-ss {t} {mode}");
         }

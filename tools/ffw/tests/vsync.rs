@@ -2,34 +2,10 @@
 //! (fixtures/generate.sh): frames duplicated and dropped into the output rate's slots
 //! exactly where ffmpeg puts them.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
+use common::{ffw, frame_lines, reference};
 use fastforward::avutil::hash::Md5;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn ffw(args: &[&str]) -> Vec<u8> {
-    let out = Command::new(env!("CARGO_BIN_EXE_ffw"))
-        .args(["-nostdin", "-v", "quiet"])
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("ffw runs");
-    assert!(out.status.success(), "ffw {args:?} failed");
-    out.stdout
-}
-
-fn reference(name: &str) -> String {
-    std::fs::read_to_string(root().join("tests/ref").join(name)).expect("reference exists")
-}
-
-/// The frame lines of a framemd5 text.
-fn frame_lines(text: &str) -> Vec<&str> {
-    text.lines().filter(|l| !l.starts_with('#')).collect()
-}
 
 #[test]
 fn constant_rate_output_duplicates_as_ffmpeg() {

@@ -98,6 +98,12 @@ fn kernel<const N: usize>(
     }
 }
 
+/// Bytes spanned by `rows` rows of `width` samples at line stride `stride`
+/// (`(rows - 1) * stride + width`), when that fits in `usize` and `rows` > 0.
+pub(crate) fn extent(rows: usize, stride: usize, width: usize) -> Option<usize> {
+    rows.checked_sub(1)?.checked_mul(stride)?.checked_add(width)
+}
+
 /// `N` rows of prediction in `MODE` (0 full-pel, 1 horizontal half-pel, 2 vertical,
 /// 3 both), stored or (`AVG`) averaged into `dst`.
 #[inline(always)]
@@ -111,10 +117,8 @@ fn rows<const N: usize, const MODE: u8, const AVG: bool>(
     let hx = usize::from(MODE & 1);
     let hy = usize::from(MODE >> 1);
     // Fast path: both areas sliced once, rows taken without per-row range checks.
-    let dst_len = (N - 1).checked_mul(dstride).and_then(|v| v.checked_add(N));
-    let src_len = (N - 1 + hy)
-        .checked_mul(sstride)
-        .and_then(|v| v.checked_add(N + hx));
+    let dst_len = extent(N, dstride, N);
+    let src_len = extent(N + hy, sstride, N + hx);
     if dstride >= N
         && sstride >= N + hx
         && let (Some(dl), Some(sl)) = (dst_len, src_len)

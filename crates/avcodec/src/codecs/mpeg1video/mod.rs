@@ -25,7 +25,7 @@ mod decoder;
 mod encoder;
 mod fdct;
 pub mod headers;
-mod mc;
+pub(crate) mod mc;
 mod motion;
 pub mod parser;
 mod ratecontrol;
