@@ -514,11 +514,15 @@ impl InputContext {
             .map_or(TIME_BASE_Q, |s| s.time_base);
         let ts =
             avutil::mathematics::rescale_q_rnd(us, TIME_BASE_Q, tb, Rounding::NearInf).unwrap_or(0);
+        // `any`: FFmpeg's demuxers land where their timestamp search lands (for MPEG program
+        // streams, any packet with a timestamp); decoders then wait for a key frame and
+        // `ffmpeg -ss` drops what comes before the position.
         let landed = self.seek(
             stream,
             ts,
             SeekFlags {
                 backward: true,
+                any: true,
                 ..Default::default()
             },
         )?;

@@ -186,6 +186,62 @@ fn remux_keeps_payloads_and_timing() {
 }
 
 #[test]
+fn seeking_video_lands_on_a_key_picture_unless_any() {
+    // 1.6 s at 25 fps, GOP 12, two B-frames: key pictures every 0.48 s.
+    let mut input = open(&fixture("mpegps/seek-bf2.mpg"));
+    let v = (0..input.streams().len())
+        .find(|&i| input.streams()[i].params.codec_id == avcodec::CodecId::Mpeg1video)
+        .unwrap();
+    let start = input.streams()[v].start_time.unwrap();
+    let mut any_landings = Vec::new();
+    for step in 0..14 {
+        let target = start + step * 9000;
+        let key = input
+            .seek(
+                v,
+                target,
+                SeekFlags {
+                    backward: true,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert!(key <= target.max(start), "landed {key} for {target}");
+        // The first whole video packet read is a key picture with the landing DTS.
+        let first = loop {
+            let p = input
+                .read_packet()
+                .unwrap()
+                .expect("packets after the seek");
+            if p.stream_index == v && p.flags.key {
+                break p;
+            }
+        };
+        assert_eq!(first.dts, Some(key), "target {target}");
+        let any = input
+            .seek(
+                v,
+                target,
+                SeekFlags {
+                    backward: true,
+                    any: true,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert!(
+            key <= any && any <= target.max(start),
+            "{key} <= {any} <= {target}"
+        );
+        any_landings.push(any > key);
+    }
+    assert!(
+        any_landings.iter().any(|&b| b),
+        "some targets fall between key pictures"
+    );
+}
+
+#[test]
 fn seeking_lands_at_or_before_the_target() {
     let mut input = open(&fixture("mpegps/m1v-bf2-mp2-stereo.mpg"));
     let tb = Rational::new(1, 90000);

@@ -636,6 +636,13 @@ impl Demuxer for MpegPsDemuxer {
         }
         let ts =
             avutil::mathematics::rescale_q(target.ts, st.time_base, TIME_BASE).unwrap_or(target.ts);
+        // MPEG video seeks to key frames unless any frame will do: only packets whose first
+        // picture is an I picture (or begins with a sequence or GOP header) count.
+        let key_only = !target.flags.any
+            && matches!(
+                st.params.codec_id,
+                CodecId::Mpeg1video | CodecId::Mpeg2video
+            );
         let mut read_ts = |io: &mut IoReader, pos: u64| -> Result<Option<(i64, u64)>> {
             io.seek(pos)?;
             loop {
@@ -644,6 +651,7 @@ impl Demuxer for MpegPsDemuxer {
                 };
                 if pes.id == id
                     && let Some(d) = pes.dts
+                    && (!key_only || starts_key_picture(io.peek(pes.len)?))
                 {
                     return Ok(Some((d, pes.pos)));
                 }
@@ -660,6 +668,27 @@ impl Demuxer for MpegPsDemuxer {
         io.seek(pos)?;
         Ok(avutil::mathematics::rescale_q(landed, TIME_BASE, st.time_base).unwrap_or(landed))
     }
+}
+
+/// Whether the first picture starting in an MPEG video PES payload is a key picture:
+/// a sequence or GOP header comes before the first picture start code, or that
+/// picture's coding type is I.
+fn starts_key_picture(payload: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(at) = payload
+        .get(i..)
+        .and_then(|p| p.windows(3).position(|w| w == [0, 0, 1]))
+    {
+        let code = i + at + 3;
+        match payload.get(code) {
+            Some(0xb3 | 0xb8) => return true,
+            // picture_start_code: 10 bits of temporal reference, then 3 of coding type.
+            Some(0x00) => return payload.get(code + 2).is_some_and(|b| (b >> 3) & 7 == 1),
+            Some(_) => i = code,
+            None => return false,
+        }
+    }
+    false
 }
 
 /// The demuxer entry.
