@@ -113,6 +113,25 @@ done
 [ $pprobe_bad -eq 0 ] && pass "mpeg: ffwprobe rates, channels, layouts, bit rates, durations equal ffprobe's ($n AC-3/DTS files)" ||
     bad "mpeg: ffwprobe differs on $pprobe_bad AC-3/DTS files"
 
+# -c copy between .mpg and the elementary formats, both ways: the elementary streams are
+# byte-identical to ffmpeg's, the rebuilt .mpg keeps every payload and the buffer model.
+f="$tmp/src-1.mpg"
+"$bin/ffw" -nostdin -v error -y -i "$f" -map 0:v -c copy "$tmp/v.m1v" &&
+    "$bin/ffw" -nostdin -v error -y -i "$f" -map 0:a -c copy "$tmp/a.mp2" &&
+    "$bin/ffw" -nostdin -v error -y -i "$tmp/v.m1v" -i "$tmp/a.mp2" -c copy "$tmp/back.mpg"
+ff -i "$f" -map 0:v -c copy "$tmp/ffv.m1v"
+ff -i "$f" -map 0:a -c copy "$tmp/ffa.mp2"
+payloads() { ff -i "$1" -map "$2" -c copy -f framemd5 - 2>/dev/null | grep -v '^#' | cut -d, -f5,6; }
+if cmp -s "$tmp/v.m1v" "$tmp/ffv.m1v" && cmp -s "$tmp/a.mp2" "$tmp/ffa.mp2" &&
+    diff <(payloads "$f" 0:v) <(payloads "$tmp/back.mpg" 0:v) >/dev/null &&
+    diff <(payloads "$f" 0:a) <(payloads "$tmp/back.mpg" 0:a) >/dev/null &&
+    python3 scripts/mpegps_std.py "$tmp/back.mpg" >/dev/null &&
+    [ -z "$(ffmpeg -nostdin -v warning -i "$tmp/back.mpg" -f null - 2>&1)" ]; then
+    pass "mpeg: -c copy .mpg -> .m1v + .mp2 (identical to ffmpeg's) -> .mpg (same payloads, buffer model kept, read silently)"
+else
+    bad "mpeg: -c copy between .mpg and .m1v/.mp2 differs"
+fi
+
 # -ss on .mpg (issue 8): frames and timestamps after `-ss T` equal ffmpeg's, decoding every
 # stream and stream-copying video and audio ("same" = framemd5 identical but for the software
 # line). The 64x48 file has many pictures per PES (ffmpeg's output dts repaired as non-monotonous).
