@@ -12,9 +12,23 @@ use super::mc::RefPlane;
 use super::mc::predict;
 use super::tables::MOTION_CODE;
 
-/// Sum of absolute differences of two 16x16 blocks.
+/// Sum of absolute differences of two 16x16 blocks (`u32::MAX / 4` when a
+/// block is not wholly inside its slice).
 #[inline]
 pub(super) fn sad16(a: &[u8], astride: usize, b: &[u8], bstride: usize) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        x86::sad16(a, astride, b, bstride)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        sad16_scalar(a, astride, b, bstride)
+    }
+}
+
+/// The portable [`sad16`], the reference of the SIMD one.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+pub(super) fn sad16_scalar(a: &[u8], astride: usize, b: &[u8], bstride: usize) -> u32 {
     // One bounds check for the whole block, then fixed-size rows.
     let (Some(a), Some(b)) = (a.get(..15 * astride + 16), b.get(..15 * bstride + 16)) else {
         return u32::MAX / 4;
@@ -33,7 +47,21 @@ pub(super) fn sad16(a: &[u8], astride: usize, b: &[u8], bstride: usize) -> u32 {
 }
 
 /// Sum of absolute deviations from the mean of a 16x16 block (intra activity).
+#[inline]
 pub(super) fn deviation16(a: &[u8; 256]) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        x86::deviation16(a)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        deviation16_scalar(a)
+    }
+}
+
+/// The portable [`deviation16`], the reference of the SIMD one.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+pub(super) fn deviation16_scalar(a: &[u8; 256]) -> u32 {
     let sum: u32 = a.iter().map(|&v| u32::from(v)).sum();
     let mean = ((sum + 128) >> 8) as u8;
     a.iter().map(|&v| u32::from(v.abs_diff(mean))).sum()
@@ -331,13 +359,26 @@ pub(super) fn sad_bi(f: &Search<'_>, mf: [i32; 2], b: &Search<'_>, mb: [i32; 2])
     let (Some(pf), Some(pb)) = (f.source(mf), b.source(mb)) else {
         return u32::MAX / 4;
     };
-    let (sf, sb) = (f.refp.stride, b.refp.stride);
+    #[cfg(target_arch = "x86_64")]
+    {
+        x86::sad_bi16(f.cur, pf, f.refp.stride, pb, b.refp.stride)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        sad_bi16_scalar(f.cur, pf, f.refp.stride, pb, b.refp.stride)
+    }
+}
+
+/// SAD of the rounded average of the 16x16 blocks `pf` and `pb` against `cur`
+/// (`u32::MAX / 4` when a block is not wholly inside its slice).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+pub(super) fn sad_bi16_scalar(cur: &[u8; 256], pf: &[u8], sf: usize, pb: &[u8], sb: usize) -> u32 {
     let mut s = 0u32;
     for j in 0..16 {
         let (Some(x), Some(y)) = (pf.get(j * sf..j * sf + 16), pb.get(j * sb..j * sb + 16)) else {
             return u32::MAX / 4;
         };
-        let c = &f.cur[j * 16..j * 16 + 16];
+        let c = &cur[j * 16..j * 16 + 16];
         let mut acc = 0u16;
         for i in 0..16 {
             let p = ((u16::from(x[i]) + u16::from(y[i]) + 1) >> 1) as u8;
@@ -346,6 +387,113 @@ pub(super) fn sad_bi(f: &Search<'_>, mf: [i32; 2], b: &Search<'_>, mb: [i32; 2])
         s += u32::from(acc);
     }
     s
+}
+
+/// SSE2 twins of the kernels above (SSE2 is part of the x86-64 baseline: no
+/// run-time detection). Each computes exactly the integers of its scalar twin.
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod x86 {
+    use std::arch::x86_64::{
+        __m128i, _mm_add_epi64, _mm_avg_epu8, _mm_cvtsi128_si32, _mm_loadu_si128, _mm_sad_epu8,
+        _mm_set1_epi8, _mm_setzero_si128, _mm_unpackhi_epi64,
+    };
+
+    /// Loads 16 bytes at `s[o..o + 16]`.
+    ///
+    /// # Safety
+    /// `o + 16 <= s.len()`.
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    unsafe fn load(s: &[u8], o: usize) -> __m128i {
+        debug_assert!(o + 16 <= s.len());
+        // SAFETY: the caller guarantees that s[o..o + 16] is in bounds; the load is unaligned.
+        unsafe { _mm_loadu_si128(s.as_ptr().add(o).cast()) }
+    }
+
+    /// Sum of the two 64-bit lanes (each a `psadbw` total, far below 2^32).
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    fn hsum(v: __m128i) -> u32 {
+        _mm_cvtsi128_si32(_mm_add_epi64(v, _mm_unpackhi_epi64(v, v))) as u32
+    }
+
+    /// [`super::sad16_scalar`] with one `psadbw` per row.
+    #[inline]
+    pub(super) fn sad16(a: &[u8], astride: usize, b: &[u8], bstride: usize) -> u32 {
+        // SAFETY: SSE2 is part of the x86-64 baseline.
+        unsafe { sad16_sse2(a, astride, b, bstride) }
+    }
+
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    fn sad16_sse2(a: &[u8], astride: usize, b: &[u8], bstride: usize) -> u32 {
+        if a.len() < 15 * astride + 16 || b.len() < 15 * bstride + 16 {
+            return u32::MAX / 4;
+        }
+        let (mut s0, mut s1) = (_mm_setzero_si128(), _mm_setzero_si128());
+        for j in (0..16).step_by(2) {
+            // SAFETY: rows j and j + 1 <= 15 of both blocks are in bounds (checked above).
+            unsafe {
+                let d0 = _mm_sad_epu8(load(a, j * astride), load(b, j * bstride));
+                let d1 = _mm_sad_epu8(load(a, (j + 1) * astride), load(b, (j + 1) * bstride));
+                s0 = _mm_add_epi64(s0, d0);
+                s1 = _mm_add_epi64(s1, d1);
+            }
+        }
+        hsum(_mm_add_epi64(s0, s1))
+    }
+
+    /// [`super::deviation16_scalar`]: the sum with `psadbw` against zero, the
+    /// deviation with `psadbw` against the rounded mean.
+    #[inline]
+    pub(super) fn deviation16(a: &[u8; 256]) -> u32 {
+        // SAFETY: SSE2 is part of the x86-64 baseline.
+        unsafe { deviation16_sse2(a) }
+    }
+
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    fn deviation16_sse2(a: &[u8; 256]) -> u32 {
+        let zero = _mm_setzero_si128();
+        let mut s = zero;
+        for j in 0..16 {
+            // SAFETY: j * 16 + 16 <= 256.
+            s = _mm_add_epi64(s, _mm_sad_epu8(unsafe { load(a, j * 16) }, zero));
+        }
+        let mean = ((hsum(s) + 128) >> 8) as u8;
+        let m = _mm_set1_epi8(mean as i8);
+        let mut d = zero;
+        for j in 0..16 {
+            // SAFETY: j * 16 + 16 <= 256.
+            d = _mm_add_epi64(d, _mm_sad_epu8(unsafe { load(a, j * 16) }, m));
+        }
+        hsum(d)
+    }
+
+    /// [`super::sad_bi16_scalar`]: `pavgb` is exactly `(x + y + 1) >> 1`.
+    #[inline]
+    pub(super) fn sad_bi16(cur: &[u8; 256], pf: &[u8], sf: usize, pb: &[u8], sb: usize) -> u32 {
+        // SAFETY: SSE2 is part of the x86-64 baseline.
+        unsafe { sad_bi16_sse2(cur, pf, sf, pb, sb) }
+    }
+
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    fn sad_bi16_sse2(cur: &[u8; 256], pf: &[u8], sf: usize, pb: &[u8], sb: usize) -> u32 {
+        if pf.len() < 15 * sf + 16 || pb.len() < 15 * sb + 16 {
+            return u32::MAX / 4;
+        }
+        let mut s = _mm_setzero_si128();
+        for j in 0..16 {
+            // SAFETY: row j <= 15 of each block is in bounds (checked above), j * 16 + 16 <= 256.
+            unsafe {
+                let p = _mm_avg_epu8(load(pf, j * sf), load(pb, j * sb));
+                s = _mm_add_epi64(s, _mm_sad_epu8(p, load(cur, j * 16)));
+            }
+        }
+        hsum(s)
+    }
 }
 
 #[cfg(test)]
@@ -405,5 +553,57 @@ mod tests {
         assert_eq!(mv_bits(0, 1), 1);
         assert_eq!(mv_bits(1, 1), 3);
         assert_eq!(mv_bits(-1, 2), 4);
+    }
+
+    /// The SIMD kernels give exactly the scalar results.
+    #[test]
+    fn simd_equals_scalar() {
+        let mut seed = 77u32;
+        let mut rnd = |m: u32| {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 8) % m
+        };
+        for round in 0..400 {
+            // Extremes too: all 0 against all 255 and flat blocks.
+            let spread = [256, 2, 16, 256][round % 4];
+            let base = rnd(256 - spread.min(255) + 1);
+            let stride = 16 + rnd(40) as usize;
+            let a: Vec<u8> = (0..stride * 17)
+                .map(|_| (base + rnd(spread)) as u8)
+                .collect();
+            let b: Vec<u8> = (0..stride * 17).map(|_| rnd(256) as u8).collect();
+            let cur: [u8; 256] = std::array::from_fn(|_| {
+                if round % 7 == 0 {
+                    255
+                } else {
+                    (base + rnd(spread)) as u8
+                }
+            });
+            let o = rnd(stride as u32 - 15) as usize;
+            assert_eq!(
+                sad16(&a[o..], stride, &b, stride),
+                sad16_scalar(&a[o..], stride, &b, stride)
+            );
+            assert_eq!(
+                sad16(&cur, 16, &b[o..], stride),
+                sad16_scalar(&cur, 16, &b[o..], stride)
+            );
+            assert_eq!(deviation16(&cur), deviation16_scalar(&cur));
+            let (pa, pb) = (&a[o..], &b[rnd(stride as u32 - 15) as usize..]);
+            #[cfg(target_arch = "x86_64")]
+            assert_eq!(
+                x86::sad_bi16(&cur, pa, stride, pb, stride),
+                sad_bi16_scalar(&cur, pa, stride, pb, stride)
+            );
+            // Short slices are refused alike.
+            let short = &a[..15 * stride + 15];
+            assert_eq!(
+                sad16(short, stride, &b, stride),
+                sad16_scalar(short, stride, &b, stride)
+            );
+            let _ = (pa, pb);
+        }
+        assert_eq!(sad16(&[0; 256], 16, &[255; 256], 16), 255 * 256);
+        assert_eq!(deviation16(&[255; 256]), 0);
     }
 }
