@@ -801,49 +801,212 @@ fn block_of(m: &[u8; 384], pred: Option<&[u8; 384]>, b: usize) -> [i16; 64] {
     out
 }
 
+/// Raster position -> zig-zag position (the inverse of [`ZIGZAG`]).
+const INV_ZIGZAG: [u8; 64] = {
+    let mut t = [0u8; 64];
+    let mut i = 0;
+    while i < 64 {
+        t[ZIGZAG[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
 /// Quantizes the coefficients `f` (raster order) with reciprocal steps `inv`
-/// and rounding offset `bias` into `levels` (zig-zag order, clipped to 255 in
-/// magnitude); coefficient 0 is left out when `skip_dc`. Returns the last
-/// mask of the nonzero positions (bit `i` for zig-zag position `i`; see
-/// [`last_position`]), `None` when every level is 0.
+/// and rounding offset `bias` into `levels` (raster order, clipped to 255 in
+/// magnitude). Returns the mask of the nonzero levels (bit `j` for raster
+/// position `j`).
 #[inline]
-fn quantize(
-    f: &[f32; 64],
-    inv: &[f32; 64],
-    bias: f32,
-    skip_dc: bool,
-    levels: &mut [i16; 64],
-) -> Option<u64> {
-    let mut q = [0i16; 64];
-    let mut any = 0i16;
-    for i in 0..64 {
-        let a = (f[i].abs() * inv[i] + bias).min(255.0) as i16;
-        q[i] = if f[i] < 0.0 { -a } else { a };
-        any |= a;
+fn quantize(f: &[f32; 64], inv: &[f32; 64], bias: f32, levels: &mut [i16; 64]) -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        x86::quantize(f, inv, bias, levels)
     }
-    if skip_dc {
-        any = 0;
-        q[0] = 0;
-        for &v in &q[1..] {
-            any |= v;
-        }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        quantize_scalar(f, inv, bias, levels)
     }
-    if any == 0 {
-        *levels = [0; 64];
-        return None;
-    }
-    let mut mask = 0u64;
-    for (i, &z) in ZIGZAG.iter().enumerate() {
-        let v = q[usize::from(z)];
-        levels[i] = v;
-        mask |= u64::from(v != 0) << i;
-    }
-    Some(mask)
 }
 
-/// The last nonzero zig-zag position of a nonzero mask (0 for none).
-fn last_position(mask: u64) -> usize {
-    63usize.saturating_sub(mask.leading_zeros() as usize)
+/// The portable [`quantize`], the reference of the SIMD one.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn quantize_scalar(f: &[f32; 64], inv: &[f32; 64], bias: f32, levels: &mut [i16; 64]) -> u64 {
+    let mut mask = 0u64;
+    for i in 0..64 {
+        let a = (f[i].abs() * inv[i] + bias).min(255.0) as i16;
+        levels[i] = if f[i] < 0.0 { -a } else { a };
+        mask |= u64::from(a != 0) << i;
+    }
+    mask
+}
+
+/// The zig-zag mask (bit `i` for zig-zag position `i`) of a raster mask.
+#[inline]
+fn zigzag_mask(raster: u64) -> u64 {
+    let mut m = raster;
+    let mut z = 0u64;
+    while m != 0 {
+        z |= 1u64 << INV_ZIGZAG[m.trailing_zeros() as usize];
+        m &= m - 1;
+    }
+    z
+}
+
+/// Sum of `|m - pred|` over each of the six blocks of a macroblock held as
+/// [`MB_LAYOUT`] (a bound on the residual's DCT coefficients).
+#[inline]
+fn block_energies(m: &[u8; 384], pred: &[u8; 384]) -> [u32; 6] {
+    #[cfg(target_arch = "x86_64")]
+    {
+        x86::block_energies(m, pred)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        block_energies_scalar(m, pred)
+    }
+}
+
+/// The portable [`block_energies`], the reference of the SIMD one.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn block_energies_scalar(m: &[u8; 384], pred: &[u8; 384]) -> [u32; 6] {
+    std::array::from_fn(|b| {
+        let (off, stride) = MB_LAYOUT[b];
+        (0..8)
+            .map(|j| {
+                let r = off + j * stride;
+                m[r..r + 8]
+                    .iter()
+                    .zip(&pred[r..r + 8])
+                    .map(|(&a, &p)| u32::from(a.abs_diff(p)))
+                    .sum::<u32>()
+            })
+            .sum()
+    })
+}
+
+/// SSE2 twins of the kernels above (SSE2 is part of the x86-64 baseline: no
+/// run-time detection). Each computes exactly the values of its scalar twin.
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod x86 {
+    use std::arch::x86_64::{
+        __m128, __m128i, _mm_add_epi64, _mm_add_ps, _mm_and_ps, _mm_castps_si128, _mm_castsi128_ps,
+        _mm_cmpeq_epi16, _mm_cmplt_ps, _mm_cvtsi128_si32, _mm_cvttps_epi32, _mm_loadu_ps,
+        _mm_loadu_si128, _mm_min_ps, _mm_movemask_epi8, _mm_mul_ps, _mm_packs_epi16,
+        _mm_packs_epi32, _mm_sad_epu8, _mm_set1_epi32, _mm_set1_ps, _mm_setzero_ps,
+        _mm_setzero_si128, _mm_srli_si128, _mm_storeu_si128, _mm_sub_epi32, _mm_xor_si128,
+    };
+
+    use super::MB_LAYOUT;
+
+    /// [`super::quantize_scalar`], eight coefficients at a time: `minps` keeps
+    /// the scalar `min` (at most 255), `cvttps2dq` truncates as `as` does on
+    /// that range, the sign is applied as `(a ^ s) - s`.
+    #[inline]
+    pub(super) fn quantize(
+        f: &[f32; 64],
+        inv: &[f32; 64],
+        bias: f32,
+        levels: &mut [i16; 64],
+    ) -> u64 {
+        // SAFETY: SSE2 is part of the x86-64 baseline.
+        unsafe { quantize_sse2(f, inv, bias, levels) }
+    }
+
+    /// Four levels (32-bit) of `f[o..o + 4]`.
+    ///
+    /// # Safety
+    /// `o + 4 <= 64`.
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    unsafe fn quantize4(f: &[f32; 64], inv: &[f32; 64], o: usize, bias: __m128) -> __m128i {
+        debug_assert!(o + 4 <= 64);
+        // SAFETY: the caller guarantees o + 4 <= 64 for both arrays; unaligned loads.
+        let (x, r) = unsafe {
+            (
+                _mm_loadu_ps(f.as_ptr().add(o)),
+                _mm_loadu_ps(inv.as_ptr().add(o)),
+            )
+        };
+        let abs = _mm_castsi128_ps(_mm_set1_epi32(0x7fff_ffff));
+        let m = _mm_min_ps(
+            _mm_add_ps(_mm_mul_ps(_mm_and_ps(x, abs), r), bias),
+            _mm_set1_ps(255.0),
+        );
+        let a = _mm_cvttps_epi32(m);
+        let s = _mm_castps_si128(_mm_cmplt_ps(x, _mm_setzero_ps()));
+        _mm_sub_epi32(_mm_xor_si128(a, s), s)
+    }
+
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    fn quantize_sse2(f: &[f32; 64], inv: &[f32; 64], bias: f32, levels: &mut [i16; 64]) -> u64 {
+        let b = _mm_set1_ps(bias);
+        let mut mask = 0u64;
+        for k in 0..8 {
+            // SAFETY: k * 8 + 8 <= 64.
+            let v = unsafe {
+                _mm_packs_epi32(quantize4(f, inv, k * 8, b), quantize4(f, inv, k * 8 + 4, b))
+            };
+            // SAFETY: k * 8 + 8 <= 64 levels of two bytes; unaligned store.
+            unsafe { _mm_storeu_si128(levels.as_mut_ptr().add(k * 8).cast(), v) };
+            let z = _mm_cmpeq_epi16(v, _mm_setzero_si128());
+            let nz = !_mm_movemask_epi8(_mm_packs_epi16(z, z)) as u64 & 0xff;
+            mask |= nz << (k * 8);
+        }
+        mask
+    }
+
+    /// [`super::block_energies_scalar`] with `psadbw`: a luma row covers two
+    /// blocks (one per 64-bit half), a 16-byte chroma load two rows of one.
+    #[inline]
+    pub(super) fn block_energies(m: &[u8; 384], pred: &[u8; 384]) -> [u32; 6] {
+        // SAFETY: SSE2 is part of the x86-64 baseline.
+        unsafe { block_energies_sse2(m, pred) }
+    }
+
+    /// `psadbw` of `m[o..o + 16]` and `pred[o..o + 16]`.
+    ///
+    /// # Safety
+    /// `o + 16 <= 384`.
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    unsafe fn sad_at(m: &[u8; 384], pred: &[u8; 384], o: usize) -> __m128i {
+        debug_assert!(o + 16 <= 384);
+        // SAFETY: the caller guarantees o + 16 <= 384 for both arrays; unaligned loads.
+        unsafe {
+            _mm_sad_epu8(
+                _mm_loadu_si128(m.as_ptr().add(o).cast()),
+                _mm_loadu_si128(pred.as_ptr().add(o).cast()),
+            )
+        }
+    }
+
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    fn block_energies_sse2(m: &[u8; 384], pred: &[u8; 384]) -> [u32; 6] {
+        let mut e = [0u32; 6];
+        for half in 0..2 {
+            let mut acc = _mm_setzero_si128();
+            for j in 0..8 {
+                // SAFETY: half * 128 + j * 16 + 16 <= 256.
+                acc = _mm_add_epi64(acc, unsafe { sad_at(m, pred, half * 128 + j * 16) });
+            }
+            e[half * 2] = _mm_cvtsi128_si32(acc) as u32;
+            e[half * 2 + 1] = _mm_cvtsi128_si32(_mm_srli_si128::<8>(acc)) as u32;
+        }
+        for (b, eb) in e.iter_mut().enumerate().skip(4) {
+            let off = MB_LAYOUT[b].0;
+            let mut acc = _mm_setzero_si128();
+            for j in 0..4 {
+                // SAFETY: off + j * 16 + 16 <= 320 + 64 = 384.
+                acc = _mm_add_epi64(acc, unsafe { sad_at(m, pred, off + j * 16) });
+            }
+            acc = _mm_add_epi64(acc, _mm_srli_si128::<8>(acc));
+            *eb = _mm_cvtsi128_si32(acc) as u32;
+        }
+        e
+    }
 }
 
 /// The six blocks of a macroblock: plane, x, y.
@@ -970,29 +1133,36 @@ impl PictureCoder<'_> {
             fdct(&src, &mut f);
             let dc = ((f[0] * 0.125).round() as i32).clamp(0, 255);
             let mut levels = [0i16; 64];
-            let mask = quantize(&f, &self.quant.intra, 0.375, true, &mut levels).unwrap_or(0);
-            let last = last_position(mask);
+            // The DC is coded apart.
+            let mask = quantize(&f, &self.quant.intra, 0.375, &mut levels) & !1;
             let comp = if b < 4 { 0 } else { b - 3 };
             let diff = dc - st.dc_pred[comp];
             st.dc_pred[comp] = dc;
             write_dc(&mut self.w, diff, comp != 0);
-            write_ac(&mut self.w, self.dct_tab, &levels, mask, 1, false);
+            write_ac(
+                &mut self.w,
+                self.dct_tab,
+                &levels,
+                zigzag_mask(mask),
+                1,
+                false,
+            );
             let (c, l) = DCT_EOB;
             self.w.write(u32::from(l), u32::from(c));
             if let Some(rec) = &mut self.recon {
                 let mut blk = [0i16; 64];
                 blk[0] = (dc * 8) as i16;
-                for (i, &lv) in levels.iter().enumerate().take(last + 1).skip(1) {
-                    if lv != 0 {
-                        let j = usize::from(ZIGZAG[i]);
-                        let v =
-                            dequant_intra(i32::from(lv.unsigned_abs()), qscale2, self.intra_m[j]);
-                        blk[j] = if lv < 0 { -v } else { v } as i16;
-                    }
+                let mut m = mask;
+                while m != 0 {
+                    let j = m.trailing_zeros() as usize;
+                    m &= m - 1;
+                    let lv = levels[j];
+                    let v = dequant_intra(i32::from(lv.unsigned_abs()), qscale2, self.intra_m[j]);
+                    blk[j] = if lv < 0 { -v } else { v } as i16;
                 }
                 let (p, x, y) = block_pos(mb_x, mb_y, b);
                 let s = self.geo.stride(p);
-                if last == 0 {
+                if mask == 0 {
                     dct::idct_put_dc(blk[0], &mut rec.planes[p], y * s + x, s);
                 } else {
                     dct::idct_put(&mut blk, &mut rec.planes[p], y * s + x, s);
@@ -1077,16 +1247,17 @@ impl PictureCoder<'_> {
         let mut masks = [0u64; 6];
         let mut cbp = 0u32;
         let m = self.load_mb(mb_x, mb_y);
+        let energies = block_energies(&m, &pred);
         for b in 0..6 {
-            let res = block_of(&m, Some(&pred), b);
             // |F| <= sum |res| / 4, and a level is 0 while |F| < q * m / 8.
-            let energy: u32 = res.iter().map(|&v| u32::from(v.unsigned_abs())).sum();
-            if energy * 2 < u32::from(self.quant.qscale) * self.min_inter_m {
+            if energies[b] * 2 < u32::from(self.quant.qscale) * self.min_inter_m {
                 continue;
             }
+            let res = block_of(&m, Some(&pred), b);
             let mut f = [0f32; 64];
             fdct(&res, &mut f);
-            if let Some(mask) = quantize(&f, &self.quant.inter, 0.0, false, &mut levels[b]) {
+            let mask = quantize(&f, &self.quant.inter, 0.0, &mut levels[b]);
+            if mask != 0 {
                 masks[b] = mask;
                 cbp |= 32 >> b;
             }
@@ -1151,7 +1322,8 @@ impl PictureCoder<'_> {
             self.w.write(u32::from(l), u32::from(c));
             for b in 0..6 {
                 if cbp & (32 >> b) != 0 {
-                    write_ac(&mut self.w, self.dct_tab, &levels[b], masks[b], 0, true);
+                    let zz = zigzag_mask(masks[b]);
+                    write_ac(&mut self.w, self.dct_tab, &levels[b], zz, 0, true);
                     let (c, l) = DCT_EOB;
                     self.w.write(u32::from(l), u32::from(c));
                 }
@@ -1190,15 +1362,16 @@ impl PictureCoder<'_> {
                 continue;
             }
             let mut blk = [0i16; 64];
-            let last = last_position(masks[b]);
-            for (i, &lv) in levels[b].iter().enumerate().take(last + 1) {
-                if lv != 0 {
-                    let j = usize::from(ZIGZAG[i]);
-                    let v = dequant_inter(i32::from(lv.unsigned_abs()), qscale2, inter_m[j]);
-                    blk[j] = if lv < 0 { -v } else { v } as i16;
-                }
+            let mut m = masks[b];
+            while m != 0 {
+                let j = m.trailing_zeros() as usize;
+                m &= m - 1;
+                let lv = levels[b][j];
+                let v = dequant_inter(i32::from(lv.unsigned_abs()), qscale2, inter_m[j]);
+                blk[j] = if lv < 0 { -v } else { v } as i16;
             }
-            if last == 0 {
+            // Only the DC?
+            if masks[b] == 1 {
                 dct::idct_add_dc(blk[0], plane, y * s + x, s);
             } else {
                 dct::idct_add(&mut blk, plane, y * s + x, s);
@@ -1259,8 +1432,9 @@ fn write_motion(w: &mut BitWriter, d: i32, f_code: u8) {
 }
 
 /// Writes the run/level pairs of the nonzero zig-zag positions in `mask`
-/// (none below `start`; no end of block); `inter` selects the short code of a
-/// first coefficient ±1. Only the nonzero positions are visited.
+/// (none below `start`; no end of block) of `levels` (raster order); `inter`
+/// selects the short code of a first coefficient ±1. Only the nonzero
+/// positions are visited.
 fn write_ac(
     w: &mut BitWriter,
     tab: &DctEncTable,
@@ -1278,7 +1452,7 @@ fn write_ac(
         m &= m - 1;
         let run = i.saturating_sub(next);
         next = i + 1;
-        let lv = levels[i];
+        let lv = levels[usize::from(ZIGZAG[i])];
         let a = lv.unsigned_abs() as usize;
         if first && run == 0 && a == 1 {
             w.write(2, 0b10 | u32::from(lv < 0));
@@ -1658,5 +1832,45 @@ mod tests {
         for (a, b) in frames.iter().zip(&src) {
             assert!(psnr(a, b) > 30.0);
         }
+    }
+
+    /// The SIMD kernels give exactly the scalar results.
+    #[test]
+    fn simd_equals_scalar() {
+        let mut seed = 3u32;
+        let mut rnd = |m: u32| {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 8) % m
+        };
+        let qm = Quant::new(1, &DEFAULT_INTRA_MATRIX, &DEFAULT_NON_INTRA_MATRIX);
+        for round in 0..2000 {
+            let scale = [4000.0, 300.0, 20.0, 1.0][round % 4];
+            let mut f: [f32; 64] =
+                std::array::from_fn(|_| (rnd(20001) as f32 / 10000.0 - 1.0) * scale);
+            f[rnd(64) as usize] = -0.0;
+            f[rnd(64) as usize] = 0.0;
+            let q = 1 + rnd(31) as u8;
+            let inv = if round % 2 == 0 {
+                Quant::new(q, &DEFAULT_INTRA_MATRIX, &DEFAULT_NON_INTRA_MATRIX).intra
+            } else {
+                qm.inter
+            };
+            let bias = [0.0, 0.375, 0.5][round % 3];
+            let (mut a, mut b) = ([7i16; 64], [9i16; 64]);
+            assert_eq!(
+                quantize(&f, &inv, bias, &mut a),
+                quantize_scalar(&f, &inv, bias, &mut b)
+            );
+            assert_eq!(a, b);
+            let spread = [256, 3, 40][round % 3];
+            let m: [u8; 384] = std::array::from_fn(|_| rnd(spread) as u8);
+            let p: [u8; 384] = std::array::from_fn(|_| (255 - rnd(spread)) as u8);
+            assert_eq!(block_energies(&m, &p), block_energies_scalar(&m, &p));
+        }
+        // The zig-zag mask of a raster mask.
+        for (i, &z) in ZIGZAG.iter().enumerate() {
+            assert_eq!(zigzag_mask(1u64 << z), 1u64 << i);
+        }
+        assert_eq!(zigzag_mask(u64::MAX), u64::MAX);
     }
 }
