@@ -22,7 +22,7 @@ use avutil::{Buffer, Frame, PixelFormat, Rational};
 use super::fdct::fdct;
 use super::headers::{GopHeader, PictureCoding, PictureHeader, SequenceHeader, write_start_code};
 use super::mc::{RefPlane, predict};
-use super::motion::{HalfPelPlanes, Search, deviation16, sad_bi};
+use super::motion::{Search, deviation16, sad_bi};
 use super::ratecontrol::{self, RateControl};
 use super::slice::{dequant_inter, dequant_intra};
 use super::tables::{
@@ -246,8 +246,6 @@ pub struct Mpeg1VideoEncoder {
     gop_first: u64,
     /// Older and newer reference pictures (reconstructed).
     refs: [Option<Picture>; 2],
-    /// Half-pel interpolations of their luma, for motion estimation.
-    half_pels: [Option<HalfPelPlanes>; 2],
     /// Forward vectors of the last P picture (candidates for the next searches).
     last_field: Vec<[i32; 2]>,
     /// Display index of the last P/I picture and the one before.
@@ -430,7 +428,6 @@ impl Mpeg1VideoEncoder {
             coded: 0,
             gop_first: 0,
             refs: [None, None],
-            half_pels: [None, None],
             last_field: Vec::new(),
             ref_index: [0, 0],
             last_q: fixed_q.unwrap_or(4),
@@ -459,8 +456,6 @@ impl Mpeg1VideoEncoder {
         let recon = self.code_picture(&r, coding, closed)?;
         // The newer reference becomes the older.
         let older = self.refs[1].take();
-        let hp = HalfPelPlanes::new(self.geo.refs(&recon)[0]);
-        self.half_pels = [self.half_pels[1].take(), Some(hp)];
         self.refs = [older, Some(recon)];
         self.ref_index = [self.ref_index[1], r.index];
         for b in &bs {
@@ -545,11 +540,8 @@ impl Mpeg1VideoEncoder {
         let lambda = u32::from(self.last_q.max(1));
         let stride = g.stride(0);
         let (fwd_ref, bwd_ref) = match coding {
-            PictureCoding::P => (self.refs[1].as_ref().zip(self.half_pels[1].as_ref()), None),
-            PictureCoding::B => (
-                self.refs[0].as_ref().zip(self.half_pels[0].as_ref()),
-                self.refs[1].as_ref().zip(self.half_pels[1].as_ref()),
-            ),
+            PictureCoding::P => (self.refs[1].as_ref(), None),
+            PictureCoding::B => (self.refs[0].as_ref(), self.refs[1].as_ref()),
             _ => (None, None),
         };
         // Temporal position of a B picture between its references (for scaled candidates).
@@ -588,10 +580,9 @@ impl Mpeg1VideoEncoder {
                     [left, top, tr]
                 };
                 let colocated = self.last_field.get(i).copied().unwrap_or([0, 0]);
-                let search = |r: (&'r Picture, &'r HalfPelPlanes), pmv| Search {
+                let search = |r: &'r Picture, pmv| Search {
                     cur: &cur,
-                    refp: g.refs(r.0)[0],
-                    hp: r.1,
+                    refp: g.refs(r)[0],
                     x,
                     y,
                     pmv,
@@ -705,11 +696,6 @@ impl Mpeg1VideoEncoder {
             header,
             fwd: refs[0].map(|p| g.refs(p)),
             bwd: refs[1].map(|p| g.refs(p)),
-            half_pels: match coding {
-                PictureCoding::P => [self.half_pels[1].as_ref(), None],
-                PictureCoding::B => [self.half_pels[0].as_ref(), self.half_pels[1].as_ref()],
-                _ => [None, None],
-            },
             quant,
             intra_m: &self.seq.intra_matrix,
             inter_m: &self.seq.non_intra_matrix,
@@ -760,8 +746,6 @@ struct PictureCoder<'a> {
     header: PictureHeader,
     fwd: Option<[RefPlane<'a>; 3]>,
     bwd: Option<[RefPlane<'a>; 3]>,
-    /// Half-pel interpolations of the references' luma.
-    half_pels: [Option<&'a HalfPelPlanes>; 2],
     quant: Quant,
     intra_m: &'a [u8; 64],
     inter_m: &'a [u8; 64],
@@ -1183,26 +1167,21 @@ impl PictureCoder<'_> {
     ) -> [u8; 384] {
         let mut pred = [0u8; 384];
         let mut avg = false;
-        for (d, (mv, refs)) in [(fwd, self.fwd), (bwd, self.bwd)].into_iter().enumerate() {
+        for (mv, refs) in [(fwd, self.fwd), (bwd, self.bwd)] {
             let (Some([mx, my]), Some(r)) = (mv, refs) else {
                 continue;
             };
-            match self.half_pels[d] {
-                Some(hp) => {
-                    hp.predict16(r[0], mb_x * 16, mb_y * 16, [mx, my], &mut pred[..256], avg)
-                }
-                None => predict::<16>(
-                    &mut pred[..256],
-                    0,
-                    16,
-                    r[0],
-                    mb_x * 16,
-                    mb_y * 16,
-                    mx,
-                    my,
-                    avg,
-                ),
-            }
+            predict::<16>(
+                &mut pred[..256],
+                0,
+                16,
+                r[0],
+                mb_x * 16,
+                mb_y * 16,
+                mx,
+                my,
+                avg,
+            );
             let (cx, cy) = (mx / 2, my / 2);
             predict::<8>(
                 &mut pred[256..320],

@@ -7,9 +7,7 @@
 //! half-pels and always keep the predicted block inside the reference
 //! picture (MPEG-1 has no unrestricted vectors).
 
-use super::mc::RefPlane;
-#[cfg(test)]
-use super::mc::predict;
+use super::mc::{RefPlane, predict};
 use super::tables::MOTION_CODE;
 
 /// Sum of absolute differences of two 16x16 blocks (`u32::MAX / 4` when a
@@ -85,87 +83,54 @@ pub(super) fn mv_bits(d: i32, f_code: u8) -> u32 {
     u32::from(MOTION_CODE[code].1) + 1 + r
 }
 
-/// The three half-pel interpolations of a reference luma plane (horizontal,
-/// vertical, both; rounded as [`predict`] rounds), computed once per
-/// reference so that a half-pel SAD is a plain SAD.
-#[derive(Debug, Clone)]
-pub(super) struct HalfPelPlanes {
-    planes: [Vec<u8>; 3],
+/// SAD of `cur` against the 16x16 block at the start of `src` (row stride
+/// `stride`) interpolated at the half-pel offsets `hx`, `hy` (0 or 1) as
+/// [`predict`](super::mc::predict) interpolates (`u32::MAX / 4` when the
+/// samples read are not all inside `src`). The interpolation is done on the
+/// fly from the full-pel samples, which the full-pel search has just brought
+/// into the cache.
+#[inline]
+pub(super) fn sad16_half(cur: &[u8; 256], src: &[u8], stride: usize, hx: usize, hy: usize) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        x86::sad16_half(cur, src, stride, hx, hy)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        sad16_half_scalar(cur, src, stride, hx, hy)
+    }
 }
 
-impl HalfPelPlanes {
-    /// Interpolates `p` (the last column and row repeat the edge).
-    pub(super) fn new(p: RefPlane<'_>) -> HalfPelPlanes {
-        let (w, h, s) = (p.width, p.height, p.stride);
-        let mut planes = [vec![0u8; s * h], vec![0u8; s * h], vec![0u8; s * h]];
-        if w == 0 || h == 0 || p.data.len() < s * h {
-            return HalfPelPlanes { planes };
-        }
-        let [ph, pv, phv] = &mut planes;
-        for y in 0..h {
-            let r0 = &p.data[y * s..y * s + w];
-            let r1 = &p.data[(y + 1).min(h - 1) * s..(y + 1).min(h - 1) * s + w];
-            let (oh, ov, ohv) = (
-                &mut ph[y * s..y * s + w],
-                &mut pv[y * s..y * s + w],
-                &mut phv[y * s..y * s + w],
-            );
-            for x in 0..w - 1 {
-                let (a, b) = (u16::from(r0[x]), u16::from(r0[x + 1]));
-                let (c, d) = (u16::from(r1[x]), u16::from(r1[x + 1]));
-                oh[x] = ((a + b + 1) >> 1) as u8;
-                ov[x] = ((a + c + 1) >> 1) as u8;
-                ohv[x] = ((a + b + c + d + 2) >> 2) as u8;
-            }
-            oh[w - 1] = r0[w - 1];
-            ov[w - 1] = ((u16::from(r0[w - 1]) + u16::from(r1[w - 1]) + 1) >> 1) as u8;
-            ohv[w - 1] = ov[w - 1];
-        }
-        HalfPelPlanes { planes }
-    }
-
-    /// Predicts the 16x16 luma block at (`x`, `y`) displaced by the valid vector
-    /// `mv` from `refp` (whose interpolations these are) into `out` (stride 16),
-    /// or averages it with what is there (`avg`): the same samples as [`predict`].
-    pub(super) fn predict16(
-        &self,
-        refp: RefPlane<'_>,
-        x: usize,
-        y: usize,
-        mv: [i32; 2],
-        out: &mut [u8],
-        avg: bool,
-    ) {
-        let sx = (x as i32 + (mv[0] >> 1)) as usize;
-        let sy = (y as i32 + (mv[1] >> 1)) as usize;
-        let data = self.plane(mv[0] & 1, mv[1] & 1).unwrap_or(refp.data);
-        let s = refp.stride;
-        for j in 0..16 {
-            let o = (sy + j) * s + sx;
-            let (Some(src), Some(d)) = (data.get(o..o + 16), out.get_mut(j * 16..j * 16 + 16))
-            else {
-                return;
+/// The portable [`sad16_half`], the reference of the SIMD one.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+pub(super) fn sad16_half_scalar(
+    cur: &[u8; 256],
+    src: &[u8],
+    stride: usize,
+    hx: usize,
+    hy: usize,
+) -> u32 {
+    let (hx, hy) = (hx.min(1), hy.min(1));
+    let Some(src) = src.get(..(15 + hy) * stride + 16 + hx) else {
+        return u32::MAX / 4;
+    };
+    let mut s = 0u32;
+    for j in 0..16 {
+        let r0 = &src[j * stride..];
+        let r1 = &src[(j + hy) * stride..];
+        for i in 0..16 {
+            let (a, b) = (u16::from(r0[i]), u16::from(r0[i + hx]));
+            let (c, d) = (u16::from(r1[i]), u16::from(r1[i + hx]));
+            let p = match (hx, hy) {
+                (0, 0) => a,
+                (1, 0) => (a + b + 1) >> 1,
+                (0, _) => (a + c + 1) >> 1,
+                _ => (a + b + c + d + 2) >> 2,
             };
-            if avg {
-                for (a, &b) in d.iter_mut().zip(src) {
-                    *a = ((u16::from(*a) + u16::from(b) + 1) >> 1) as u8;
-                }
-            } else {
-                d.copy_from_slice(src);
-            }
+            s += u32::from((p as u8).abs_diff(cur[j * 16 + i]));
         }
     }
-
-    /// The samples a vector with half-pel parts (`hx`, `hy`) reads, `None` for full-pel.
-    #[inline]
-    fn plane(&self, hx: i32, hy: i32) -> Option<&[u8]> {
-        match (hx, hy) {
-            (0, 0) => None,
-            (_, 0) => Some(&self.planes[0]),
-            (0, _) => Some(&self.planes[1]),
-            _ => Some(&self.planes[2]),
-        }
-    }
+    s
 }
 
 /// One block search: the current macroblock's luma, the reference, position
@@ -175,8 +140,6 @@ pub(super) struct Search<'a> {
     pub(super) cur: &'a [u8; 256],
     /// The reference luma plane.
     pub(super) refp: RefPlane<'a>,
-    /// Its half-pel interpolations.
-    pub(super) hp: &'a HalfPelPlanes,
     /// Position of the macroblock in pixels.
     pub(super) x: usize,
     /// Position of the macroblock in pixels.
@@ -226,22 +189,18 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// The samples block `mv` (valid) predicts from, and their stride.
-    #[inline]
-    fn source(&self, mv: [i32; 2]) -> Option<&'a [u8]> {
-        let sx = (self.x as i32 + (mv[0] >> 1)) as usize;
-        let sy = (self.y as i32 + (mv[1] >> 1)) as usize;
-        let data = self
-            .hp
-            .plane(mv[0] & 1, mv[1] & 1)
-            .unwrap_or(self.refp.data);
-        data.get(sy * self.refp.stride + sx..)
-    }
-
     /// SAD of a valid vector (half-pel interpolation as the decoder predicts).
     pub(super) fn sad_any(&self, mv: [i32; 2]) -> u32 {
-        match self.source(mv) {
-            Some(src) => sad16(self.cur, 16, src, self.refp.stride),
+        let sx = (self.x as i32 + (mv[0] >> 1)) as usize;
+        let sy = (self.y as i32 + (mv[1] >> 1)) as usize;
+        match self.refp.data.get(sy * self.refp.stride + sx..) {
+            Some(src) => sad16_half(
+                self.cur,
+                src,
+                self.refp.stride,
+                (mv[0] & 1) as usize,
+                (mv[1] & 1) as usize,
+            ),
             None => u32::MAX / 4,
         }
     }
@@ -353,19 +312,20 @@ impl<'a> Search<'a> {
     }
 }
 
-/// SAD of the bidirectional prediction (rounded average of the two) against
-/// the current block.
+/// SAD of the bidirectional prediction (rounded average of the two, formed
+/// as the decoder forms it) against the current block.
 pub(super) fn sad_bi(f: &Search<'_>, mf: [i32; 2], b: &Search<'_>, mb: [i32; 2]) -> u32 {
-    let (Some(pf), Some(pb)) = (f.source(mf), b.source(mb)) else {
-        return u32::MAX / 4;
-    };
+    let mut pf = [0u8; 256];
+    let mut pb = [0u8; 256];
+    predict::<16>(&mut pf, 0, 16, f.refp, f.x, f.y, mf[0], mf[1], false);
+    predict::<16>(&mut pb, 0, 16, b.refp, b.x, b.y, mb[0], mb[1], false);
     #[cfg(target_arch = "x86_64")]
     {
-        x86::sad_bi16(f.cur, pf, f.refp.stride, pb, b.refp.stride)
+        x86::sad_bi16(f.cur, &pf, 16, &pb, 16)
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
-        sad_bi16_scalar(f.cur, pf, f.refp.stride, pb, b.refp.stride)
+        sad_bi16_scalar(f.cur, &pf, 16, &pb, 16)
     }
 }
 
@@ -395,8 +355,9 @@ pub(super) fn sad_bi16_scalar(cur: &[u8; 256], pf: &[u8], sf: usize, pb: &[u8], 
 #[allow(unsafe_code)]
 mod x86 {
     use std::arch::x86_64::{
-        __m128i, _mm_add_epi64, _mm_avg_epu8, _mm_cvtsi128_si32, _mm_loadu_si128, _mm_sad_epu8,
-        _mm_set1_epi8, _mm_setzero_si128, _mm_unpackhi_epi64,
+        __m128i, _mm_add_epi16, _mm_add_epi64, _mm_avg_epu8, _mm_cvtsi128_si32, _mm_loadu_si128,
+        _mm_packus_epi16, _mm_sad_epu8, _mm_set1_epi8, _mm_set1_epi16, _mm_setzero_si128,
+        _mm_srli_epi16, _mm_unpackhi_epi8, _mm_unpackhi_epi64, _mm_unpacklo_epi8,
     };
 
     /// Loads 16 bytes at `s[o..o + 16]`.
@@ -442,6 +403,85 @@ mod x86 {
             }
         }
         hsum(_mm_add_epi64(s0, s1))
+    }
+
+    /// [`super::sad16_half_scalar`]: `pavgb` for the one-direction
+    /// interpolations, 16-bit sums for the two-direction one (each row's pair
+    /// sums computed once, shared by the two output rows using them).
+    #[inline]
+    pub(super) fn sad16_half(
+        cur: &[u8; 256],
+        src: &[u8],
+        stride: usize,
+        hx: usize,
+        hy: usize,
+    ) -> u32 {
+        // SAFETY: SSE2 is part of the x86-64 baseline.
+        unsafe { sad16_half_sse2(cur, src, stride, hx, hy) }
+    }
+
+    /// The 16-bit sums `s[i] + s[i + 1]` of the row at `src[o..o + 17]` (low, high halves).
+    ///
+    /// # Safety
+    /// `o + 17 <= src.len()`.
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    unsafe fn pair_sums(src: &[u8], o: usize) -> (__m128i, __m128i) {
+        let z = _mm_setzero_si128();
+        // SAFETY: the caller guarantees src[o..o + 17] is in bounds.
+        let (a, b) = unsafe { (load(src, o), load(src, o + 1)) };
+        (
+            _mm_add_epi16(_mm_unpacklo_epi8(a, z), _mm_unpacklo_epi8(b, z)),
+            _mm_add_epi16(_mm_unpackhi_epi8(a, z), _mm_unpackhi_epi8(b, z)),
+        )
+    }
+
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    fn sad16_half_sse2(cur: &[u8; 256], src: &[u8], stride: usize, hx: usize, hy: usize) -> u32 {
+        let (hx, hy) = (hx.min(1), hy.min(1));
+        if src.len() < (15 + hy) * stride + 16 + hx {
+            return u32::MAX / 4;
+        }
+        let mut acc = _mm_setzero_si128();
+        // SAFETY (every load below): rows 0..=15 + hy and columns 0..16 + hx
+        // of `src` are in bounds (checked above); j * 16 + 16 <= 256 for `cur`.
+        match (hx, hy) {
+            (0, 0) => return sad16(cur, 16, src, stride),
+            (1, 0) => {
+                for j in 0..16 {
+                    let o = j * stride;
+                    let (p, c) = unsafe {
+                        (
+                            _mm_avg_epu8(load(src, o), load(src, o + 1)),
+                            load(cur, j * 16),
+                        )
+                    };
+                    acc = _mm_add_epi64(acc, _mm_sad_epu8(p, c));
+                }
+            }
+            (0, _) => {
+                let mut prev = unsafe { load(src, 0) };
+                for j in 0..16 {
+                    let (next, c) = unsafe { (load(src, (j + 1) * stride), load(cur, j * 16)) };
+                    acc = _mm_add_epi64(acc, _mm_sad_epu8(_mm_avg_epu8(prev, next), c));
+                    prev = next;
+                }
+            }
+            _ => {
+                let two = _mm_set1_epi16(2);
+                let (mut lo0, mut hi0) = unsafe { pair_sums(src, 0) };
+                for j in 0..16 {
+                    let (lo1, hi1) = unsafe { pair_sums(src, (j + 1) * stride) };
+                    let lo = _mm_srli_epi16::<2>(_mm_add_epi16(_mm_add_epi16(lo0, lo1), two));
+                    let hi = _mm_srli_epi16::<2>(_mm_add_epi16(_mm_add_epi16(hi0, hi1), two));
+                    let c = unsafe { load(cur, j * 16) };
+                    acc = _mm_add_epi64(acc, _mm_sad_epu8(_mm_packus_epi16(lo, hi), c));
+                    (lo0, hi0) = (lo1, hi1);
+                }
+            }
+        }
+        hsum(acc)
     }
 
     /// [`super::deviation16_scalar`]: the sum with `psadbw` against zero, the
@@ -520,11 +560,9 @@ mod tests {
         for j in 0..16 {
             cur[j * 16..j * 16 + 16].copy_from_slice(&data[(13 + j) * w + 21..(13 + j) * w + 37]);
         }
-        let hp = HalfPelPlanes::new(refp);
         let s = Search {
             cur: &cur,
             refp,
-            hp: &hp,
             x: 16,
             y: 16,
             pmv: [0, 0],
@@ -568,7 +606,7 @@ mod tests {
             let spread = [256, 2, 16, 256][round % 4];
             let base = rnd(256 - spread.min(255) + 1);
             let stride = 16 + rnd(40) as usize;
-            let a: Vec<u8> = (0..stride * 17)
+            let a: Vec<u8> = (0..stride * 18)
                 .map(|_| (base + rnd(spread)) as u8)
                 .collect();
             let b: Vec<u8> = (0..stride * 17).map(|_| rnd(256) as u8).collect();
@@ -589,6 +627,16 @@ mod tests {
                 sad16_scalar(&cur, 16, &b[o..], stride)
             );
             assert_eq!(deviation16(&cur), deviation16_scalar(&cur));
+            for (hx, hy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+                assert_eq!(
+                    sad16_half(&cur, &a[o..], stride, hx, hy),
+                    sad16_half_scalar(&cur, &a[o..], stride, hx, hy)
+                );
+                // One sample short of the block.
+                let short = &a[..(15 + hy) * stride + 15 + hx];
+                assert_eq!(sad16_half(&cur, short, stride, hx, hy), u32::MAX / 4);
+                assert_eq!(sad16_half_scalar(&cur, short, stride, hx, hy), u32::MAX / 4);
+            }
             let (pa, pb) = (&a[o..], &b[rnd(stride as u32 - 15) as usize..]);
             #[cfg(target_arch = "x86_64")]
             assert_eq!(
