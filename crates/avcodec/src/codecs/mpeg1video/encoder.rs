@@ -19,7 +19,7 @@ use std::collections::VecDeque;
 
 use avutil::{Buffer, Frame, PixelFormat, Rational};
 
-use super::fdct::fdct;
+use super::fdct::{fdct, fdct_quantize};
 use super::headers::{GopHeader, PictureCoding, PictureHeader, SequenceHeader, write_start_code};
 use super::mc::{RefPlane, predict};
 use super::motion::{Search, deviation16, sad_bi};
@@ -824,6 +824,23 @@ fn quantize_scalar(f: &[f32; 64], inv: &[f32; 64], bias: f32, levels: &mut [i16;
     mask
 }
 
+/// Forward DCT of `src` and [`quantize`] (the fused AVX2 kernel when the CPU
+/// has it); returns the nonzero mask and the DC coefficient.
+#[inline]
+fn transform_quantize(
+    src: &[i16; 64],
+    inv: &[f32; 64],
+    bias: f32,
+    levels: &mut [i16; 64],
+) -> (u64, f32) {
+    if let Some(r) = fdct_quantize(src, inv, bias, levels) {
+        return r;
+    }
+    let mut f = [0f32; 64];
+    fdct(src, &mut f);
+    (quantize(&f, inv, bias, levels), f[0])
+}
+
 /// The zig-zag mask (bit `i` for zig-zag position `i`) of a raster mask.
 #[inline]
 fn zigzag_mask(raster: u64) -> u64 {
@@ -1113,12 +1130,11 @@ impl PictureCoder<'_> {
         let m = self.load_mb(mb_x, mb_y);
         for b in 0..6 {
             let src = block_of(&m, None, b);
-            let mut f = [0f32; 64];
-            fdct(&src, &mut f);
-            let dc = ((f[0] * 0.125).round() as i32).clamp(0, 255);
             let mut levels = [0i16; 64];
+            let (mask, f0) = transform_quantize(&src, &self.quant.intra, 0.375, &mut levels);
             // The DC is coded apart.
-            let mask = quantize(&f, &self.quant.intra, 0.375, &mut levels) & !1;
+            let mask = mask & !1;
+            let dc = ((f0 * 0.125).round() as i32).clamp(0, 255);
             let comp = if b < 4 { 0 } else { b - 3 };
             let diff = dc - st.dc_pred[comp];
             st.dc_pred[comp] = dc;
@@ -1233,9 +1249,7 @@ impl PictureCoder<'_> {
                 continue;
             }
             let res = block_of(&m, Some(&pred), b);
-            let mut f = [0f32; 64];
-            fdct(&res, &mut f);
-            let mask = quantize(&f, &self.quant.inter, 0.0, &mut levels[b]);
+            let (mask, _) = transform_quantize(&res, &self.quant.inter, 0.0, &mut levels[b]);
             if mask != 0 {
                 masks[b] = mask;
                 cbp |= 32 >> b;
@@ -1845,6 +1859,25 @@ mod tests {
             let m: [u8; 384] = std::array::from_fn(|_| rnd(spread) as u8);
             let p: [u8; 384] = std::array::from_fn(|_| (255 - rnd(spread)) as u8);
             assert_eq!(block_energies(&m, &p), block_energies_scalar(&m, &p));
+        }
+        // The fused transform and quantisation.
+        for round in 0..2000 {
+            let range = [255, 64, 8][round % 3];
+            let src: [i16; 64] = std::array::from_fn(|_| rnd(2 * range + 1) as i16 - range as i16);
+            let q = 1 + rnd(31) as u8;
+            let qt = Quant::new(q, &DEFAULT_INTRA_MATRIX, &DEFAULT_NON_INTRA_MATRIX);
+            let (inv, bias) = if round % 2 == 0 {
+                (qt.intra, 0.375)
+            } else {
+                (qt.inter, 0.0)
+            };
+            let mut f = [0f32; 64];
+            crate::codecs::mpeg1video::fdct::fdct_scalar(&src, &mut f);
+            let (mut a, mut b) = ([7i16; 64], [9i16; 64]);
+            let want = (quantize_scalar(&f, &inv, bias, &mut b), f[0].to_bits());
+            let (mask, dc) = transform_quantize(&src, &inv, bias, &mut a);
+            assert_eq!((mask, dc.to_bits()), want);
+            assert_eq!(a, b);
         }
         // The zig-zag mask of a raster mask.
         for (i, &z) in ZIGZAG.iter().enumerate() {

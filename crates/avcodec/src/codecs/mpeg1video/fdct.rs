@@ -115,6 +115,27 @@ pub(super) fn fdct(src: &[i16; 64], out: &mut [f32; 64]) {
     fdct_scalar(src, out);
 }
 
+/// Forward DCT then quantisation in one AVX2 pass, when the CPU has AVX2
+/// (`None` otherwise): the levels of `src` with reciprocal steps `inv` and
+/// rounding offset `bias` go to `levels` (raster order) exactly as the
+/// encoder's `quantize` of [`fdct_scalar`]'s output gives them; returns the
+/// mask of the nonzero levels (bit `j` for raster position `j`) and the DC
+/// coefficient.
+#[inline]
+pub(super) fn fdct_quantize(
+    src: &[i16; 64],
+    inv: &[f32; 64],
+    bias: f32,
+    levels: &mut [i16; 64],
+) -> Option<(u64, f32)> {
+    #[cfg(target_arch = "x86_64")]
+    if x86::has_avx2() {
+        return Some(x86::fdct_quantize(src, scales(), inv, bias, levels));
+    }
+    let _ = (src, inv, bias, levels);
+    None
+}
+
 /// The portable [`fdct`], the reference of the SIMD one.
 pub(super) fn fdct_scalar(src: &[i16; 64], out: &mut [f32; 64]) {
     let sc = scales();
@@ -136,9 +157,14 @@ pub(super) fn fdct_scalar(src: &[i16; 64], out: &mut [f32; 64]) {
 #[allow(unsafe_code)]
 mod x86 {
     use std::arch::x86_64::{
-        __m128i, __m256, _mm_loadu_si128, _mm256_add_ps, _mm256_cvtepi16_epi32, _mm256_cvtepi32_ps,
-        _mm256_loadu_ps, _mm256_mul_ps, _mm256_permute2f128_ps, _mm256_set1_ps, _mm256_shuffle_ps,
-        _mm256_storeu_ps, _mm256_sub_ps, _mm256_unpackhi_ps, _mm256_unpacklo_ps,
+        __m128i, __m256, _CMP_LT_OQ, _mm_cmpeq_epi16, _mm_loadu_si128, _mm_movemask_epi8,
+        _mm_packs_epi16, _mm_packs_epi32, _mm_setzero_si128, _mm_storeu_si128, _mm256_add_ps,
+        _mm256_and_ps, _mm256_castps_si256, _mm256_castsi256_ps, _mm256_castsi256_si128,
+        _mm256_cmp_ps, _mm256_cvtepi16_epi32, _mm256_cvtepi32_ps, _mm256_cvtss_f32,
+        _mm256_cvttps_epi32, _mm256_extracti128_si256, _mm256_loadu_ps, _mm256_min_ps,
+        _mm256_mul_ps, _mm256_permute2f128_ps, _mm256_set1_epi32, _mm256_set1_ps,
+        _mm256_setzero_ps, _mm256_shuffle_ps, _mm256_storeu_ps, _mm256_sub_epi32, _mm256_sub_ps,
+        _mm256_unpackhi_ps, _mm256_unpacklo_ps, _mm256_xor_si256,
     };
     use std::sync::OnceLock;
 
@@ -224,14 +250,22 @@ mod x86 {
         ]
     }
 
+    /// The transform before the scale factors: row `v` holds `z[v][u]`.
+    #[inline]
     #[target_feature(enable = "avx2")]
-    fn fdct_avx2(src: &[i16; 64], sc: &[f32; 64], out: &mut [f32; 64]) {
-        let rows: [__m256; 8] = std::array::from_fn(|y| {
+    fn unscaled(src: &[i16; 64]) -> [__m256; 8] {
+        let mut rows = [_mm256_setzero_ps(); 8];
+        for (y, r) in rows.iter_mut().enumerate() {
             // SAFETY: y * 8 + 8 <= 64 samples of two bytes: 16 bytes in bounds, unaligned load.
             let v: __m128i = unsafe { _mm_loadu_si128(src.as_ptr().add(y * 8).cast()) };
-            _mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(v))
-        });
-        let z = transpose(aan8(transpose(aan8(rows))));
+            *r = _mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(v));
+        }
+        transpose(aan8(transpose(aan8(rows))))
+    }
+
+    #[target_feature(enable = "avx2")]
+    fn fdct_avx2(src: &[i16; 64], sc: &[f32; 64], out: &mut [f32; 64]) {
+        let z = unscaled(src);
         for (v, zv) in z.iter().enumerate() {
             // SAFETY: v * 8 + 8 <= 64 for both arrays; unaligned load and store.
             unsafe {
@@ -239,6 +273,69 @@ mod x86 {
                 _mm256_storeu_ps(out.as_mut_ptr().add(v * 8), _mm256_mul_ps(*zv, k));
             }
         }
+    }
+
+    /// [`fdct_avx2`] and then the encoder's quantisation (the SSE2 one on
+    /// eight lanes: `min` keeps at most 255, `cvttps2dq` truncates as `as`
+    /// does on that range, the sign is applied as `(a ^ s) - s`).
+    #[target_feature(enable = "avx2")]
+    fn fdct_quantize_avx2(
+        src: &[i16; 64],
+        sc: &[f32; 64],
+        inv: &[f32; 64],
+        bias: f32,
+        levels: &mut [i16; 64],
+    ) -> (u64, f32) {
+        let z = unscaled(src);
+        let abs = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fff_ffff));
+        let (b, max, zero) = (
+            _mm256_set1_ps(bias),
+            _mm256_set1_ps(255.0),
+            _mm256_setzero_ps(),
+        );
+        let mut mask = 0u64;
+        let mut dc = 0.0;
+        for (v, zv) in z.iter().enumerate() {
+            // SAFETY: v * 8 + 8 <= 64 for both arrays; unaligned loads.
+            let (k, r) = unsafe {
+                (
+                    _mm256_loadu_ps(sc.as_ptr().add(v * 8)),
+                    _mm256_loadu_ps(inv.as_ptr().add(v * 8)),
+                )
+            };
+            let x = _mm256_mul_ps(*zv, k);
+            if v == 0 {
+                dc = _mm256_cvtss_f32(x);
+            }
+            let m = _mm256_min_ps(
+                _mm256_add_ps(_mm256_mul_ps(_mm256_and_ps(x, abs), r), b),
+                max,
+            );
+            let a = _mm256_cvttps_epi32(m);
+            let s = _mm256_castps_si256(_mm256_cmp_ps::<_CMP_LT_OQ>(x, zero));
+            let q = _mm256_sub_epi32(_mm256_xor_si256(a, s), s);
+            let q16 = _mm_packs_epi32(_mm256_castsi256_si128(q), _mm256_extracti128_si256::<1>(q));
+            // SAFETY: v * 8 + 8 <= 64 levels of two bytes; unaligned store.
+            unsafe { _mm_storeu_si128(levels.as_mut_ptr().add(v * 8).cast(), q16) };
+            let zm = _mm_cmpeq_epi16(q16, _mm_setzero_si128());
+            let nz = !_mm_movemask_epi8(_mm_packs_epi16(zm, zm)) as u64 & 0xff;
+            mask |= nz << (v * 8);
+        }
+        (mask, dc)
+    }
+
+    /// Runs [`fdct_quantize_avx2`]; only called when [`has_avx2`] is true.
+    #[inline]
+    pub(super) fn fdct_quantize(
+        src: &[i16; 64],
+        sc: &[f32; 64],
+        inv: &[f32; 64],
+        bias: f32,
+        levels: &mut [i16; 64],
+    ) -> (u64, f32) {
+        debug_assert!(has_avx2());
+        // SAFETY: the caller checked that the CPU has AVX2.
+        unsafe { fdct_quantize_avx2(src, sc, inv, bias, levels) }
     }
 
     /// Runs [`fdct_avx2`]; only called when [`has_avx2`] is true.
