@@ -147,9 +147,10 @@ impl Geometry {
         })
     }
 
-    /// Copies a yuv420p frame, repeating the edge samples up to the macroblock size.
-    fn import(&self, frame: &Frame) -> Result<Picture> {
-        let mut pic = self.blank();
+    /// Copies a yuv420p frame into `pic` (a picture of this geometry, whose
+    /// samples are all overwritten), repeating the edge samples up to the
+    /// macroblock size.
+    fn import(&self, frame: &Frame, mut pic: Picture) -> Result<Picture> {
         for p in 0..3 {
             let (w, h) = if p == 0 {
                 (self.width, self.height)
@@ -246,6 +247,9 @@ pub struct Mpeg1VideoEncoder {
     gop_first: u64,
     /// Older and newer reference pictures (reconstructed).
     refs: [Option<Picture>; 2],
+    /// Pictures no longer used, recycled as sources and reconstructions
+    /// (every sample of a recycled picture is overwritten before it is read).
+    spare: Vec<Picture>,
     /// Forward vectors of the last P picture (candidates for the next searches).
     last_field: Vec<[i32; 2]>,
     /// Display index of the last P/I picture and the one before.
@@ -428,6 +432,7 @@ impl Mpeg1VideoEncoder {
             coded: 0,
             gop_first: 0,
             refs: [None, None],
+            spare: Vec::new(),
             last_field: Vec::new(),
             ref_index: [0, 0],
             last_q: fixed_q.unwrap_or(4),
@@ -435,6 +440,23 @@ impl Mpeg1VideoEncoder {
             eof: false,
             default_duration,
         })
+    }
+
+    /// A picture of the coded geometry with unspecified samples.
+    fn fresh_picture(&mut self) -> Picture {
+        self.spare.pop().unwrap_or_else(|| self.geo.blank())
+    }
+
+    /// A buffer for the reconstruction of a reference picture (`None` for a B picture).
+    fn recon_buffer(&mut self, coding: PictureCoding) -> Option<Picture> {
+        (coding != PictureCoding::B).then(|| self.fresh_picture())
+    }
+
+    /// Keeps `p` for reuse (when it is a whole picture).
+    fn recycle(&mut self, p: Picture) {
+        if p.planes[0].len() == self.geo.stride(0) * self.geo.rows(0) && self.spare.len() < 8 {
+            self.spare.push(p);
+        }
     }
 
     /// Codes the pending group: the newest picture as a reference (I or P),
@@ -456,10 +478,15 @@ impl Mpeg1VideoEncoder {
         let recon = self.code_picture(&r, coding, closed)?;
         // The newer reference becomes the older.
         let older = self.refs[1].take();
-        self.refs = [older, Some(recon)];
+        if let [Some(p), _] = std::mem::replace(&mut self.refs, [older, Some(recon)]) {
+            self.recycle(p);
+        }
         self.ref_index = [self.ref_index[1], r.index];
-        for b in &bs {
-            self.code_picture(b, PictureCoding::B, false)?;
+        self.recycle(r.pic);
+        for b in bs {
+            let recon = self.code_picture(&b, PictureCoding::B, false)?;
+            self.recycle(recon);
+            self.recycle(b.pic);
         }
         Ok(())
     }
@@ -490,18 +517,25 @@ impl Mpeg1VideoEncoder {
         let mut q = q;
         // The first picture calibrates the model with a trial coding.
         if self.rc.as_ref().is_some_and(|rc| !rc.knows(t)) && t == ratecontrol::I {
-            let (bits, _) = self.code_with(src, coding, closed, &analysis, 6.0)?;
+            let buf = self.recon_buffer(coding);
+            let (bits, trial) = self.code_with(src, coding, closed, &analysis, 6.0, buf)?;
+            self.recycle(trial);
             if let Some(rc) = &mut self.rc {
                 rc.calibrate(t, activity, 6.0, bits.len() as f64 * 8.0);
                 q = rc.quantizer(t, activity);
             }
         }
         let mut q = q.round().clamp(1.0, 31.0);
-        let (mut data, mut recon) = self.code_with(src, coding, closed, &analysis, q)?;
+        let buf = self.recon_buffer(coding);
+        let (mut data, mut recon) = self.code_with(src, coding, closed, &analysis, q, buf)?;
         if let Some(limit) = self.rc.as_ref().and_then(|rc| rc.vbv_limit()) {
             while (data.len() * 8) as f64 > limit && q < 31.0 {
                 q = (q + 2.0).min(31.0);
-                (data, recon) = self.code_with(src, coding, closed, &analysis, q)?;
+                let buf = self.recon_buffer(coding);
+                let (d, r) = self.code_with(src, coding, closed, &analysis, q, buf)?;
+                data = d;
+                let old = std::mem::replace(&mut recon, r);
+                self.recycle(old);
             }
         }
         if let Some(rc) = &mut self.rc {
@@ -624,7 +658,9 @@ impl Mpeg1VideoEncoder {
         out
     }
 
-    /// Codes the picture at quantizer `q`; returns the bytes and the reconstruction.
+    /// Codes the picture at quantizer `q`; returns the bytes and the
+    /// reconstruction (into `buf`, given for reference pictures only; an
+    /// empty picture without it).
     fn code_with(
         &self,
         src: &Source,
@@ -632,6 +668,7 @@ impl Mpeg1VideoEncoder {
         closed: bool,
         analysis: &[MbAnalysis],
         q: f64,
+        buf: Option<Picture>,
     ) -> Result<(Vec<u8>, Picture)> {
         let g = self.geo;
         let mut w = BitWriter::with_capacity(g.mb_w * g.mb_h * 64);
@@ -700,7 +737,7 @@ impl Mpeg1VideoEncoder {
             intra_m: &self.seq.intra_matrix,
             inter_m: &self.seq.non_intra_matrix,
             min_inter_m: u32::from(self.seq.non_intra_matrix.iter().copied().min().unwrap_or(1)),
-            recon: (coding != PictureCoding::B).then(|| g.blank()),
+            recon: buf,
             w,
             dct_tab: dct_enc_table(),
         };
@@ -1510,7 +1547,8 @@ impl Encoder for Mpeg1VideoEncoder {
         self.received += 1;
         let pts = frame.pts.unwrap_or(index as i64 * self.default_duration);
         self.pts_queue.push_back(pts);
-        let pic = self.geo.import(frame)?;
+        let buf = self.fresh_picture();
+        let pic = self.geo.import(frame, buf)?;
         self.pending.push_back(Source { pic, index, pts });
         let gop_start = index.is_multiple_of(self.gop);
         if gop_start || self.pending.len() > self.bframes {
