@@ -164,8 +164,34 @@ impl BitWriter {
     /// Makes room for the 8-byte store after the complete bytes.
     #[cold]
     fn grow(&mut self) {
-        let want = (self.len + 64).max(self.len * 2).max(self.out.capacity());
+        self.grow_to(self.len + 8);
+    }
+
+    /// Makes the vector at least `n` bytes long (amortised growth).
+    #[cold]
+    fn grow_to(&mut self, n: usize) {
+        let want = (n + 56).max(self.len * 2).max(self.out.capacity());
         self.out.resize(want, 0);
+    }
+
+    /// Runs `f` with the writer's state in a [`BitBatch`] (local variables
+    /// the compiler can keep in registers) for a run of writes producing at
+    /// most `max_bytes` bytes; writing more panics.
+    #[inline]
+    pub fn batch<R>(&mut self, max_bytes: usize, f: impl FnOnce(&mut BitBatch<'_>) -> R) -> R {
+        if self.out.len() < self.len + max_bytes + 8 {
+            self.grow_to(self.len + max_bytes + 8);
+        }
+        let end = self.len + max_bytes + 8;
+        let mut b = BitBatch {
+            buf: &mut self.out[..end],
+            len: self.len,
+            acc: self.acc,
+            nbits: self.nbits,
+        };
+        let r = f(&mut b);
+        (self.len, self.acc, self.nbits) = (b.len, b.acc, b.nbits);
+        r
     }
 
     /// Writes the low `n` bits (0..=32) of `value`.
@@ -225,6 +251,31 @@ impl BitWriter {
     /// The complete bytes written so far (excluding a partial last byte).
     pub fn bytes(&mut self) -> &[u8] {
         &self.out[..self.len]
+    }
+}
+
+/// A [`BitWriter`]'s state borrowed for a bounded run of writes (see
+/// [`BitWriter::batch`]); writes exactly as [`BitWriter::write`] does.
+#[derive(Debug)]
+pub struct BitBatch<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+    acc: u64,
+    nbits: u32,
+}
+
+impl BitBatch<'_> {
+    /// Writes the low `n` bits (0..=32) of `value`.
+    #[inline]
+    pub fn write(&mut self, n: u32, value: u32) {
+        debug_assert!(n <= 32);
+        let v = u64::from(value) & ((1u64 << n) - 1);
+        self.acc = (self.acc << n) | v;
+        self.nbits += n;
+        let word = (self.acc << (63 - self.nbits)) << 1;
+        self.buf[self.len..self.len + 8].copy_from_slice(&word.to_be_bytes());
+        self.len += (self.nbits >> 3) as usize;
+        self.nbits &= 7;
     }
 }
 
@@ -313,6 +364,19 @@ mod tests {
                         w.align_zero();
                         while !bits.len().is_multiple_of(8) {
                             bits.push(false);
+                        }
+                    }
+                    2 => {
+                        let k = rnd(50);
+                        let fields: Vec<(u32, u32)> =
+                            (0..k).map(|_| (rnd(33), rnd(u32::MAX))).collect();
+                        w.batch(k as usize * 4, |b| {
+                            for &(n, v) in &fields {
+                                b.write(n, v);
+                            }
+                        });
+                        for (n, v) in fields {
+                            bits.extend((0..n).rev().map(|k| v >> k & 1 != 0));
                         }
                     }
                     _ => {

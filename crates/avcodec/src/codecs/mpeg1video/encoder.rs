@@ -31,7 +31,7 @@ use super::tables::{
     MOTION_CODE, ZIGZAG, mb,
 };
 use super::vlcs::{DctEncTable, dct_enc_table};
-use crate::bitstream::BitWriter;
+use crate::bitstream::{BitBatch, BitWriter};
 use crate::codec::{Encoder, EncoderOptions, Received, SendStatus};
 use crate::codec_id::CodecId;
 use crate::dct;
@@ -793,6 +793,10 @@ struct PictureCoder<'a> {
     dct_tab: &'static DctEncTable,
 }
 
+/// Most bytes one block can take: a DC (at most 20 bits) and 63 escaped
+/// coefficients (at most 28 bits each), then the end of block.
+const BLOCK_BYTES: usize = 256;
+
 /// Where block `b` lies in a macroblock held as luma 16x16 then Cb and Cr
 /// 8x8: (offset, stride).
 const MB_LAYOUT: [(usize, usize); 6] = [(0, 16), (8, 16), (128, 16), (136, 16), (256, 8), (320, 8)];
@@ -1175,17 +1179,13 @@ impl PictureCoder<'_> {
             let comp = if b < 4 { 0 } else { b - 3 };
             let diff = dc - st.dc_pred[comp];
             st.dc_pred[comp] = dc;
-            write_dc(&mut self.w, diff, comp != 0);
-            write_ac(
-                &mut self.w,
-                self.dct_tab,
-                &levels,
-                zigzag_mask(mask),
-                1,
-                false,
-            );
-            let (c, l) = DCT_EOB;
-            self.w.write(u32::from(l), u32::from(c));
+            let tab = self.dct_tab;
+            self.w.batch(BLOCK_BYTES, |bw| {
+                write_dc(bw, diff, comp != 0);
+                write_ac(bw, tab, &levels, zigzag_mask(mask), 1, false);
+                let (c, l) = DCT_EOB;
+                bw.write(u32::from(l), u32::from(c));
+            });
             if let Some(rec) = &mut self.recon {
                 let mut blk = [0i16; 64];
                 blk[0] = (dc * 8) as i16;
@@ -1350,14 +1350,16 @@ impl PictureCoder<'_> {
         if cbp != 0 {
             let (c, l) = CBP[cbp as usize];
             self.w.write(u32::from(l), u32::from(c));
-            for b in 0..6 {
-                if cbp & (32 >> b) != 0 {
-                    let zz = zigzag_mask(masks[b]);
-                    write_ac(&mut self.w, self.dct_tab, &levels[b], zz, 0, true);
-                    let (c, l) = DCT_EOB;
-                    self.w.write(u32::from(l), u32::from(c));
+            let tab = self.dct_tab;
+            self.w.batch(6 * BLOCK_BYTES, |bw| {
+                for b in 0..6 {
+                    if cbp & (32 >> b) != 0 {
+                        write_ac(bw, tab, &levels[b], zigzag_mask(masks[b]), 0, true);
+                        let (c, l) = DCT_EOB;
+                        bw.write(u32::from(l), u32::from(c));
+                    }
                 }
-            }
+            });
         }
         st.dc_pred = [128; 3];
         st.prev = Some(mode);
@@ -1418,7 +1420,7 @@ fn write_mb_type(w: &mut BitWriter, table: &[((u16, u8), u8)], flags: u8) {
 }
 
 /// Writes an intra DC difference.
-fn write_dc(w: &mut BitWriter, diff: i32, chroma: bool) {
+fn write_dc(w: &mut BitBatch<'_>, diff: i32, chroma: bool) {
     let size = 32 - diff.unsigned_abs().leading_zeros();
     let (c, l) = if chroma {
         DC_SIZE_CHROMA[size as usize]
@@ -1466,7 +1468,7 @@ fn write_motion(w: &mut BitWriter, d: i32, f_code: u8) {
 /// selects the short code of a first coefficient ±1. Only the nonzero
 /// positions are visited.
 fn write_ac(
-    w: &mut BitWriter,
+    w: &mut BitBatch<'_>,
     tab: &DctEncTable,
     levels: &[i16; 64],
     mask: u64,
