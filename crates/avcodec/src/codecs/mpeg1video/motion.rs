@@ -133,6 +133,83 @@ pub(super) fn sad16_half_scalar(
     s
 }
 
+/// SADs of `cur` against the four 16x16 blocks one sample left, right, up
+/// and down (in that order) of the block at `src[o..]` (row stride
+/// `stride`); `None` when one of them is not wholly inside `src`. The rows
+/// each block shares with another are loaded once.
+#[inline]
+pub(super) fn sad16_cross(
+    cur: &[u8; 256],
+    src: &[u8],
+    o: usize,
+    stride: usize,
+) -> Option<[u32; 4]> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        x86::sad16_cross(cur, src, o, stride, false)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        sad16_cross_scalar(cur, src, o, stride)
+    }
+}
+
+/// As [`sad16_cross`] for the four blocks half a sample left, right, up and
+/// down (interpolated as [`sad16_half`] interpolates).
+#[inline]
+pub(super) fn sad16_cross_half(
+    cur: &[u8; 256],
+    src: &[u8],
+    o: usize,
+    stride: usize,
+) -> Option<[u32; 4]> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        x86::sad16_cross(cur, src, o, stride, true)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        sad16_cross_half_scalar(cur, src, o, stride)
+    }
+}
+
+/// True when the four blocks around `src[o..]` are inside `src`.
+#[inline]
+fn cross_fits(len: usize, o: usize, stride: usize) -> bool {
+    o > stride && len >= o + 16 * stride + 17
+}
+
+/// The portable [`sad16_cross`], the reference of the SIMD one.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+pub(super) fn sad16_cross_scalar(
+    cur: &[u8; 256],
+    src: &[u8],
+    o: usize,
+    stride: usize,
+) -> Option<[u32; 4]> {
+    if !cross_fits(src.len(), o, stride) {
+        return None;
+    }
+    Some([o - 1, o + 1, o - stride, o + stride].map(|p| sad16_scalar(cur, 16, &src[p..], stride)))
+}
+
+/// The portable [`sad16_cross_half`], the reference of the SIMD one.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+pub(super) fn sad16_cross_half_scalar(
+    cur: &[u8; 256],
+    src: &[u8],
+    o: usize,
+    stride: usize,
+) -> Option<[u32; 4]> {
+    if !cross_fits(src.len(), o, stride) {
+        return None;
+    }
+    Some(
+        [(o - 1, 1, 0), (o, 1, 0), (o - stride, 0, 1), (o, 0, 1)]
+            .map(|(p, hx, hy)| sad16_half_scalar(cur, &src[p..], stride, hx, hy)),
+    )
+}
+
 /// One block search: the current macroblock's luma, the reference, position
 /// and cost parameters.
 pub(super) struct Search<'a> {
@@ -205,6 +282,38 @@ impl<'a> Search<'a> {
         }
     }
 
+    /// SADs of the four neighbours of the full-pel vector `mv` one sample
+    /// (`half` false) or half a sample (`half` true) away, in the order
+    /// right, left, down, up; `None` for an invalid one and for `skip`.
+    fn cross(&self, mv: [i32; 2], half: bool, skip: Option<usize>) -> [Option<u32>; 4] {
+        let st = if half { 1 } else { 2 };
+        let ds = [[st, 0], [-st, 0], [0, st], [0, -st]];
+        let at = |k: usize| [mv[0] + ds[k][0], mv[1] + ds[k][1]];
+        let ok: [bool; 4] = std::array::from_fn(|k| self.valid(at(k)));
+        if ok == [true; 4] {
+            let sx = (self.x as i32 + (mv[0] >> 1)) as usize;
+            let sy = (self.y as i32 + (mv[1] >> 1)) as usize;
+            let o = sy * self.refp.stride + sx;
+            let sads = if half {
+                sad16_cross_half(self.cur, self.refp.data, o, self.refp.stride)
+            } else {
+                sad16_cross(self.cur, self.refp.data, o, self.refp.stride)
+            };
+            if let Some([l, r, u, d]) = sads {
+                return [Some(r), Some(l), Some(d), Some(u)];
+            }
+        }
+        std::array::from_fn(|k| {
+            (ok[k] && skip != Some(k)).then(|| {
+                if half {
+                    self.sad_any(at(k))
+                } else {
+                    self.sad_full(at(k))
+                }
+            })
+        })
+    }
+
     /// Full-pel search from the candidates (half-pel vectors, rounded to full
     /// pels); returns the best full-pel vector (in half-pels) and its cost.
     pub(super) fn full_pel(&self, candidates: &[[i32; 2]]) -> ([i32; 2], u32) {
@@ -236,19 +345,22 @@ impl<'a> Search<'a> {
         }
         // Small diamond descent, two half-pels (one pixel) per step; the
         // point just left is not tried again.
+        const DIAMOND: [[i32; 2]; 4] = [[2, 0], [-2, 0], [0, 2], [0, -2]];
         let mut came_from = [0, 0];
         for _ in 0..64 {
             let centre = best;
             let mut step = [0, 0];
-            for d in [[2, 0], [-2, 0], [0, 2], [0, -2]] {
+            let skip = DIAMOND.iter().position(|&d| d == came_from);
+            let sads = self.cross(centre, false, skip);
+            for (&d, sad) in DIAMOND.iter().zip(sads) {
                 if d == came_from {
                     continue;
                 }
-                let mv = [centre[0] + d[0], centre[1] + d[1]];
-                if !self.valid(mv) {
+                let Some(sad) = sad else {
                     continue;
-                }
-                let cost = self.sad_full(mv) + self.penalty(mv);
+                };
+                let mv = [centre[0] + d[0], centre[1] + d[1]];
+                let cost = sad + self.penalty(mv);
                 if cost < best_cost {
                     best = mv;
                     best_cost = cost;
@@ -274,11 +386,12 @@ impl<'a> Search<'a> {
         }
         // The four axial neighbours, then the diagonal between the better
         // horizontal and the better vertical one.
-        let mut eval = |mv: [i32; 2], best: &mut [i32; 2], best_cost: &mut u32| -> Option<u32> {
-            if !self.valid(mv) {
-                return None;
-            }
-            let sad = self.sad_any(mv);
+        let mut eval = |mv: [i32; 2],
+                        sad: Option<u32>,
+                        best: &mut [i32; 2],
+                        best_cost: &mut u32|
+         -> Option<u32> {
+            let sad = sad?;
             let c = sad + self.penalty(mv);
             if c < *best_cost {
                 *best = mv;
@@ -287,13 +400,16 @@ impl<'a> Search<'a> {
             }
             Some(c)
         };
+        // Right, left, down, up.
+        let axial = self.cross(full, true, None);
         let mut side = [0i32; 2];
         for axis in 0..2 {
             let mut side_cost = u32::MAX;
             for step in [-1, 1] {
                 let mut mv = full;
                 mv[axis] += step;
-                if let Some(c) = eval(mv, &mut best, &mut best_cost)
+                let sad = axial[axis * 2 + usize::from(step < 0)];
+                if let Some(c) = eval(mv, sad, &mut best, &mut best_cost)
                     && c < side_cost
                 {
                     side_cost = c;
@@ -302,11 +418,9 @@ impl<'a> Search<'a> {
             }
         }
         if side != [0, 0] {
-            eval(
-                [full[0] + side[0], full[1] + side[1]],
-                &mut best,
-                &mut best_cost,
-            );
+            let mv = [full[0] + side[0], full[1] + side[1]];
+            let sad = self.valid(mv).then(|| self.sad_any(mv));
+            eval(mv, sad, &mut best, &mut best_cost);
         }
         (best, best_cost, best_sad)
     }
@@ -484,6 +598,74 @@ mod x86 {
         hsum(acc)
     }
 
+    /// [`super::sad16_cross_scalar`] (`half` false) or
+    /// [`super::sad16_cross_half_scalar`] (`half` true): each row is loaded
+    /// at offsets -1, 0 and +1 once; the vertical neighbours use the rows
+    /// above and below, the horizontal ones the shifted loads (averaged with
+    /// the unshifted row for half-pels).
+    #[inline]
+    pub(super) fn sad16_cross(
+        cur: &[u8; 256],
+        src: &[u8],
+        o: usize,
+        stride: usize,
+        half: bool,
+    ) -> Option<[u32; 4]> {
+        if !super::cross_fits(src.len(), o, stride) {
+            return None;
+        }
+        // SAFETY: SSE2 is part of the x86-64 baseline; the bounds were checked.
+        Some(unsafe {
+            if half {
+                sad16_cross_sse2::<true>(cur, src, o, stride)
+            } else {
+                sad16_cross_sse2::<false>(cur, src, o, stride)
+            }
+        })
+    }
+
+    /// # Safety
+    /// `o > stride` and `o + 16 * stride + 17 <= src.len()`.
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    unsafe fn sad16_cross_sse2<const HALF: bool>(
+        cur: &[u8; 256],
+        src: &[u8],
+        o: usize,
+        stride: usize,
+    ) -> [u32; 4] {
+        debug_assert!(super::cross_fits(src.len(), o, stride));
+        let z = _mm_setzero_si128();
+        let (mut l, mut r, mut u, mut d) = (z, z, z, z);
+        // SAFETY (all loads): rows -1..=16 of the block at `o`, columns -1..=16,
+        // lie in o - stride - 1 .. o + 16 * stride + 17, inside `src` by the
+        // caller's guarantee; j * 16 + 16 <= 256 for `cur`.
+        unsafe {
+            let mut prev = load(src, o - stride);
+            let mut row = load(src, o);
+            for j in 0..16 {
+                let c = load(cur, j * 16);
+                let next = load(src, o + (j + 1) * stride);
+                let left = load(src, o + j * stride - 1);
+                let right = load(src, o + j * stride + 1);
+                if HALF {
+                    l = _mm_add_epi64(l, _mm_sad_epu8(_mm_avg_epu8(left, row), c));
+                    r = _mm_add_epi64(r, _mm_sad_epu8(_mm_avg_epu8(row, right), c));
+                    u = _mm_add_epi64(u, _mm_sad_epu8(_mm_avg_epu8(prev, row), c));
+                    d = _mm_add_epi64(d, _mm_sad_epu8(_mm_avg_epu8(row, next), c));
+                } else {
+                    l = _mm_add_epi64(l, _mm_sad_epu8(left, c));
+                    r = _mm_add_epi64(r, _mm_sad_epu8(right, c));
+                    u = _mm_add_epi64(u, _mm_sad_epu8(prev, c));
+                    d = _mm_add_epi64(d, _mm_sad_epu8(next, c));
+                }
+                prev = row;
+                row = next;
+            }
+        }
+        [hsum(l), hsum(r), hsum(u), hsum(d)]
+    }
+
     /// [`super::deviation16_scalar`]: the sum with `psadbw` against zero, the
     /// deviation with `psadbw` against the rounded mean.
     #[inline]
@@ -606,7 +788,7 @@ mod tests {
             let spread = [256, 2, 16, 256][round % 4];
             let base = rnd(256 - spread.min(255) + 1);
             let stride = 16 + rnd(40) as usize;
-            let a: Vec<u8> = (0..stride * 18)
+            let a: Vec<u8> = (0..stride * 20)
                 .map(|_| (base + rnd(spread)) as u8)
                 .collect();
             let b: Vec<u8> = (0..stride * 17).map(|_| rnd(256) as u8).collect();
@@ -643,6 +825,21 @@ mod tests {
                 x86::sad_bi16(&cur, pa, stride, pb, stride),
                 sad_bi16_scalar(&cur, pa, stride, pb, stride)
             );
+            // The four neighbours at once.
+            let oc = stride + 1 + rnd(stride as u32) as usize;
+            assert_eq!(
+                sad16_cross(&cur, &a, oc, stride),
+                sad16_cross_scalar(&cur, &a, oc, stride)
+            );
+            assert_eq!(
+                sad16_cross_half(&cur, &a, oc, stride),
+                sad16_cross_half_scalar(&cur, &a, oc, stride)
+            );
+            assert!(sad16_cross_scalar(&cur, &a, oc, stride).is_some());
+            for bad in [stride, a.len() - 16 * stride - 16] {
+                assert_eq!(sad16_cross(&cur, &a, bad, stride), None);
+                assert_eq!(sad16_cross_half(&cur, &a, bad, stride), None);
+            }
             // Short slices are refused alike.
             let short = &a[..15 * stride + 15];
             assert_eq!(
