@@ -147,6 +147,18 @@ impl Geometry {
         })
     }
 
+    /// True when `frame` already has the macroblock-aligned layout (whole
+    /// macroblocks, the strides of [`Geometry::stride`]), so that its planes
+    /// can be read in place.
+    fn fits(&self, frame: &Frame) -> bool {
+        self.width == self.mb_w * 16
+            && self.height == self.mb_h * 16
+            && (0..3).all(|p| {
+                frame.stride(p) == self.stride(p)
+                    && frame.plane(p).len() >= self.stride(p) * self.rows(p)
+            })
+    }
+
     /// Copies a yuv420p frame into `pic` (a picture of this geometry, whose
     /// samples are all overwritten), repeating the edge samples up to the
     /// macroblock size.
@@ -177,10 +189,29 @@ impl Geometry {
     }
 }
 
+/// The samples of a received picture in the macroblock-aligned layout.
+#[derive(Debug)]
+enum SourcePic {
+    /// A copy (with the edges repeated up to the macroblock size).
+    Copy(Picture),
+    /// The frame itself, which already has that layout (no copy).
+    Frame(Frame),
+}
+
+impl SourcePic {
+    /// Plane `p` (stride [`Geometry::stride`]).
+    fn plane(&self, p: usize) -> &[u8] {
+        match self {
+            SourcePic::Copy(pic) => &pic.planes[p],
+            SourcePic::Frame(f) => f.plane(p),
+        }
+    }
+}
+
 /// A received picture waiting to be coded.
 #[derive(Debug)]
 struct Source {
-    pic: Picture,
+    pic: SourcePic,
     /// Display index.
     index: u64,
     pts: i64,
@@ -482,11 +513,15 @@ impl Mpeg1VideoEncoder {
             self.recycle(p);
         }
         self.ref_index = [self.ref_index[1], r.index];
-        self.recycle(r.pic);
+        if let SourcePic::Copy(p) = r.pic {
+            self.recycle(p);
+        }
         for b in bs {
             let recon = self.code_picture(&b, PictureCoding::B, false)?;
             self.recycle(recon);
-            self.recycle(b.pic);
+            if let SourcePic::Copy(p) = b.pic {
+                self.recycle(p);
+            }
         }
         Ok(())
     }
@@ -583,6 +618,7 @@ impl Mpeg1VideoEncoder {
             src.index.saturating_sub(self.ref_index[0]) as i32,
             self.ref_index[1].saturating_sub(self.ref_index[0]).max(1) as i32,
         );
+        let luma = src.pic.plane(0);
         let mut cur = [0u8; 256];
         for mb_y in 0..g.mb_h {
             for mb_x in 0..g.mb_w {
@@ -590,7 +626,7 @@ impl Mpeg1VideoEncoder {
                 let (x, y) = (mb_x * 16, mb_y * 16);
                 for j in 0..16 {
                     let o = (y + j) * stride + x;
-                    cur[j * 16..j * 16 + 16].copy_from_slice(&src.pic.planes[0][o..o + 16]);
+                    cur[j * 16..j * 16 + 16].copy_from_slice(&luma[o..o + 16]);
                 }
                 let mut a = MbAnalysis {
                     intra_cost: deviation16(&cur) + INTRA_BIAS,
@@ -729,7 +765,7 @@ impl Mpeg1VideoEncoder {
         ];
         let mut coder = PictureCoder {
             geo: g,
-            src: &src.pic,
+            src: std::array::from_fn(|p| src.pic.plane(p)),
             header,
             fwd: refs[0].map(|p| g.refs(p)),
             bwd: refs[1].map(|p| g.refs(p)),
@@ -779,7 +815,8 @@ struct SliceState {
 /// Everything needed to code one picture.
 struct PictureCoder<'a> {
     geo: Geometry,
-    src: &'a Picture,
+    /// The source planes.
+    src: [&'a [u8]; 3],
     header: PictureHeader,
     fwd: Option<[RefPlane<'a>; 3]>,
     bwd: Option<[RefPlane<'a>; 3]>,
@@ -1098,14 +1135,14 @@ impl PictureCoder<'_> {
         let s = self.geo.stride(0);
         for j in 0..16 {
             let o = (mb_y * 16 + j) * s + mb_x * 16;
-            m[j * 16..j * 16 + 16].copy_from_slice(&self.src.planes[0][o..o + 16]);
+            m[j * 16..j * 16 + 16].copy_from_slice(&self.src[0][o..o + 16]);
         }
         for p in 1..3 {
             let s = self.geo.stride(p);
             let base = 256 + (p - 1) * 64;
             for j in 0..8 {
                 let o = (mb_y * 8 + j) * s + mb_x * 8;
-                m[base + j * 8..base + j * 8 + 8].copy_from_slice(&self.src.planes[p][o..o + 8]);
+                m[base + j * 8..base + j * 8 + 8].copy_from_slice(&self.src[p][o..o + 8]);
             }
         }
         m
@@ -1549,8 +1586,12 @@ impl Encoder for Mpeg1VideoEncoder {
         self.received += 1;
         let pts = frame.pts.unwrap_or(index as i64 * self.default_duration);
         self.pts_queue.push_back(pts);
-        let buf = self.fresh_picture();
-        let pic = self.geo.import(frame, buf)?;
+        let pic = if self.geo.fits(frame) {
+            SourcePic::Frame(frame.clone())
+        } else {
+            let buf = self.fresh_picture();
+            SourcePic::Copy(self.geo.import(frame, buf)?)
+        };
         self.pending.push_back(Source { pic, index, pts });
         let gop_start = index.is_multiple_of(self.gop);
         if gop_start || self.pending.len() > self.bframes {
@@ -1924,5 +1965,63 @@ mod tests {
             assert_eq!(zigzag_mask(1u64 << z), 1u64 << i);
         }
         assert_eq!(zigzag_mask(u64::MAX), u64::MAX);
+    }
+
+    /// A frame that already has the macroblock layout is read in place; one
+    /// with wider lines is copied; both code to the same bytes.
+    #[test]
+    fn frames_read_in_place_or_copied_code_alike() {
+        let (w, h) = (128, 64);
+        let geo = Geometry {
+            width: w,
+            height: h,
+            mb_w: w / 16,
+            mb_h: h / 16,
+        };
+        let direct: Vec<Frame> = (0..7).map(|n| picture(w, h, n)).collect();
+        assert!(geo.fits(&direct[0]));
+        let padded: Vec<Frame> = direct
+            .iter()
+            .map(|f| {
+                let l = avutil::imgutils::layout(PixelFormat::Yuv420p, w, h, 256).unwrap();
+                let buf = Buffer::from_vec(vec![0u8; l.total]);
+                let mut g =
+                    Frame::video_from_buffer(PixelFormat::Yuv420p, w, h, &buf, 256).unwrap();
+                for p in 0..3 {
+                    let (pw, ph) = if p == 0 { (w, h) } else { (w / 2, h / 2) };
+                    let (ss, ds) = (f.stride(p), g.stride(p));
+                    for y in 0..ph {
+                        let row = f.plane(p)[y * ss..y * ss + pw].to_vec();
+                        g.plane_mut(p)[y * ds..y * ds + pw].copy_from_slice(&row);
+                    }
+                }
+                g.pts = f.pts;
+                g
+            })
+            .collect();
+        assert!(!geo.fits(&padded[0]));
+        let run = |frames: &[Frame]| -> Vec<Vec<u8>> {
+            let p = CodecParameters::video(CodecId::Mpeg1video, w, h, PixelFormat::Yuv420p);
+            let mut o = EncoderOptions::new(p, Rational::new(1, 25));
+            o.frame_rate = Some(Rational::new(25, 1));
+            o.max_b_frames = Some(2);
+            o.bit_rate = Some(400_000);
+            let mut e = Mpeg1VideoEncoder::new(&o).unwrap();
+            let mut out = Vec::new();
+            for f in frames {
+                assert_eq!(e.send_frame(f).unwrap(), SendStatus::Accepted);
+                while let Received::Item(p) = e.receive_packet().unwrap() {
+                    out.push(p.data.as_slice().to_vec());
+                }
+            }
+            e.send_eof().unwrap();
+            while let Received::Item(p) = e.receive_packet().unwrap() {
+                out.push(p.data.as_slice().to_vec());
+            }
+            out
+        };
+        let a = run(&direct);
+        assert_eq!(a.len(), 7);
+        assert_eq!(a, run(&padded));
     }
 }
