@@ -469,9 +469,9 @@ pub(super) fn sad_bi16_scalar(cur: &[u8; 256], pf: &[u8], sf: usize, pb: &[u8], 
 #[allow(unsafe_code)]
 mod x86 {
     use std::arch::x86_64::{
-        __m128i, _mm_add_epi16, _mm_add_epi64, _mm_avg_epu8, _mm_cvtsi128_si32, _mm_loadu_si128,
-        _mm_packus_epi16, _mm_sad_epu8, _mm_set1_epi8, _mm_set1_epi16, _mm_setzero_si128,
-        _mm_srli_epi16, _mm_unpackhi_epi8, _mm_unpackhi_epi64, _mm_unpacklo_epi8,
+        __m128i, _mm_add_epi64, _mm_and_si128, _mm_avg_epu8, _mm_cvtsi128_si32, _mm_loadu_si128,
+        _mm_or_si128, _mm_sad_epu8, _mm_set1_epi8, _mm_setzero_si128, _mm_sub_epi8,
+        _mm_unpackhi_epi64, _mm_xor_si128,
     };
 
     /// Loads 16 bytes at `s[o..o + 16]`.
@@ -520,8 +520,9 @@ mod x86 {
     }
 
     /// [`super::sad16_half_scalar`]: `pavgb` for the one-direction
-    /// interpolations, 16-bit sums for the two-direction one (each row's pair
-    /// sums computed once, shared by the two output rows using them).
+    /// interpolations, a corrected average of averages for the two-direction
+    /// one (each row's pair average computed once, shared by the two output
+    /// rows using it).
     #[inline]
     pub(super) fn sad16_half(
         cur: &[u8; 256],
@@ -534,20 +535,16 @@ mod x86 {
         unsafe { sad16_half_sse2(cur, src, stride, hx, hy) }
     }
 
-    /// The 16-bit sums `s[i] + s[i + 1]` of the row at `src[o..o + 17]` (low, high halves).
+    /// `pavgb(s[i], s[i + 1])` and `s[i] ^ s[i + 1]` of the row at `src[o..o + 17]`.
     ///
     /// # Safety
     /// `o + 17 <= src.len()`.
     #[inline]
     #[target_feature(enable = "sse2")]
-    unsafe fn pair_sums(src: &[u8], o: usize) -> (__m128i, __m128i) {
-        let z = _mm_setzero_si128();
+    unsafe fn pair_avg(src: &[u8], o: usize) -> (__m128i, __m128i) {
         // SAFETY: the caller guarantees src[o..o + 17] is in bounds.
         let (a, b) = unsafe { (load(src, o), load(src, o + 1)) };
-        (
-            _mm_add_epi16(_mm_unpacklo_epi8(a, z), _mm_unpacklo_epi8(b, z)),
-            _mm_add_epi16(_mm_unpackhi_epi8(a, z), _mm_unpackhi_epi8(b, z)),
-        )
+        (_mm_avg_epu8(a, b), _mm_xor_si128(a, b))
     }
 
     #[inline]
@@ -583,15 +580,22 @@ mod x86 {
                 }
             }
             _ => {
-                let two = _mm_set1_epi16(2);
-                let (mut lo0, mut hi0) = unsafe { pair_sums(src, 0) };
+                // (a + b + c + d + 2) >> 2 in bytes: with h1 = pavgb(a, b) and
+                // h2 = pavgb(c, d), pavgb(h1, h2) is one too many exactly when
+                // ((a ^ b) | (c ^ d)) & (h1 ^ h2) has its low bit set (checked
+                // exhaustively over all 2^32 inputs).
+                let one = _mm_set1_epi8(1);
+                let (mut h0, mut x0) = unsafe { pair_avg(src, 0) };
                 for j in 0..16 {
-                    let (lo1, hi1) = unsafe { pair_sums(src, (j + 1) * stride) };
-                    let lo = _mm_srli_epi16::<2>(_mm_add_epi16(_mm_add_epi16(lo0, lo1), two));
-                    let hi = _mm_srli_epi16::<2>(_mm_add_epi16(_mm_add_epi16(hi0, hi1), two));
+                    let (h1, x1) = unsafe { pair_avg(src, (j + 1) * stride) };
+                    let fix = _mm_and_si128(
+                        _mm_and_si128(_mm_or_si128(x0, x1), _mm_xor_si128(h0, h1)),
+                        one,
+                    );
+                    let p = _mm_sub_epi8(_mm_avg_epu8(h0, h1), fix);
                     let c = unsafe { load(cur, j * 16) };
-                    acc = _mm_add_epi64(acc, _mm_sad_epu8(_mm_packus_epi16(lo, hi), c));
-                    (lo0, hi0) = (lo1, hi1);
+                    acc = _mm_add_epi64(acc, _mm_sad_epu8(p, c));
+                    (h0, x0) = (h1, x1);
                 }
             }
         }
