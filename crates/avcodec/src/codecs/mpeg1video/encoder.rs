@@ -1514,37 +1514,40 @@ fn write_ac(
 ) {
     // Position after the previous coded coefficient.
     let mut next = start;
-    let mut first = inter;
     let mut m = mask;
+    // A first coefficient ±1 at position 0 of a non-intra block has a short code.
+    if inter && m & 1 != 0 {
+        let lv = levels[usize::from(ZIGZAG[0])];
+        if lv.unsigned_abs() == 1 {
+            w.write(2, 0b10 | u32::from(lv < 0));
+            m &= m - 1;
+            next = 1;
+        }
+    }
     while m != 0 {
         let i = m.trailing_zeros() as usize;
         m &= m - 1;
         let run = i.saturating_sub(next);
         next = i + 1;
         let lv = levels[usize::from(ZIGZAG[i])];
-        let a = lv.unsigned_abs() as usize;
-        if first && run == 0 && a == 1 {
-            w.write(2, 0b10 | u32::from(lv < 0));
+        let k = (i32::from(lv) + 40) as usize;
+        let e = if run < 32 && k <= 80 { tab[run][k] } else { 0 };
+        if e != 0 {
+            // Code and sign bit at once.
+            w.write(e & 0xff, e >> 8);
         } else {
-            let e = if run < 32 && a <= 40 { tab[run][a] } else { 0 };
-            if e != 0 {
-                // Code and sign bit at once.
-                w.write((e & 0xff) + 1, ((e >> 8) << 1) | u32::from(lv < 0));
+            let (c, l) = DCT_ESCAPE;
+            w.write(u32::from(l), u32::from(c));
+            w.write(6, run as u32);
+            let v = i32::from(lv);
+            if (-127..=127).contains(&v) {
+                w.write(8, (v & 0xff) as u32);
+            } else if v > 0 {
+                w.write(16, v as u32);
             } else {
-                let (c, l) = DCT_ESCAPE;
-                w.write(u32::from(l), u32::from(c));
-                w.write(6, run as u32);
-                let v = i32::from(lv);
-                if (-127..=127).contains(&v) {
-                    w.write(8, (v & 0xff) as u32);
-                } else if v > 0 {
-                    w.write(16, v as u32);
-                } else {
-                    w.write(16, 0x8000 | ((v + 256) as u32 & 0xff));
-                }
+                w.write(16, 0x8000 | ((v + 256) as u32 & 0xff));
             }
         }
-        first = false;
     }
 }
 
