@@ -238,7 +238,8 @@ enum MbMode {
     },
 }
 
-/// Quantization of one picture: reciprocal steps per raster position.
+/// Quantization of one picture: reciprocal steps per coefficient, in the
+/// transposed order the transform gives (see [`tr`]).
 struct Quant {
     qscale: u8,
     intra: [f32; 64],
@@ -250,8 +251,8 @@ impl Quant {
         let qf = f32::from(q);
         Quant {
             qscale: q,
-            intra: std::array::from_fn(|i| 8.0 / (qf * f32::from(intra_m[i]))),
-            inter: std::array::from_fn(|i| 8.0 / (qf * f32::from(inter_m[i]))),
+            intra: std::array::from_fn(|k| 8.0 / (qf * f32::from(intra_m[tr(k)]))),
+            inter: std::array::from_fn(|k| 8.0 / (qf * f32::from(inter_m[tr(k)]))),
         }
     }
 }
@@ -863,21 +864,39 @@ fn block_of(m: &[u8; 384], pred: Option<&[u8; 384]>, b: usize) -> [i16; 64] {
     out
 }
 
-/// Raster position -> zig-zag position (the inverse of [`ZIGZAG`]).
-const INV_ZIGZAG: [u8; 64] = {
+/// The transposed index of `k` and back: coefficients are held in the
+/// transposed order `u * 8 + v` (`u` the horizontal frequency), the order
+/// the transform leaves them in; raster order is `v * 8 + u`.
+const fn tr(k: usize) -> usize {
+    (k % 8) * 8 + k / 8
+}
+
+/// Zig-zag position -> transposed index.
+const ZIGZAG_T: [u8; 64] = {
     let mut t = [0u8; 64];
     let mut i = 0;
     while i < 64 {
-        t[ZIGZAG[i] as usize] = i as u8;
+        t[i] = tr(ZIGZAG[i] as usize) as u8;
         i += 1;
     }
     t
 };
 
-/// Quantizes the coefficients `f` (raster order) with reciprocal steps `inv`
-/// and rounding offset `bias` into `levels` (raster order, clipped to 255 in
-/// magnitude). Returns the mask of the nonzero levels (bit `j` for raster
-/// position `j`).
+/// Transposed index -> zig-zag position (the inverse of [`ZIGZAG_T`]).
+const INV_ZIGZAG_T: [u8; 64] = {
+    let mut t = [0u8; 64];
+    let mut i = 0;
+    while i < 64 {
+        t[ZIGZAG_T[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Quantizes the coefficients `f` (any order) with reciprocal steps `inv`
+/// and rounding offset `bias` into `levels` (same order as `f`, clipped to
+/// 255 in magnitude). Returns the mask of the nonzero levels (bit `j` for
+/// index `j`).
 #[inline]
 fn quantize(f: &[f32; 64], inv: &[f32; 64], bias: f32, levels: &mut [i16; 64]) -> u64 {
     #[cfg(target_arch = "x86_64")]
@@ -903,7 +922,8 @@ fn quantize_scalar(f: &[f32; 64], inv: &[f32; 64], bias: f32, levels: &mut [i16;
 }
 
 /// Forward DCT of `src` and [`quantize`] (the fused AVX2 kernel when the CPU
-/// has it); returns the nonzero mask and the DC coefficient.
+/// has it), in transposed order (`inv`, `levels` and the mask); returns the
+/// nonzero mask and the DC coefficient.
 #[inline]
 fn transform_quantize(
     src: &[i16; 64],
@@ -914,18 +934,29 @@ fn transform_quantize(
     if let Some(r) = fdct_quantize(src, inv, bias, levels) {
         return r;
     }
-    let mut f = [0f32; 64];
-    fdct(src, &mut f);
-    (quantize(&f, inv, bias, levels), f[0])
+    transform_quantize_portable(src, inv, bias, levels)
 }
 
-/// The zig-zag mask (bit `i` for zig-zag position `i`) of a raster mask.
+/// [`transform_quantize`] without the fused kernel.
+fn transform_quantize_portable(
+    src: &[i16; 64],
+    inv: &[f32; 64],
+    bias: f32,
+    levels: &mut [i16; 64],
+) -> (u64, f32) {
+    let mut f = [0f32; 64];
+    fdct(src, &mut f);
+    let ft: [f32; 64] = std::array::from_fn(|k| f[tr(k)]);
+    (quantize(&ft, inv, bias, levels), f[0])
+}
+
+/// The zig-zag mask (bit `i` for zig-zag position `i`) of a mask in transposed order.
 #[inline]
-fn zigzag_mask(raster: u64) -> u64 {
-    let mut m = raster;
+fn zigzag_mask(transposed: u64) -> u64 {
+    let mut m = transposed;
     let mut z = 0u64;
     while m != 0 {
-        z |= 1u64 << INV_ZIGZAG[m.trailing_zeros() as usize];
+        z |= 1u64 << INV_ZIGZAG_T[m.trailing_zeros() as usize];
         m &= m - 1;
     }
     z
@@ -1228,9 +1259,9 @@ impl PictureCoder<'_> {
                 blk[0] = (dc * 8) as i16;
                 let mut m = mask;
                 while m != 0 {
-                    let j = m.trailing_zeros() as usize;
+                    let k = m.trailing_zeros() as usize;
                     m &= m - 1;
-                    let lv = levels[j];
+                    let (lv, j) = (levels[k], tr(k));
                     let v = dequant_intra(i32::from(lv.unsigned_abs()), qscale2, self.intra_m[j]);
                     blk[j] = if lv < 0 { -v } else { v } as i16;
                 }
@@ -1433,9 +1464,9 @@ impl PictureCoder<'_> {
             let mut blk = [0i16; 64];
             let mut m = masks[b];
             while m != 0 {
-                let j = m.trailing_zeros() as usize;
+                let k = m.trailing_zeros() as usize;
                 m &= m - 1;
-                let lv = levels[b][j];
+                let (lv, j) = (levels[b][k], tr(k));
                 let v = dequant_inter(i32::from(lv.unsigned_abs()), qscale2, inter_m[j]);
                 blk[j] = if lv < 0 { -v } else { v } as i16;
             }
@@ -1501,7 +1532,8 @@ fn write_motion(w: &mut BitWriter, d: i32, f_code: u8) {
 }
 
 /// Writes the run/level pairs of the nonzero zig-zag positions in `mask`
-/// (none below `start`; no end of block) of `levels` (raster order); `inter`
+/// (none below `start`; no end of block) of `levels` (transposed order, see
+/// [`tr`]); `inter`
 /// selects the short code of a first coefficient ±1. Only the nonzero
 /// positions are visited.
 fn write_ac(
@@ -1517,7 +1549,7 @@ fn write_ac(
     let mut m = mask;
     // A first coefficient ±1 at position 0 of a non-intra block has a short code.
     if inter && m & 1 != 0 {
-        let lv = levels[usize::from(ZIGZAG[0])];
+        let lv = levels[usize::from(ZIGZAG_T[0])];
         if lv.unsigned_abs() == 1 {
             w.write(2, 0b10 | u32::from(lv < 0));
             m &= m - 1;
@@ -1529,7 +1561,7 @@ fn write_ac(
         m &= m - 1;
         let run = i.saturating_sub(next);
         next = i + 1;
-        let lv = levels[usize::from(ZIGZAG[i])];
+        let lv = levels[usize::from(ZIGZAG_T[i])];
         let k = (i32::from(lv) + 40) as usize;
         let e = if run < 32 && k <= 80 { tab[run][k] } else { 0 };
         if e != 0 {
@@ -1958,14 +1990,19 @@ mod tests {
             let mut f = [0f32; 64];
             crate::codecs::mpeg1video::fdct::fdct_scalar(&src, &mut f);
             let (mut a, mut b) = ([7i16; 64], [9i16; 64]);
-            let want = (quantize_scalar(&f, &inv, bias, &mut b), f[0].to_bits());
+            let ft: [f32; 64] = std::array::from_fn(|k| f[tr(k)]);
+            let want = (quantize_scalar(&ft, &inv, bias, &mut b), f[0].to_bits());
             let (mask, dc) = transform_quantize(&src, &inv, bias, &mut a);
             assert_eq!((mask, dc.to_bits()), want);
             assert_eq!(a, b);
+            let (mask, dc) = transform_quantize_portable(&src, &inv, bias, &mut a);
+            assert_eq!((mask, dc.to_bits()), want);
+            assert_eq!(a, b);
         }
-        // The zig-zag mask of a raster mask.
+        // The zig-zag mask of a transposed mask.
         for (i, &z) in ZIGZAG.iter().enumerate() {
-            assert_eq!(zigzag_mask(1u64 << z), 1u64 << i);
+            assert_eq!(zigzag_mask(1u64 << tr(usize::from(z))), 1u64 << i);
+            assert_eq!(tr(tr(i)), i);
         }
         assert_eq!(zigzag_mask(u64::MAX), u64::MAX);
     }

@@ -116,11 +116,12 @@ pub(super) fn fdct(src: &[i16; 64], out: &mut [f32; 64]) {
 }
 
 /// Forward DCT then quantisation in one AVX2 pass, when the CPU has AVX2
-/// (`None` otherwise): the levels of `src` with reciprocal steps `inv` and
-/// rounding offset `bias` go to `levels` (raster order) exactly as the
-/// encoder's `quantize` of [`fdct_scalar`]'s output gives them; returns the
-/// mask of the nonzero levels (bit `j` for raster position `j`) and the DC
-/// coefficient.
+/// (`None` otherwise), in transposed order (index `u * 8 + v`, `u` the
+/// horizontal frequency, which saves the transform's last transposition):
+/// the levels of `src` with reciprocal steps `inv` (transposed order) and
+/// rounding offset `bias` go to `levels` exactly as the encoder's `quantize`
+/// of the transposed output of [`fdct_scalar`] gives them; returns the mask
+/// of the nonzero levels (bit `k` for index `k`) and the DC coefficient.
 #[inline]
 pub(super) fn fdct_quantize(
     src: &[i16; 64],
@@ -286,7 +287,15 @@ mod x86 {
         bias: f32,
         levels: &mut [i16; 64],
     ) -> (u64, f32) {
-        let z = unscaled(src);
+        let mut rows = [_mm256_setzero_ps(); 8];
+        for (y, r) in rows.iter_mut().enumerate() {
+            // SAFETY: y * 8 + 8 <= 64 samples of two bytes: 16 bytes in bounds, unaligned load.
+            let v: __m128i = unsafe { _mm_loadu_si128(src.as_ptr().add(y * 8).cast()) };
+            *r = _mm256_cvtepi32_ps(_mm256_cvtepi16_epi32(v));
+        }
+        // Row u holds z[.][u] over v: the transposed transform (the scale
+        // factors are symmetric, s[v] * s[u]).
+        let z = aan8(transpose(aan8(rows)));
         let abs = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fff_ffff));
         let (b, max, zero) = (
             _mm256_set1_ps(bias),
