@@ -1160,9 +1160,10 @@ impl PictureCoder<'_> {
         st.last_x = mb_x as isize;
     }
 
-    /// Source samples of the macroblock: luma 16x16, then Cb and Cr 8x8 (as [`MB_LAYOUT`]).
-    fn load_mb(&self, mb_x: usize, mb_y: usize) -> [u8; 384] {
-        let mut m = [0u8; 384];
+    /// Source samples of the macroblock into `m`: luma 16x16, then Cb and Cr
+    /// 8x8 (as [`MB_LAYOUT`]); filled in place, as a returned array was
+    /// copied out with a `memcpy` call.
+    fn load_mb(&self, mb_x: usize, mb_y: usize, m: &mut [u8; 384]) {
         let s = self.geo.stride(0);
         for j in 0..16 {
             let o = (mb_y * 16 + j) * s + mb_x * 16;
@@ -1176,7 +1177,6 @@ impl PictureCoder<'_> {
                 m[base + j * 8..base + j * 8 + 8].copy_from_slice(&self.src[p][o..o + 8]);
             }
         }
-        m
     }
 
     fn code_mb(
@@ -1236,7 +1236,8 @@ impl PictureCoder<'_> {
             _ => write_mb_type(&mut self.w, &MB_TYPE_B, mb::INTRA),
         }
         let qscale2 = i32::from(self.quant.qscale) * 2;
-        let m = self.load_mb(mb_x, mb_y);
+        let mut m = [0u8; 384];
+        self.load_mb(mb_x, mb_y, &mut m);
         for b in 0..6 {
             let src = block_of(&m, None, b);
             let mut levels = [0i16; 64];
@@ -1285,8 +1286,8 @@ impl PictureCoder<'_> {
         bwd: Option<[i32; 2]>,
         mb_x: usize,
         mb_y: usize,
-    ) -> [u8; 384] {
-        let mut pred = [0u8; 384];
+        pred: &mut [u8; 384],
+    ) {
         let mut avg = false;
         for (mv, refs) in [(fwd, self.fwd), (bwd, self.bwd)] {
             let (Some([mx, my]), Some(r)) = (mv, refs) else {
@@ -1328,7 +1329,6 @@ impl PictureCoder<'_> {
             );
             avg = true;
         }
-        pred
     }
 
     fn code_inter(
@@ -1341,12 +1341,14 @@ impl PictureCoder<'_> {
         edge: bool,
     ) {
         let coding = self.header.coding;
-        let pred = self.predict(fwd, bwd, mb_x, mb_y);
+        let mut pred = [0u8; 384];
+        self.predict(fwd, bwd, mb_x, mb_y, &mut pred);
         // Residual, transform and quantization of the six blocks.
         let mut levels = [[0i16; 64]; 6];
         let mut masks = [0u64; 6];
         let mut cbp = 0u32;
-        let m = self.load_mb(mb_x, mb_y);
+        let mut m = [0u8; 384];
+        self.load_mb(mb_x, mb_y, &mut m);
         let energies = block_energies(&m, &pred);
         for b in 0..6 {
             // |F| <= sum |res| / 4, and a level is 0 while |F| < q * m / 8.
