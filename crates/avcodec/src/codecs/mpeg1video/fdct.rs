@@ -342,16 +342,16 @@ mod x86 {
         bias: f32,
         levels: &mut [i16; 64],
     ) -> (u64, f32) {
-        debug_assert!(has_avx2());
-        // SAFETY: the caller checked that the CPU has AVX2.
+        assert!(has_avx2(), "AVX2 kernel called without AVX2");
+        // SAFETY: the CPU has AVX2 (asserted just above).
         unsafe { fdct_quantize_avx2(src, sc, inv, bias, levels) }
     }
 
     /// Runs [`fdct_avx2`]; only called when [`has_avx2`] is true.
     #[inline]
     pub(super) fn fdct(src: &[i16; 64], sc: &[f32; 64], out: &mut [f32; 64]) {
-        debug_assert!(has_avx2());
-        // SAFETY: the caller checked that the CPU has AVX2.
+        assert!(has_avx2(), "AVX2 kernel called without AVX2");
+        // SAFETY: the CPU has AVX2 (asserted just above).
         unsafe { fdct_avx2(src, sc, out) }
     }
 }
