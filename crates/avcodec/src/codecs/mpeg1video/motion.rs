@@ -555,13 +555,14 @@ mod x86 {
             return u32::MAX / 4;
         }
         let mut acc = _mm_setzero_si128();
-        // SAFETY (every load below): rows 0..=15 + hy and columns 0..16 + hx
-        // of `src` are in bounds (checked above); j * 16 + 16 <= 256 for `cur`.
+        // Rows 0..=15 + hy and columns 0..16 + hx of `src` are in bounds
+        // (checked above), as are the 16 rows of 16 bytes of `cur`.
         match (hx, hy) {
             (0, 0) => return sad16(cur, 16, src, stride),
             (1, 0) => {
                 for j in 0..16 {
                     let o = j * stride;
+                    // SAFETY: row j <= 15, columns 0..17 (checked above); cur row j.
                     let (p, c) = unsafe {
                         (
                             _mm_avg_epu8(load(src, o), load(src, o + 1)),
@@ -572,8 +573,10 @@ mod x86 {
                 }
             }
             (0, _) => {
+                // SAFETY: row 0 (checked above).
                 let mut prev = unsafe { load(src, 0) };
                 for j in 0..16 {
+                    // SAFETY: row j + 1 <= 16 (checked above); cur row j.
                     let (next, c) = unsafe { (load(src, (j + 1) * stride), load(cur, j * 16)) };
                     acc = _mm_add_epi64(acc, _mm_sad_epu8(_mm_avg_epu8(prev, next), c));
                     prev = next;
@@ -585,14 +588,17 @@ mod x86 {
                 // ((a ^ b) | (c ^ d)) & (h1 ^ h2) has its low bit set (checked
                 // exhaustively over all 2^32 inputs).
                 let one = _mm_set1_epi8(1);
+                // SAFETY: row 0, columns 0..17 (checked above).
                 let (mut h0, mut x0) = unsafe { pair_avg(src, 0) };
                 for j in 0..16 {
+                    // SAFETY: row j + 1 <= 16, columns 0..17 (checked above).
                     let (h1, x1) = unsafe { pair_avg(src, (j + 1) * stride) };
                     let fix = _mm_and_si128(
                         _mm_and_si128(_mm_or_si128(x0, x1), _mm_xor_si128(h0, h1)),
                         one,
                     );
                     let p = _mm_sub_epi8(_mm_avg_epu8(h0, h1), fix);
+                    // SAFETY: j * 16 + 16 <= 256.
                     let c = unsafe { load(cur, j * 16) };
                     acc = _mm_add_epi64(acc, _mm_sad_epu8(p, c));
                     (h0, x0) = (h1, x1);
