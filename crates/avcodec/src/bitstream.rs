@@ -130,12 +130,18 @@ impl<'a> BitReader<'a> {
 
 /// Writes bits MSB-first into a growing byte vector.
 ///
-/// Bits gather in a 64-bit accumulator and go to the vector 32 at a time.
+/// Fewer than 8 bits stay pending in a 64-bit accumulator. Every write
+/// stores the accumulator's pending bits as the next 8 bytes of the vector
+/// (which is kept at least 8 bytes longer than the complete bytes) and then
+/// commits the whole bytes among them: no data-dependent branch per write.
 #[derive(Debug, Clone, Default)]
 pub struct BitWriter {
+    /// `out[..len]` are the complete bytes; up to 8 more are scratch.
     out: Vec<u8>,
+    len: usize,
+    /// The pending bits are the low `nbits` bits (higher bits are stale).
     acc: u64,
-    /// Bits held in `acc` (0..32 between calls).
+    /// Pending bits (0..8 between calls).
     nbits: u32,
 }
 
@@ -148,28 +154,61 @@ impl BitWriter {
     /// An empty writer with room for `bytes` bytes.
     pub fn with_capacity(bytes: usize) -> Self {
         BitWriter {
-            out: Vec::with_capacity(bytes),
+            out: Vec::with_capacity(bytes + 8),
+            len: 0,
             acc: 0,
             nbits: 0,
         }
+    }
+
+    /// Makes room for the 8-byte store after the complete bytes.
+    #[cold]
+    fn grow(&mut self) {
+        self.grow_to(self.len + 8);
+    }
+
+    /// Makes the vector at least `n` bytes long (amortised growth).
+    #[cold]
+    fn grow_to(&mut self, n: usize) {
+        let want = (n + 56).max(self.len * 2).max(self.out.capacity());
+        self.out.resize(want, 0);
+    }
+
+    /// Runs `f` with the writer's state in a [`BitBatch`] (local variables
+    /// the compiler can keep in registers) for a run of writes producing at
+    /// most `max_bytes` bytes; writing more panics.
+    #[inline]
+    pub fn batch<R>(&mut self, max_bytes: usize, f: impl FnOnce(&mut BitBatch<'_>) -> R) -> R {
+        if self.out.len() < self.len + max_bytes + 8 {
+            self.grow_to(self.len + max_bytes + 8);
+        }
+        let end = self.len + max_bytes + 8;
+        let mut b = BitBatch {
+            buf: &mut self.out[..end],
+            len: self.len,
+            acc: self.acc,
+            nbits: self.nbits,
+        };
+        let r = f(&mut b);
+        (self.len, self.acc, self.nbits) = (b.len, b.acc, b.nbits);
+        r
     }
 
     /// Writes the low `n` bits (0..=32) of `value`.
     #[inline]
     pub fn write(&mut self, n: u32, value: u32) {
         debug_assert!(n <= 32);
-        if n == 0 {
-            return;
-        }
         let v = u64::from(value) & ((1u64 << n) - 1);
         self.acc = (self.acc << n) | v;
         self.nbits += n;
-        if self.nbits >= 32 {
-            self.nbits -= 32;
-            let word = (self.acc >> self.nbits) as u32;
-            self.out.extend_from_slice(&word.to_be_bytes());
-            self.acc &= (1u64 << self.nbits) - 1;
+        if self.out.len() < self.len + 8 {
+            self.grow();
         }
+        // The pending bits (at most 39) at the top of a word, zeros below.
+        let word = (self.acc << (63 - self.nbits)) << 1;
+        self.out[self.len..self.len + 8].copy_from_slice(&word.to_be_bytes());
+        self.len += (self.nbits >> 3) as usize;
+        self.nbits &= 7;
     }
 
     /// Writes one bit.
@@ -185,7 +224,7 @@ impl BitWriter {
 
     /// Bits written so far.
     pub fn bit_len(&self) -> usize {
-        self.out.len() * 8 + self.nbits as usize
+        self.len * 8 + self.nbits as usize
     }
 
     /// Pads with zero bits to a byte boundary.
@@ -194,33 +233,49 @@ impl BitWriter {
         self.write(pad, 0);
     }
 
-    /// Moves the whole bytes held in the accumulator to the vector.
-    fn flush_bytes(&mut self) {
-        while self.nbits >= 8 {
-            self.nbits -= 8;
-            self.out.push((self.acc >> self.nbits) as u8);
-        }
-        self.acc &= (1u64 << self.nbits) - 1;
-    }
-
     /// Appends whole bytes (the writer must be byte-aligned, else it is aligned first).
     pub fn write_bytes(&mut self, bytes: &[u8]) {
         self.align_zero();
-        self.flush_bytes();
+        self.out.truncate(self.len);
         self.out.extend_from_slice(bytes);
+        self.len = self.out.len();
     }
 
     /// The bytes, zero-padding the last partial byte.
     pub fn finish(mut self) -> Vec<u8> {
         self.align_zero();
-        self.flush_bytes();
+        self.out.truncate(self.len);
         self.out
     }
 
     /// The complete bytes written so far (excluding a partial last byte).
     pub fn bytes(&mut self) -> &[u8] {
-        self.flush_bytes();
-        &self.out
+        &self.out[..self.len]
+    }
+}
+
+/// A [`BitWriter`]'s state borrowed for a bounded run of writes (see
+/// [`BitWriter::batch`]); writes exactly as [`BitWriter::write`] does.
+#[derive(Debug)]
+pub struct BitBatch<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+    acc: u64,
+    nbits: u32,
+}
+
+impl BitBatch<'_> {
+    /// Writes the low `n` bits (0..=32) of `value`.
+    #[inline]
+    pub fn write(&mut self, n: u32, value: u32) {
+        debug_assert!(n <= 32);
+        let v = u64::from(value) & ((1u64 << n) - 1);
+        self.acc = (self.acc << n) | v;
+        self.nbits += n;
+        let word = (self.acc << (63 - self.nbits)) << 1;
+        self.buf[self.len..self.len + 8].copy_from_slice(&word.to_be_bytes());
+        self.len += (self.nbits >> 3) as usize;
+        self.nbits &= 7;
     }
 }
 
@@ -276,5 +331,76 @@ mod tests {
         assert_eq!(w.bytes(), &[0b1010_0000, 0xab, 0xcd]);
         assert_eq!(w.bit_len(), 28);
         assert_eq!(w.finish(), vec![0b1010_0000, 0xab, 0xcd, 0xe0]);
+    }
+
+    /// Random writes, byte runs and alignments against a one-bit-at-a-time model.
+    #[test]
+    fn writer_matches_a_bit_model() {
+        let mut seed = 9u32;
+        let mut rnd = |m: u32| {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 8) % m
+        };
+        for round in 0..50 {
+            let mut w = if round % 2 == 0 {
+                BitWriter::new()
+            } else {
+                BitWriter::with_capacity(rnd(100) as usize)
+            };
+            let mut bits: Vec<bool> = Vec::new();
+            for _ in 0..2000 {
+                match rnd(40) {
+                    0 => {
+                        let bytes: Vec<u8> = (0..rnd(20)).map(|_| rnd(256) as u8).collect();
+                        w.write_bytes(&bytes);
+                        while !bits.len().is_multiple_of(8) {
+                            bits.push(false);
+                        }
+                        for b in bytes {
+                            bits.extend((0..8).rev().map(|k| b >> k & 1 != 0));
+                        }
+                    }
+                    1 => {
+                        w.align_zero();
+                        while !bits.len().is_multiple_of(8) {
+                            bits.push(false);
+                        }
+                    }
+                    2 => {
+                        let k = rnd(50);
+                        let fields: Vec<(u32, u32)> =
+                            (0..k).map(|_| (rnd(33), rnd(u32::MAX))).collect();
+                        w.batch(k as usize * 4, |b| {
+                            for &(n, v) in &fields {
+                                b.write(n, v);
+                            }
+                        });
+                        for (n, v) in fields {
+                            bits.extend((0..n).rev().map(|k| v >> k & 1 != 0));
+                        }
+                    }
+                    _ => {
+                        let n = rnd(33);
+                        let v = rnd(u32::MAX) ^ (rnd(4) << 30);
+                        w.write(n, v);
+                        bits.extend((0..n).rev().map(|k| v >> k & 1 != 0));
+                    }
+                }
+                assert_eq!(w.bit_len(), bits.len());
+            }
+            let whole: Vec<u8> = bits
+                .chunks_exact(8)
+                .map(|c| c.iter().fold(0u8, |a, &b| a << 1 | u8::from(b)))
+                .collect();
+            assert_eq!(w.bytes(), &whole[..]);
+            while !bits.len().is_multiple_of(8) {
+                bits.push(false);
+            }
+            let all: Vec<u8> = bits
+                .chunks_exact(8)
+                .map(|c| c.iter().fold(0u8, |a, &b| a << 1 | u8::from(b)))
+                .collect();
+            assert_eq!(w.finish(), all);
+        }
     }
 }

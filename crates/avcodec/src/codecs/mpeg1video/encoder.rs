@@ -19,10 +19,10 @@ use std::collections::VecDeque;
 
 use avutil::{Buffer, Frame, PixelFormat, Rational};
 
-use super::fdct::fdct;
+use super::fdct::{fdct, fdct_quantize};
 use super::headers::{GopHeader, PictureCoding, PictureHeader, SequenceHeader, write_start_code};
 use super::mc::{RefPlane, predict};
-use super::motion::{HalfPelPlanes, Search, deviation16, sad_bi};
+use super::motion::{Search, deviation16, sad_bi};
 use super::ratecontrol::{self, RateControl};
 use super::slice::{dequant_inter, dequant_intra};
 use super::tables::{
@@ -31,7 +31,7 @@ use super::tables::{
     MOTION_CODE, ZIGZAG, mb,
 };
 use super::vlcs::{DctEncTable, dct_enc_table};
-use crate::bitstream::BitWriter;
+use crate::bitstream::{BitBatch, BitWriter};
 use crate::codec::{Encoder, EncoderOptions, Received, SendStatus};
 use crate::codec_id::CodecId;
 use crate::dct;
@@ -147,9 +147,22 @@ impl Geometry {
         })
     }
 
-    /// Copies a yuv420p frame, repeating the edge samples up to the macroblock size.
-    fn import(&self, frame: &Frame) -> Result<Picture> {
-        let mut pic = self.blank();
+    /// True when `frame` already has the macroblock-aligned layout (whole
+    /// macroblocks, the strides of [`Geometry::stride`]), so that its planes
+    /// can be read in place.
+    fn fits(&self, frame: &Frame) -> bool {
+        self.width == self.mb_w * 16
+            && self.height == self.mb_h * 16
+            && (0..3).all(|p| {
+                frame.stride(p) == self.stride(p)
+                    && frame.plane(p).len() >= self.stride(p) * self.rows(p)
+            })
+    }
+
+    /// Copies a yuv420p frame into `pic` (a picture of this geometry, whose
+    /// samples are all overwritten), repeating the edge samples up to the
+    /// macroblock size.
+    fn import(&self, frame: &Frame, mut pic: Picture) -> Result<Picture> {
         for p in 0..3 {
             let (w, h) = if p == 0 {
                 (self.width, self.height)
@@ -176,10 +189,29 @@ impl Geometry {
     }
 }
 
+/// The samples of a received picture in the macroblock-aligned layout.
+#[derive(Debug)]
+enum SourcePic {
+    /// A copy (with the edges repeated up to the macroblock size).
+    Copy(Picture),
+    /// The frame itself, which already has that layout (no copy).
+    Frame(Frame),
+}
+
+impl SourcePic {
+    /// Plane `p` (stride [`Geometry::stride`]).
+    fn plane(&self, p: usize) -> &[u8] {
+        match self {
+            SourcePic::Copy(pic) => &pic.planes[p],
+            SourcePic::Frame(f) => f.plane(p),
+        }
+    }
+}
+
 /// A received picture waiting to be coded.
 #[derive(Debug)]
 struct Source {
-    pic: Picture,
+    pic: SourcePic,
     /// Display index.
     index: u64,
     pts: i64,
@@ -206,7 +238,8 @@ enum MbMode {
     },
 }
 
-/// Quantization of one picture: reciprocal steps per raster position.
+/// Quantization of one picture: reciprocal steps per coefficient, in the
+/// transposed order the transform gives (see [`tr`]).
 struct Quant {
     qscale: u8,
     intra: [f32; 64],
@@ -218,8 +251,8 @@ impl Quant {
         let qf = f32::from(q);
         Quant {
             qscale: q,
-            intra: std::array::from_fn(|i| 8.0 / (qf * f32::from(intra_m[i]))),
-            inter: std::array::from_fn(|i| 8.0 / (qf * f32::from(inter_m[i]))),
+            intra: std::array::from_fn(|k| 8.0 / (qf * f32::from(intra_m[tr(k)]))),
+            inter: std::array::from_fn(|k| 8.0 / (qf * f32::from(inter_m[tr(k)]))),
         }
     }
 }
@@ -246,8 +279,9 @@ pub struct Mpeg1VideoEncoder {
     gop_first: u64,
     /// Older and newer reference pictures (reconstructed).
     refs: [Option<Picture>; 2],
-    /// Half-pel interpolations of their luma, for motion estimation.
-    half_pels: [Option<HalfPelPlanes>; 2],
+    /// Pictures no longer used, recycled as sources and reconstructions
+    /// (every sample of a recycled picture is overwritten before it is read).
+    spare: Vec<Picture>,
     /// Forward vectors of the last P picture (candidates for the next searches).
     last_field: Vec<[i32; 2]>,
     /// Display index of the last P/I picture and the one before.
@@ -430,7 +464,7 @@ impl Mpeg1VideoEncoder {
             coded: 0,
             gop_first: 0,
             refs: [None, None],
-            half_pels: [None, None],
+            spare: Vec::new(),
             last_field: Vec::new(),
             ref_index: [0, 0],
             last_q: fixed_q.unwrap_or(4),
@@ -438,6 +472,23 @@ impl Mpeg1VideoEncoder {
             eof: false,
             default_duration,
         })
+    }
+
+    /// A picture of the coded geometry with unspecified samples.
+    fn fresh_picture(&mut self) -> Picture {
+        self.spare.pop().unwrap_or_else(|| self.geo.blank())
+    }
+
+    /// A buffer for the reconstruction of a reference picture (`None` for a B picture).
+    fn recon_buffer(&mut self, coding: PictureCoding) -> Option<Picture> {
+        (coding != PictureCoding::B).then(|| self.fresh_picture())
+    }
+
+    /// Keeps `p` for reuse (when it is a whole picture).
+    fn recycle(&mut self, p: Picture) {
+        if p.planes[0].len() == self.geo.stride(0) * self.geo.rows(0) && self.spare.len() < 8 {
+            self.spare.push(p);
+        }
     }
 
     /// Codes the pending group: the newest picture as a reference (I or P),
@@ -459,12 +510,19 @@ impl Mpeg1VideoEncoder {
         let recon = self.code_picture(&r, coding, closed)?;
         // The newer reference becomes the older.
         let older = self.refs[1].take();
-        let hp = HalfPelPlanes::new(self.geo.refs(&recon)[0]);
-        self.half_pels = [self.half_pels[1].take(), Some(hp)];
-        self.refs = [older, Some(recon)];
+        if let [Some(p), _] = std::mem::replace(&mut self.refs, [older, Some(recon)]) {
+            self.recycle(p);
+        }
         self.ref_index = [self.ref_index[1], r.index];
-        for b in &bs {
-            self.code_picture(b, PictureCoding::B, false)?;
+        if let SourcePic::Copy(p) = r.pic {
+            self.recycle(p);
+        }
+        for b in bs {
+            let recon = self.code_picture(&b, PictureCoding::B, false)?;
+            self.recycle(recon);
+            if let SourcePic::Copy(p) = b.pic {
+                self.recycle(p);
+            }
         }
         Ok(())
     }
@@ -495,18 +553,25 @@ impl Mpeg1VideoEncoder {
         let mut q = q;
         // The first picture calibrates the model with a trial coding.
         if self.rc.as_ref().is_some_and(|rc| !rc.knows(t)) && t == ratecontrol::I {
-            let (bits, _) = self.code_with(src, coding, closed, &analysis, 6.0)?;
+            let buf = self.recon_buffer(coding);
+            let (bits, trial) = self.code_with(src, coding, closed, &analysis, 6.0, buf)?;
+            self.recycle(trial);
             if let Some(rc) = &mut self.rc {
                 rc.calibrate(t, activity, 6.0, bits.len() as f64 * 8.0);
                 q = rc.quantizer(t, activity);
             }
         }
         let mut q = q.round().clamp(1.0, 31.0);
-        let (mut data, mut recon) = self.code_with(src, coding, closed, &analysis, q)?;
+        let buf = self.recon_buffer(coding);
+        let (mut data, mut recon) = self.code_with(src, coding, closed, &analysis, q, buf)?;
         if let Some(limit) = self.rc.as_ref().and_then(|rc| rc.vbv_limit()) {
             while (data.len() * 8) as f64 > limit && q < 31.0 {
                 q = (q + 2.0).min(31.0);
-                (data, recon) = self.code_with(src, coding, closed, &analysis, q)?;
+                let buf = self.recon_buffer(coding);
+                let (d, r) = self.code_with(src, coding, closed, &analysis, q, buf)?;
+                data = d;
+                let old = std::mem::replace(&mut recon, r);
+                self.recycle(old);
             }
         }
         if let Some(rc) = &mut self.rc {
@@ -545,11 +610,8 @@ impl Mpeg1VideoEncoder {
         let lambda = u32::from(self.last_q.max(1));
         let stride = g.stride(0);
         let (fwd_ref, bwd_ref) = match coding {
-            PictureCoding::P => (self.refs[1].as_ref().zip(self.half_pels[1].as_ref()), None),
-            PictureCoding::B => (
-                self.refs[0].as_ref().zip(self.half_pels[0].as_ref()),
-                self.refs[1].as_ref().zip(self.half_pels[1].as_ref()),
-            ),
+            PictureCoding::P => (self.refs[1].as_ref(), None),
+            PictureCoding::B => (self.refs[0].as_ref(), self.refs[1].as_ref()),
             _ => (None, None),
         };
         // Temporal position of a B picture between its references (for scaled candidates).
@@ -557,6 +619,7 @@ impl Mpeg1VideoEncoder {
             src.index.saturating_sub(self.ref_index[0]) as i32,
             self.ref_index[1].saturating_sub(self.ref_index[0]).max(1) as i32,
         );
+        let luma = src.pic.plane(0);
         let mut cur = [0u8; 256];
         for mb_y in 0..g.mb_h {
             for mb_x in 0..g.mb_w {
@@ -564,7 +627,7 @@ impl Mpeg1VideoEncoder {
                 let (x, y) = (mb_x * 16, mb_y * 16);
                 for j in 0..16 {
                     let o = (y + j) * stride + x;
-                    cur[j * 16..j * 16 + 16].copy_from_slice(&src.pic.planes[0][o..o + 16]);
+                    cur[j * 16..j * 16 + 16].copy_from_slice(&luma[o..o + 16]);
                 }
                 let mut a = MbAnalysis {
                     intra_cost: deviation16(&cur) + INTRA_BIAS,
@@ -588,10 +651,9 @@ impl Mpeg1VideoEncoder {
                     [left, top, tr]
                 };
                 let colocated = self.last_field.get(i).copied().unwrap_or([0, 0]);
-                let search = |r: (&'r Picture, &'r HalfPelPlanes), pmv| Search {
+                let search = |r: &'r Picture, pmv| Search {
                     cur: &cur,
-                    refp: g.refs(r.0)[0],
-                    hp: r.1,
+                    refp: g.refs(r)[0],
                     x,
                     y,
                     pmv,
@@ -633,7 +695,9 @@ impl Mpeg1VideoEncoder {
         out
     }
 
-    /// Codes the picture at quantizer `q`; returns the bytes and the reconstruction.
+    /// Codes the picture at quantizer `q`; returns the bytes and the
+    /// reconstruction (into `buf`, given for reference pictures only; an
+    /// empty picture without it).
     fn code_with(
         &self,
         src: &Source,
@@ -641,6 +705,7 @@ impl Mpeg1VideoEncoder {
         closed: bool,
         analysis: &[MbAnalysis],
         q: f64,
+        buf: Option<Picture>,
     ) -> Result<(Vec<u8>, Picture)> {
         let g = self.geo;
         let mut w = BitWriter::with_capacity(g.mb_w * g.mb_h * 64);
@@ -701,20 +766,15 @@ impl Mpeg1VideoEncoder {
         ];
         let mut coder = PictureCoder {
             geo: g,
-            src: &src.pic,
+            src: std::array::from_fn(|p| src.pic.plane(p)),
             header,
             fwd: refs[0].map(|p| g.refs(p)),
             bwd: refs[1].map(|p| g.refs(p)),
-            half_pels: match coding {
-                PictureCoding::P => [self.half_pels[1].as_ref(), None],
-                PictureCoding::B => [self.half_pels[0].as_ref(), self.half_pels[1].as_ref()],
-                _ => [None, None],
-            },
             quant,
             intra_m: &self.seq.intra_matrix,
             inter_m: &self.seq.non_intra_matrix,
             min_inter_m: u32::from(self.seq.non_intra_matrix.iter().copied().min().unwrap_or(1)),
-            recon: (coding != PictureCoding::B).then(|| g.blank()),
+            recon: buf,
             w,
             dct_tab: dct_enc_table(),
         };
@@ -756,12 +816,11 @@ struct SliceState {
 /// Everything needed to code one picture.
 struct PictureCoder<'a> {
     geo: Geometry,
-    src: &'a Picture,
+    /// The source planes.
+    src: [&'a [u8]; 3],
     header: PictureHeader,
     fwd: Option<[RefPlane<'a>; 3]>,
     bwd: Option<[RefPlane<'a>; 3]>,
-    /// Half-pel interpolations of the references' luma.
-    half_pels: [Option<&'a HalfPelPlanes>; 2],
     quant: Quant,
     intra_m: &'a [u8; 64],
     inter_m: &'a [u8; 64],
@@ -771,6 +830,10 @@ struct PictureCoder<'a> {
     w: BitWriter,
     dct_tab: &'static DctEncTable,
 }
+
+/// Most bytes one block can take: a DC (at most 20 bits) and 63 escaped
+/// coefficients (at most 28 bits each), then the end of block.
+const BLOCK_BYTES: usize = 256;
 
 /// Where block `b` lies in a macroblock held as luma 16x16 then Cb and Cr
 /// 8x8: (offset, stride).
@@ -801,49 +864,259 @@ fn block_of(m: &[u8; 384], pred: Option<&[u8; 384]>, b: usize) -> [i16; 64] {
     out
 }
 
-/// Quantizes the coefficients `f` (raster order) with reciprocal steps `inv`
-/// and rounding offset `bias` into `levels` (zig-zag order, clipped to 255 in
-/// magnitude); coefficient 0 is left out when `skip_dc`. Returns the last
-/// mask of the nonzero positions (bit `i` for zig-zag position `i`; see
-/// [`last_position`]), `None` when every level is 0.
-#[inline]
-fn quantize(
-    f: &[f32; 64],
-    inv: &[f32; 64],
-    bias: f32,
-    skip_dc: bool,
-    levels: &mut [i16; 64],
-) -> Option<u64> {
-    let mut q = [0i16; 64];
-    let mut any = 0i16;
-    for i in 0..64 {
-        let a = (f[i].abs() * inv[i] + bias).min(255.0) as i16;
-        q[i] = if f[i] < 0.0 { -a } else { a };
-        any |= a;
-    }
-    if skip_dc {
-        any = 0;
-        q[0] = 0;
-        for &v in &q[1..] {
-            any |= v;
-        }
-    }
-    if any == 0 {
-        *levels = [0; 64];
-        return None;
-    }
-    let mut mask = 0u64;
-    for (i, &z) in ZIGZAG.iter().enumerate() {
-        let v = q[usize::from(z)];
-        levels[i] = v;
-        mask |= u64::from(v != 0) << i;
-    }
-    Some(mask)
+/// The transposed index of `k` and back: coefficients are held in the
+/// transposed order `u * 8 + v` (`u` the horizontal frequency), the order
+/// the transform leaves them in; raster order is `v * 8 + u`.
+const fn tr(k: usize) -> usize {
+    (k % 8) * 8 + k / 8
 }
 
-/// The last nonzero zig-zag position of a nonzero mask (0 for none).
-fn last_position(mask: u64) -> usize {
-    63usize.saturating_sub(mask.leading_zeros() as usize)
+/// Zig-zag position -> transposed index.
+const ZIGZAG_T: [u8; 64] = {
+    let mut t = [0u8; 64];
+    let mut i = 0;
+    while i < 64 {
+        t[i] = tr(ZIGZAG[i] as usize) as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Transposed index -> zig-zag position (the inverse of [`ZIGZAG_T`]).
+const INV_ZIGZAG_T: [u8; 64] = {
+    let mut t = [0u8; 64];
+    let mut i = 0;
+    while i < 64 {
+        t[ZIGZAG_T[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Quantizes the coefficients `f` (any order) with reciprocal steps `inv`
+/// and rounding offset `bias` into `levels` (same order as `f`, clipped to
+/// 255 in magnitude). Returns the mask of the nonzero levels (bit `j` for
+/// index `j`).
+#[inline]
+fn quantize(f: &[f32; 64], inv: &[f32; 64], bias: f32, levels: &mut [i16; 64]) -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        x86::quantize(f, inv, bias, levels)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        quantize_scalar(f, inv, bias, levels)
+    }
+}
+
+/// The portable [`quantize`], the reference of the SIMD one.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn quantize_scalar(f: &[f32; 64], inv: &[f32; 64], bias: f32, levels: &mut [i16; 64]) -> u64 {
+    let mut mask = 0u64;
+    for i in 0..64 {
+        let a = (f[i].abs() * inv[i] + bias).min(255.0) as i16;
+        levels[i] = if f[i] < 0.0 { -a } else { a };
+        mask |= u64::from(a != 0) << i;
+    }
+    mask
+}
+
+/// Forward DCT of `src` and [`quantize`] (the fused AVX2 kernel when the CPU
+/// has it), in transposed order (`inv`, `levels` and the mask); returns the
+/// nonzero mask and the DC coefficient.
+#[inline]
+fn transform_quantize(
+    src: &[i16; 64],
+    inv: &[f32; 64],
+    bias: f32,
+    levels: &mut [i16; 64],
+) -> (u64, f32) {
+    if let Some(r) = fdct_quantize(src, inv, bias, levels) {
+        return r;
+    }
+    transform_quantize_portable(src, inv, bias, levels)
+}
+
+/// [`transform_quantize`] without the fused kernel.
+fn transform_quantize_portable(
+    src: &[i16; 64],
+    inv: &[f32; 64],
+    bias: f32,
+    levels: &mut [i16; 64],
+) -> (u64, f32) {
+    let mut f = [0f32; 64];
+    fdct(src, &mut f);
+    let ft: [f32; 64] = std::array::from_fn(|k| f[tr(k)]);
+    (quantize(&ft, inv, bias, levels), f[0])
+}
+
+/// The zig-zag mask (bit `i` for zig-zag position `i`) of a mask in transposed order.
+#[inline]
+fn zigzag_mask(transposed: u64) -> u64 {
+    let mut m = transposed;
+    let mut z = 0u64;
+    while m != 0 {
+        z |= 1u64 << INV_ZIGZAG_T[m.trailing_zeros() as usize];
+        m &= m - 1;
+    }
+    z
+}
+
+/// Sum of `|m - pred|` over each of the six blocks of a macroblock held as
+/// [`MB_LAYOUT`] (a bound on the residual's DCT coefficients).
+#[inline]
+fn block_energies(m: &[u8; 384], pred: &[u8; 384]) -> [u32; 6] {
+    #[cfg(target_arch = "x86_64")]
+    {
+        x86::block_energies(m, pred)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        block_energies_scalar(m, pred)
+    }
+}
+
+/// The portable [`block_energies`], the reference of the SIMD one.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn block_energies_scalar(m: &[u8; 384], pred: &[u8; 384]) -> [u32; 6] {
+    std::array::from_fn(|b| {
+        let (off, stride) = MB_LAYOUT[b];
+        (0..8)
+            .map(|j| {
+                let r = off + j * stride;
+                m[r..r + 8]
+                    .iter()
+                    .zip(&pred[r..r + 8])
+                    .map(|(&a, &p)| u32::from(a.abs_diff(p)))
+                    .sum::<u32>()
+            })
+            .sum()
+    })
+}
+
+/// SSE2 twins of the kernels above (SSE2 is part of the x86-64 baseline: no
+/// run-time detection). Each computes exactly the values of its scalar twin.
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod x86 {
+    use std::arch::x86_64::{
+        __m128, __m128i, _mm_add_epi64, _mm_add_ps, _mm_and_ps, _mm_castps_si128, _mm_castsi128_ps,
+        _mm_cmpeq_epi16, _mm_cmplt_ps, _mm_cvtsi128_si32, _mm_cvttps_epi32, _mm_loadu_ps,
+        _mm_loadu_si128, _mm_min_ps, _mm_movemask_epi8, _mm_mul_ps, _mm_packs_epi16,
+        _mm_packs_epi32, _mm_sad_epu8, _mm_set1_epi32, _mm_set1_ps, _mm_setzero_ps,
+        _mm_setzero_si128, _mm_srli_si128, _mm_storeu_si128, _mm_sub_epi32, _mm_xor_si128,
+    };
+
+    use super::MB_LAYOUT;
+
+    /// [`super::quantize_scalar`], eight coefficients at a time: `minps` keeps
+    /// the scalar `min` (at most 255), `cvttps2dq` truncates as `as` does on
+    /// that range, the sign is applied as `(a ^ s) - s`.
+    #[inline]
+    pub(super) fn quantize(
+        f: &[f32; 64],
+        inv: &[f32; 64],
+        bias: f32,
+        levels: &mut [i16; 64],
+    ) -> u64 {
+        // SAFETY: SSE2 is part of the x86-64 baseline.
+        unsafe { quantize_sse2(f, inv, bias, levels) }
+    }
+
+    /// Four levels (32-bit) of `f[o..o + 4]`.
+    ///
+    /// # Safety
+    /// `o + 4 <= 64`.
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    unsafe fn quantize4(f: &[f32; 64], inv: &[f32; 64], o: usize, bias: __m128) -> __m128i {
+        debug_assert!(o + 4 <= 64);
+        // SAFETY: the caller guarantees o + 4 <= 64 for both arrays; unaligned loads.
+        let (x, r) = unsafe {
+            (
+                _mm_loadu_ps(f.as_ptr().add(o)),
+                _mm_loadu_ps(inv.as_ptr().add(o)),
+            )
+        };
+        let abs = _mm_castsi128_ps(_mm_set1_epi32(0x7fff_ffff));
+        let m = _mm_min_ps(
+            _mm_add_ps(_mm_mul_ps(_mm_and_ps(x, abs), r), bias),
+            _mm_set1_ps(255.0),
+        );
+        let a = _mm_cvttps_epi32(m);
+        let s = _mm_castps_si128(_mm_cmplt_ps(x, _mm_setzero_ps()));
+        _mm_sub_epi32(_mm_xor_si128(a, s), s)
+    }
+
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    fn quantize_sse2(f: &[f32; 64], inv: &[f32; 64], bias: f32, levels: &mut [i16; 64]) -> u64 {
+        let b = _mm_set1_ps(bias);
+        let mut mask = 0u64;
+        for k in 0..8 {
+            // SAFETY: k * 8 + 8 <= 64.
+            let v = unsafe {
+                _mm_packs_epi32(quantize4(f, inv, k * 8, b), quantize4(f, inv, k * 8 + 4, b))
+            };
+            // SAFETY: k * 8 + 8 <= 64 levels of two bytes; unaligned store.
+            unsafe { _mm_storeu_si128(levels.as_mut_ptr().add(k * 8).cast(), v) };
+            let z = _mm_cmpeq_epi16(v, _mm_setzero_si128());
+            let nz = !_mm_movemask_epi8(_mm_packs_epi16(z, z)) as u64 & 0xff;
+            mask |= nz << (k * 8);
+        }
+        mask
+    }
+
+    /// [`super::block_energies_scalar`] with `psadbw`: a luma row covers two
+    /// blocks (one per 64-bit half), a 16-byte chroma load two rows of one.
+    #[inline]
+    pub(super) fn block_energies(m: &[u8; 384], pred: &[u8; 384]) -> [u32; 6] {
+        // SAFETY: SSE2 is part of the x86-64 baseline.
+        unsafe { block_energies_sse2(m, pred) }
+    }
+
+    /// `psadbw` of `m[o..o + 16]` and `pred[o..o + 16]`.
+    ///
+    /// # Safety
+    /// `o + 16 <= 384`.
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    unsafe fn sad_at(m: &[u8; 384], pred: &[u8; 384], o: usize) -> __m128i {
+        debug_assert!(o + 16 <= 384);
+        // SAFETY: the caller guarantees o + 16 <= 384 for both arrays; unaligned loads.
+        unsafe {
+            _mm_sad_epu8(
+                _mm_loadu_si128(m.as_ptr().add(o).cast()),
+                _mm_loadu_si128(pred.as_ptr().add(o).cast()),
+            )
+        }
+    }
+
+    #[inline]
+    #[target_feature(enable = "sse2")]
+    fn block_energies_sse2(m: &[u8; 384], pred: &[u8; 384]) -> [u32; 6] {
+        let mut e = [0u32; 6];
+        for half in 0..2 {
+            let mut acc = _mm_setzero_si128();
+            for j in 0..8 {
+                // SAFETY: half * 128 + j * 16 + 16 <= 256.
+                acc = _mm_add_epi64(acc, unsafe { sad_at(m, pred, half * 128 + j * 16) });
+            }
+            e[half * 2] = _mm_cvtsi128_si32(acc) as u32;
+            e[half * 2 + 1] = _mm_cvtsi128_si32(_mm_srli_si128::<8>(acc)) as u32;
+        }
+        for (b, eb) in e.iter_mut().enumerate().skip(4) {
+            let off = MB_LAYOUT[b].0;
+            let mut acc = _mm_setzero_si128();
+            for j in 0..4 {
+                // SAFETY: off + j * 16 + 16 <= 320 + 64 = 384.
+                acc = _mm_add_epi64(acc, unsafe { sad_at(m, pred, off + j * 16) });
+            }
+            acc = _mm_add_epi64(acc, _mm_srli_si128::<8>(acc));
+            *eb = _mm_cvtsi128_si32(acc) as u32;
+        }
+        e
+    }
 }
 
 /// The six blocks of a macroblock: plane, x, y.
@@ -887,23 +1160,23 @@ impl PictureCoder<'_> {
         st.last_x = mb_x as isize;
     }
 
-    /// Source samples of the macroblock: luma 16x16, then Cb and Cr 8x8 (as [`MB_LAYOUT`]).
-    fn load_mb(&self, mb_x: usize, mb_y: usize) -> [u8; 384] {
-        let mut m = [0u8; 384];
+    /// Source samples of the macroblock into `m`: luma 16x16, then Cb and Cr
+    /// 8x8 (as [`MB_LAYOUT`]); filled in place, as a returned array was
+    /// copied out with a `memcpy` call.
+    fn load_mb(&self, mb_x: usize, mb_y: usize, m: &mut [u8; 384]) {
         let s = self.geo.stride(0);
         for j in 0..16 {
             let o = (mb_y * 16 + j) * s + mb_x * 16;
-            m[j * 16..j * 16 + 16].copy_from_slice(&self.src.planes[0][o..o + 16]);
+            m[j * 16..j * 16 + 16].copy_from_slice(&self.src[0][o..o + 16]);
         }
         for p in 1..3 {
             let s = self.geo.stride(p);
             let base = 256 + (p - 1) * 64;
             for j in 0..8 {
                 let o = (mb_y * 8 + j) * s + mb_x * 8;
-                m[base + j * 8..base + j * 8 + 8].copy_from_slice(&self.src.planes[p][o..o + 8]);
+                m[base + j * 8..base + j * 8 + 8].copy_from_slice(&self.src[p][o..o + 8]);
             }
         }
-        m
     }
 
     fn code_mb(
@@ -963,36 +1236,39 @@ impl PictureCoder<'_> {
             _ => write_mb_type(&mut self.w, &MB_TYPE_B, mb::INTRA),
         }
         let qscale2 = i32::from(self.quant.qscale) * 2;
-        let m = self.load_mb(mb_x, mb_y);
+        let mut m = [0u8; 384];
+        self.load_mb(mb_x, mb_y, &mut m);
         for b in 0..6 {
             let src = block_of(&m, None, b);
-            let mut f = [0f32; 64];
-            fdct(&src, &mut f);
-            let dc = ((f[0] * 0.125).round() as i32).clamp(0, 255);
             let mut levels = [0i16; 64];
-            let mask = quantize(&f, &self.quant.intra, 0.375, true, &mut levels).unwrap_or(0);
-            let last = last_position(mask);
+            let (mask, f0) = transform_quantize(&src, &self.quant.intra, 0.375, &mut levels);
+            // The DC is coded apart.
+            let mask = mask & !1;
+            let dc = ((f0 * 0.125).round() as i32).clamp(0, 255);
             let comp = if b < 4 { 0 } else { b - 3 };
             let diff = dc - st.dc_pred[comp];
             st.dc_pred[comp] = dc;
-            write_dc(&mut self.w, diff, comp != 0);
-            write_ac(&mut self.w, self.dct_tab, &levels, mask, 1, false);
-            let (c, l) = DCT_EOB;
-            self.w.write(u32::from(l), u32::from(c));
+            let tab = self.dct_tab;
+            self.w.batch(BLOCK_BYTES, |bw| {
+                write_dc(bw, diff, comp != 0);
+                write_ac(bw, tab, &levels, zigzag_mask(mask), 1, false);
+                let (c, l) = DCT_EOB;
+                bw.write(u32::from(l), u32::from(c));
+            });
             if let Some(rec) = &mut self.recon {
                 let mut blk = [0i16; 64];
                 blk[0] = (dc * 8) as i16;
-                for (i, &lv) in levels.iter().enumerate().take(last + 1).skip(1) {
-                    if lv != 0 {
-                        let j = usize::from(ZIGZAG[i]);
-                        let v =
-                            dequant_intra(i32::from(lv.unsigned_abs()), qscale2, self.intra_m[j]);
-                        blk[j] = if lv < 0 { -v } else { v } as i16;
-                    }
+                let mut m = mask;
+                while m != 0 {
+                    let k = m.trailing_zeros() as usize;
+                    m &= m - 1;
+                    let (lv, j) = (levels[k], tr(k));
+                    let v = dequant_intra(i32::from(lv.unsigned_abs()), qscale2, self.intra_m[j]);
+                    blk[j] = if lv < 0 { -v } else { v } as i16;
                 }
                 let (p, x, y) = block_pos(mb_x, mb_y, b);
                 let s = self.geo.stride(p);
-                if last == 0 {
+                if mask == 0 {
                     dct::idct_put_dc(blk[0], &mut rec.planes[p], y * s + x, s);
                 } else {
                     dct::idct_put(&mut blk, &mut rec.planes[p], y * s + x, s);
@@ -1010,29 +1286,24 @@ impl PictureCoder<'_> {
         bwd: Option<[i32; 2]>,
         mb_x: usize,
         mb_y: usize,
-    ) -> [u8; 384] {
-        let mut pred = [0u8; 384];
+        pred: &mut [u8; 384],
+    ) {
         let mut avg = false;
-        for (d, (mv, refs)) in [(fwd, self.fwd), (bwd, self.bwd)].into_iter().enumerate() {
+        for (mv, refs) in [(fwd, self.fwd), (bwd, self.bwd)] {
             let (Some([mx, my]), Some(r)) = (mv, refs) else {
                 continue;
             };
-            match self.half_pels[d] {
-                Some(hp) => {
-                    hp.predict16(r[0], mb_x * 16, mb_y * 16, [mx, my], &mut pred[..256], avg)
-                }
-                None => predict::<16>(
-                    &mut pred[..256],
-                    0,
-                    16,
-                    r[0],
-                    mb_x * 16,
-                    mb_y * 16,
-                    mx,
-                    my,
-                    avg,
-                ),
-            }
+            predict::<16>(
+                &mut pred[..256],
+                0,
+                16,
+                r[0],
+                mb_x * 16,
+                mb_y * 16,
+                mx,
+                my,
+                avg,
+            );
             let (cx, cy) = (mx / 2, my / 2);
             predict::<8>(
                 &mut pred[256..320],
@@ -1058,7 +1329,6 @@ impl PictureCoder<'_> {
             );
             avg = true;
         }
-        pred
     }
 
     fn code_inter(
@@ -1071,22 +1341,23 @@ impl PictureCoder<'_> {
         edge: bool,
     ) {
         let coding = self.header.coding;
-        let pred = self.predict(fwd, bwd, mb_x, mb_y);
+        let mut pred = [0u8; 384];
+        self.predict(fwd, bwd, mb_x, mb_y, &mut pred);
         // Residual, transform and quantization of the six blocks.
         let mut levels = [[0i16; 64]; 6];
         let mut masks = [0u64; 6];
         let mut cbp = 0u32;
-        let m = self.load_mb(mb_x, mb_y);
+        let mut m = [0u8; 384];
+        self.load_mb(mb_x, mb_y, &mut m);
+        let energies = block_energies(&m, &pred);
         for b in 0..6 {
-            let res = block_of(&m, Some(&pred), b);
             // |F| <= sum |res| / 4, and a level is 0 while |F| < q * m / 8.
-            let energy: u32 = res.iter().map(|&v| u32::from(v.unsigned_abs())).sum();
-            if energy * 2 < u32::from(self.quant.qscale) * self.min_inter_m {
+            if energies[b] * 2 < u32::from(self.quant.qscale) * self.min_inter_m {
                 continue;
             }
-            let mut f = [0f32; 64];
-            fdct(&res, &mut f);
-            if let Some(mask) = quantize(&f, &self.quant.inter, 0.0, false, &mut levels[b]) {
+            let res = block_of(&m, Some(&pred), b);
+            let (mask, _) = transform_quantize(&res, &self.quant.inter, 0.0, &mut levels[b]);
+            if mask != 0 {
                 masks[b] = mask;
                 cbp |= 32 >> b;
             }
@@ -1149,13 +1420,16 @@ impl PictureCoder<'_> {
         if cbp != 0 {
             let (c, l) = CBP[cbp as usize];
             self.w.write(u32::from(l), u32::from(c));
-            for b in 0..6 {
-                if cbp & (32 >> b) != 0 {
-                    write_ac(&mut self.w, self.dct_tab, &levels[b], masks[b], 0, true);
-                    let (c, l) = DCT_EOB;
-                    self.w.write(u32::from(l), u32::from(c));
+            let tab = self.dct_tab;
+            self.w.batch(6 * BLOCK_BYTES, |bw| {
+                for b in 0..6 {
+                    if cbp & (32 >> b) != 0 {
+                        write_ac(bw, tab, &levels[b], zigzag_mask(masks[b]), 0, true);
+                        let (c, l) = DCT_EOB;
+                        bw.write(u32::from(l), u32::from(c));
+                    }
                 }
-            }
+            });
         }
         st.dc_pred = [128; 3];
         st.prev = Some(mode);
@@ -1190,15 +1464,16 @@ impl PictureCoder<'_> {
                 continue;
             }
             let mut blk = [0i16; 64];
-            let last = last_position(masks[b]);
-            for (i, &lv) in levels[b].iter().enumerate().take(last + 1) {
-                if lv != 0 {
-                    let j = usize::from(ZIGZAG[i]);
-                    let v = dequant_inter(i32::from(lv.unsigned_abs()), qscale2, inter_m[j]);
-                    blk[j] = if lv < 0 { -v } else { v } as i16;
-                }
+            let mut m = masks[b];
+            while m != 0 {
+                let k = m.trailing_zeros() as usize;
+                m &= m - 1;
+                let (lv, j) = (levels[b][k], tr(k));
+                let v = dequant_inter(i32::from(lv.unsigned_abs()), qscale2, inter_m[j]);
+                blk[j] = if lv < 0 { -v } else { v } as i16;
             }
-            if last == 0 {
+            // Only the DC?
+            if masks[b] == 1 {
                 dct::idct_add_dc(blk[0], plane, y * s + x, s);
             } else {
                 dct::idct_add(&mut blk, plane, y * s + x, s);
@@ -1215,7 +1490,7 @@ fn write_mb_type(w: &mut BitWriter, table: &[((u16, u8), u8)], flags: u8) {
 }
 
 /// Writes an intra DC difference.
-fn write_dc(w: &mut BitWriter, diff: i32, chroma: bool) {
+fn write_dc(w: &mut BitBatch<'_>, diff: i32, chroma: bool) {
     let size = 32 - diff.unsigned_abs().leading_zeros();
     let (c, l) = if chroma {
         DC_SIZE_CHROMA[size as usize]
@@ -1259,10 +1534,12 @@ fn write_motion(w: &mut BitWriter, d: i32, f_code: u8) {
 }
 
 /// Writes the run/level pairs of the nonzero zig-zag positions in `mask`
-/// (none below `start`; no end of block); `inter` selects the short code of a
-/// first coefficient ±1. Only the nonzero positions are visited.
+/// (none below `start`; no end of block) of `levels` (transposed order, see
+/// [`tr`]); `inter`
+/// selects the short code of a first coefficient ±1. Only the nonzero
+/// positions are visited.
 fn write_ac(
-    w: &mut BitWriter,
+    w: &mut BitBatch<'_>,
     tab: &DctEncTable,
     levels: &[i16; 64],
     mask: u64,
@@ -1271,37 +1548,40 @@ fn write_ac(
 ) {
     // Position after the previous coded coefficient.
     let mut next = start;
-    let mut first = inter;
     let mut m = mask;
+    // A first coefficient ±1 at position 0 of a non-intra block has a short code.
+    if inter && m & 1 != 0 {
+        let lv = levels[usize::from(ZIGZAG_T[0])];
+        if lv.unsigned_abs() == 1 {
+            w.write(2, 0b10 | u32::from(lv < 0));
+            m &= m - 1;
+            next = 1;
+        }
+    }
     while m != 0 {
         let i = m.trailing_zeros() as usize;
         m &= m - 1;
         let run = i.saturating_sub(next);
         next = i + 1;
-        let lv = levels[i];
-        let a = lv.unsigned_abs() as usize;
-        if first && run == 0 && a == 1 {
-            w.write(2, 0b10 | u32::from(lv < 0));
+        let lv = levels[usize::from(ZIGZAG_T[i])];
+        let k = (i32::from(lv) + 40) as usize;
+        let e = if run < 32 && k <= 80 { tab[run][k] } else { 0 };
+        if e != 0 {
+            // Code and sign bit at once.
+            w.write(e & 0xff, e >> 8);
         } else {
-            let e = if run < 32 && a <= 40 { tab[run][a] } else { 0 };
-            if e != 0 {
-                // Code and sign bit at once.
-                w.write((e & 0xff) + 1, ((e >> 8) << 1) | u32::from(lv < 0));
+            let (c, l) = DCT_ESCAPE;
+            w.write(u32::from(l), u32::from(c));
+            w.write(6, run as u32);
+            let v = i32::from(lv);
+            if (-127..=127).contains(&v) {
+                w.write(8, (v & 0xff) as u32);
+            } else if v > 0 {
+                w.write(16, v as u32);
             } else {
-                let (c, l) = DCT_ESCAPE;
-                w.write(u32::from(l), u32::from(c));
-                w.write(6, run as u32);
-                let v = i32::from(lv);
-                if (-127..=127).contains(&v) {
-                    w.write(8, (v & 0xff) as u32);
-                } else if v > 0 {
-                    w.write(16, v as u32);
-                } else {
-                    w.write(16, 0x8000 | ((v + 256) as u32 & 0xff));
-                }
+                w.write(16, 0x8000 | ((v + 256) as u32 & 0xff));
             }
         }
-        first = false;
     }
 }
 
@@ -1343,7 +1623,12 @@ impl Encoder for Mpeg1VideoEncoder {
         self.received += 1;
         let pts = frame.pts.unwrap_or(index as i64 * self.default_duration);
         self.pts_queue.push_back(pts);
-        let pic = self.geo.import(frame)?;
+        let pic = if self.geo.fits(frame) {
+            SourcePic::Frame(frame.clone())
+        } else {
+            let buf = self.fresh_picture();
+            SourcePic::Copy(self.geo.import(frame, buf)?)
+        };
         self.pending.push_back(Source { pic, index, pts });
         let gop_start = index.is_multiple_of(self.gop);
         if gop_start || self.pending.len() > self.bframes {
@@ -1658,5 +1943,127 @@ mod tests {
         for (a, b) in frames.iter().zip(&src) {
             assert!(psnr(a, b) > 30.0);
         }
+    }
+
+    /// The SIMD kernels give exactly the scalar results.
+    #[test]
+    fn simd_equals_scalar() {
+        let mut seed = 3u32;
+        let mut rnd = |m: u32| {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 8) % m
+        };
+        let qm = Quant::new(1, &DEFAULT_INTRA_MATRIX, &DEFAULT_NON_INTRA_MATRIX);
+        for round in 0..2000 {
+            let scale = [4000.0, 300.0, 20.0, 1.0][round % 4];
+            let mut f: [f32; 64] =
+                std::array::from_fn(|_| (rnd(20001) as f32 / 10000.0 - 1.0) * scale);
+            f[rnd(64) as usize] = -0.0;
+            f[rnd(64) as usize] = 0.0;
+            let q = 1 + rnd(31) as u8;
+            let inv = if round % 2 == 0 {
+                Quant::new(q, &DEFAULT_INTRA_MATRIX, &DEFAULT_NON_INTRA_MATRIX).intra
+            } else {
+                qm.inter
+            };
+            let bias = [0.0, 0.375, 0.5][round % 3];
+            let (mut a, mut b) = ([7i16; 64], [9i16; 64]);
+            assert_eq!(
+                quantize(&f, &inv, bias, &mut a),
+                quantize_scalar(&f, &inv, bias, &mut b)
+            );
+            assert_eq!(a, b);
+            let spread = [256, 3, 40][round % 3];
+            let m: [u8; 384] = std::array::from_fn(|_| rnd(spread) as u8);
+            let p: [u8; 384] = std::array::from_fn(|_| (255 - rnd(spread)) as u8);
+            assert_eq!(block_energies(&m, &p), block_energies_scalar(&m, &p));
+        }
+        // The fused transform and quantisation.
+        for round in 0..2000 {
+            let range = [255, 64, 8][round % 3];
+            let src: [i16; 64] = std::array::from_fn(|_| rnd(2 * range + 1) as i16 - range as i16);
+            let q = 1 + rnd(31) as u8;
+            let qt = Quant::new(q, &DEFAULT_INTRA_MATRIX, &DEFAULT_NON_INTRA_MATRIX);
+            let (inv, bias) = if round % 2 == 0 {
+                (qt.intra, 0.375)
+            } else {
+                (qt.inter, 0.0)
+            };
+            let mut f = [0f32; 64];
+            crate::codecs::mpeg1video::fdct::fdct_scalar(&src, &mut f);
+            let (mut a, mut b) = ([7i16; 64], [9i16; 64]);
+            let ft: [f32; 64] = std::array::from_fn(|k| f[tr(k)]);
+            let want = (quantize_scalar(&ft, &inv, bias, &mut b), f[0].to_bits());
+            let (mask, dc) = transform_quantize(&src, &inv, bias, &mut a);
+            assert_eq!((mask, dc.to_bits()), want);
+            assert_eq!(a, b);
+            let (mask, dc) = transform_quantize_portable(&src, &inv, bias, &mut a);
+            assert_eq!((mask, dc.to_bits()), want);
+            assert_eq!(a, b);
+        }
+        // The zig-zag mask of a transposed mask.
+        for (i, &z) in ZIGZAG.iter().enumerate() {
+            assert_eq!(zigzag_mask(1u64 << tr(usize::from(z))), 1u64 << i);
+            assert_eq!(tr(tr(i)), i);
+        }
+        assert_eq!(zigzag_mask(u64::MAX), u64::MAX);
+    }
+
+    /// A frame that already has the macroblock layout is read in place; one
+    /// with wider lines is copied; both code to the same bytes.
+    #[test]
+    fn frames_read_in_place_or_copied_code_alike() {
+        let (w, h) = (128, 64);
+        let geo = Geometry {
+            width: w,
+            height: h,
+            mb_w: w / 16,
+            mb_h: h / 16,
+        };
+        let direct: Vec<Frame> = (0..7).map(|n| picture(w, h, n)).collect();
+        assert!(geo.fits(&direct[0]));
+        let padded: Vec<Frame> = direct
+            .iter()
+            .map(|f| {
+                let l = avutil::imgutils::layout(PixelFormat::Yuv420p, w, h, 256).unwrap();
+                let buf = Buffer::from_vec(vec![0u8; l.total]);
+                let mut g =
+                    Frame::video_from_buffer(PixelFormat::Yuv420p, w, h, &buf, 256).unwrap();
+                for p in 0..3 {
+                    let (pw, ph) = if p == 0 { (w, h) } else { (w / 2, h / 2) };
+                    let (ss, ds) = (f.stride(p), g.stride(p));
+                    for y in 0..ph {
+                        let row = f.plane(p)[y * ss..y * ss + pw].to_vec();
+                        g.plane_mut(p)[y * ds..y * ds + pw].copy_from_slice(&row);
+                    }
+                }
+                g.pts = f.pts;
+                g
+            })
+            .collect();
+        assert!(!geo.fits(&padded[0]));
+        let run = |frames: &[Frame]| -> Vec<Vec<u8>> {
+            let p = CodecParameters::video(CodecId::Mpeg1video, w, h, PixelFormat::Yuv420p);
+            let mut o = EncoderOptions::new(p, Rational::new(1, 25));
+            o.frame_rate = Some(Rational::new(25, 1));
+            o.max_b_frames = Some(2);
+            o.bit_rate = Some(400_000);
+            let mut e = Mpeg1VideoEncoder::new(&o).unwrap();
+            let mut out = Vec::new();
+            for f in frames {
+                assert_eq!(e.send_frame(f).unwrap(), SendStatus::Accepted);
+                while let Received::Item(p) = e.receive_packet().unwrap() {
+                    out.push(p.data.as_slice().to_vec());
+                }
+            }
+            e.send_eof().unwrap();
+            while let Received::Item(p) = e.receive_packet().unwrap() {
+                out.push(p.data.as_slice().to_vec());
+            }
+            out
+        };
+        let a = run(&direct);
+        assert_eq!(a.len(), 7);
+        assert_eq!(a, run(&padded));
     }
 }

@@ -154,18 +154,21 @@ pub(super) fn tables() -> &'static Tables {
     })
 }
 
-/// Encoding table of the DCT coefficients: `code << 8 | length` (sign bit not
-/// included) by run (0..=31) and level magnitude (1..=40); 0 where the pair
-/// has no code and must be escaped.
-pub(super) type DctEncTable = [[u32; 41]; 32];
+/// Encoding table of the DCT coefficients by run (0..=31) and signed level
+/// (-40..=40, at index `level + 40`): `(code << 1 | sign) << 8 | (length + 1)`,
+/// the code followed by its sign bit; 0 where the pair has no code and must
+/// be escaped (and for level 0).
+pub(super) type DctEncTable = [[u32; 81]; 32];
 
 /// The shared encoding table of the DCT coefficients.
 pub(super) fn dct_enc_table() -> &'static DctEncTable {
     static T: OnceLock<DctEncTable> = OnceLock::new();
     T.get_or_init(|| {
-        let mut t = [[0u32; 41]; 32];
+        let mut t = [[0u32; 81]; 32];
         for &(code, len, run, level) in &DCT_COEFF {
-            t[usize::from(run)][usize::from(level)] = (u32::from(code) << 8) | u32::from(len);
+            let (run, level, len) = (usize::from(run), usize::from(level), u32::from(len) + 1);
+            t[run][40 + level] = (u32::from(code) << 9) | len;
+            t[run][40 - level] = (((u32::from(code) << 1) | 1) << 8) | len;
         }
         t
     })
@@ -189,6 +192,21 @@ mod tests {
         ] {
             assert!(Vlc::new(&codes, 8).is_ok(), "{name}");
         }
+    }
+
+    #[test]
+    fn encoding_table_holds_every_code_with_its_sign() {
+        let t = dct_enc_table();
+        let mut n = 0;
+        for &(code, len, run, level) in &DCT_COEFF {
+            let (r, l) = (usize::from(run), usize::from(level));
+            let want = |sign: u32| (((u32::from(code) << 1) | sign) << 8) | (u32::from(len) + 1);
+            assert_eq!(t[r][40 + l], want(0));
+            assert_eq!(t[r][40 - l], want(1));
+            n += 2;
+        }
+        assert_eq!(t.iter().flatten().filter(|&&e| e != 0).count(), n);
+        assert!(t.iter().all(|row| row[40] == 0));
     }
 
     #[test]
