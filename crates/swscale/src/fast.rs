@@ -1,9 +1,10 @@
 //! Fast paths for the hot conversions, with horizontal-band threading.
 //!
-//! Each path writes one destination plane at a time, so that a plane can be
-//! split into bands handed to a rayon pool. Every path computes exactly what
-//! its scalar kernel in [`crate::simd`] defines; SIMD versions are chosen at
-//! run time and tested against those kernels.
+//! Each path describes a frame as tasks (bands of lines of one or more
+//! destination planes, see [`Work`]); with a rayon pool, all of a frame's tasks
+//! go to the pool in one hand-off ([`run_work`]). Every path computes exactly
+//! what its scalar kernel in [`crate::simd`] defines; SIMD versions are chosen
+//! at run time and tested against those kernels.
 
 use std::slice::ChunksMut;
 use std::sync::Mutex;

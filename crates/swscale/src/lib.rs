@@ -356,8 +356,10 @@ impl Scaler {
         self.rebuild();
     }
 
-    /// Runs fast paths in horizontal bands on `pool` (cf. the `threads` option).
-    /// `None` runs on the calling thread. Scratch buffers for the bands are allocated here, not per frame.
+    /// Runs fast paths in horizontal bands on `pool` (cf. the `threads` option): each frame
+    /// is one hand-off to the pool, whose threads share the bands of all planes; the calling
+    /// thread waits. `None` runs on the calling thread. Scratch buffers for the pool's threads
+    /// are allocated here, not per frame; the output does not depend on the thread count.
     pub fn set_thread_pool(&mut self, pool: Option<Arc<rayon::ThreadPool>>) {
         self.pool = pool;
         self.rebuild();
