@@ -361,6 +361,23 @@ impl Frame {
         }
     }
 
+    /// Writable bytes and stride of every plane at once, in plane order, copying shared
+    /// planes first (as [`Frame::plane_mut`]). Lets a caller write several planes together
+    /// (e.g. from different threads) without allocating.
+    ///
+    /// ```
+    /// use avutil::{Frame, PixelFormat};
+    /// let mut f = Frame::new_video(PixelFormat::Nv12, 4, 2).unwrap();
+    /// let mut planes = f.planes_mut();
+    /// let (Some((y, _)), Some((uv, _))) = (planes.next(), planes.next()) else { panic!() };
+    /// y[0] = 16;
+    /// uv[0] = 128;
+    /// assert_eq!((f.plane(0)[0], f.plane(1)[0]), (16, 128));
+    /// ```
+    pub fn planes_mut(&mut self) -> PlanesMut<'_> {
+        PlanesMut(self.planes.iter_mut())
+    }
+
     /// The buffer of plane `i`.
     pub fn plane_buffer(&self, i: usize) -> Option<&Buffer> {
         self.planes.get(i).map(|p| &p.buf)
@@ -453,6 +470,24 @@ impl Frame {
     }
 }
 
+/// Writable bytes and stride of each plane of a frame, from [`Frame::planes_mut`].
+#[derive(Debug)]
+pub struct PlanesMut<'a>(std::slice::IterMut<'a, Plane>);
+
+impl<'a> Iterator for PlanesMut<'a> {
+    type Item = (&'a mut [u8], usize);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next().map(|p| (p.buf.make_mut(), p.stride))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl ExactSizeIterator for PlanesMut<'_> {}
+
 /// A pool of equally shaped pictures for a decoder: planes are recycled
 /// when the last frame using them drops (cf. `AVBufferPool` in `get_buffer2`).
 #[derive(Debug, Clone)]
@@ -522,6 +557,24 @@ mod tests {
             ColorRange::Jpeg
         );
         assert!(Frame::new_video(PixelFormat::Yuv420p, 0, 2).is_err());
+    }
+
+    #[test]
+    fn all_planes_writable_at_once_copy_on_write() {
+        let mut a = Frame::new_video(PixelFormat::Yuv420p, 6, 4).unwrap();
+        let b = a.clone();
+        let strides: Vec<usize> = (0..3).map(|p| a.stride(p)).collect();
+        let mut n = 0;
+        for (i, (plane, stride)) in a.planes_mut().enumerate() {
+            assert_eq!(stride, strides[i]);
+            plane[0] = 10 + i as u8;
+            n += 1;
+        }
+        assert_eq!(n, 3);
+        assert_eq!((a.plane(0)[0], a.plane(1)[0], a.plane(2)[0]), (10, 11, 12));
+        // The clone kept its own (zeroed) planes.
+        assert_eq!((b.plane(0)[0], b.plane(1)[0], b.plane(2)[0]), (0, 0, 0));
+        assert!(a.is_writable());
     }
 
     #[test]

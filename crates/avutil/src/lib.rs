@@ -44,7 +44,7 @@ pub use color::{
 };
 pub use dict::{DictFlags, Dictionary};
 pub use error::{Error, Result};
-pub use frame::{Frame, FrameKind, VideoFramePool};
+pub use frame::{Frame, FrameKind, PlanesMut, VideoFramePool};
 pub use log::LogLevel;
 pub use mathematics::{Rnd, Rounding};
 pub use pixfmt::{PixFmtDescriptor, PixelFormat};

@@ -1,9 +1,14 @@
 //! Fast paths for the hot conversions, with horizontal-band threading.
 //!
-//! Each path writes one destination plane at a time, so that a plane can be
-//! split into bands handed to a rayon pool. Every path computes exactly what
-//! its scalar kernel in [`crate::simd`] defines; SIMD versions are chosen at
-//! run time and tested against those kernels.
+//! Each path describes a frame as tasks (bands of lines of one or more
+//! destination planes, see [`Work`]); with a rayon pool, all of a frame's tasks
+//! go to the pool in one hand-off ([`run_work`]). Every path computes exactly
+//! what its scalar kernel in [`crate::simd`] defines; SIMD versions are chosen
+//! at run time and tested against those kernels.
+
+use std::slice::ChunksMut;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use avutil::PixelFormat;
 use rayon::prelude::*;
@@ -256,7 +261,6 @@ pub(crate) struct Fast {
     src: Side,
     dst: Side,
     bands: Vec<Band>,
-    staging: Vec<u8>,
     dither: Dither,
     simd: bool,
 }
@@ -411,18 +415,11 @@ impl Fast {
                 b.rows = Vec::with_capacity(taps);
             }
         }
-        let staging = if matches!(kind, Kind::RgbToYuv420 { .. }) {
-            // V for our kernels; U and V for the `yuv` crate's, which writes all planes at once.
-            vec![0; 2 * d.line_bytes[2] * d.rows[2]]
-        } else {
-            Vec::new()
-        };
         Some(Fast {
             kind,
             src: s.clone(),
             dst: d.clone(),
             bands,
-            staging,
             dither: f.dither,
             simd: !f.bitexact && simd::available(),
         })
@@ -465,71 +462,71 @@ impl Fast {
         {
             return true;
         }
-        let nb = self.bands.len();
+        let threads = if pool.is_some() { self.bands.len() } else { 1 };
+        let dw = self.dst.w;
+        let mut work = Work::new();
         match &self.kind {
             Kind::Copy => {
-                for p in 0..self.dst.nplanes {
-                    let line = self.dst.line_bytes[p];
-                    let (out, stride) = dst.plane_mut(p);
-                    for_bands(
-                        pool,
-                        out,
-                        stride,
-                        self.dst.rows[p],
-                        nb,
-                        &mut self.bands,
-                        false,
-                        &|y0, rows, out, _| copy_lines(sp, p, y0, rows, line, out, stride),
-                    );
+                let mut tl = [0usize; 4];
+                let mut strides = [0usize; 4];
+                for (p, (out, stride)) in dst.all_mut().into_iter().enumerate() {
+                    if p >= self.dst.nplanes {
+                        break;
+                    }
+                    let rows = self.dst.rows[p];
+                    tl[p] = task_lines(rows, threads, ROW_TASKS);
+                    strides[p] = stride;
+                    work.add(rows.div_ceil(tl[p]), [(out, tl[p] * stride)]);
                 }
+                let (rows, line) = (self.dst.rows, self.dst.line_bytes);
+                run_work(pool, &mut self.bands, work, &|p, b, [out, ..], _| {
+                    let y0 = b * tl[p];
+                    let n = tl[p].min(rows[p] - y0);
+                    copy_lines(sp, p, y0, n, line[p], out, strides[p]);
+                });
             }
             Kind::Scale8(planes) => {
-                for (p, ps) in planes.iter().enumerate() {
-                    let (out, stride) = dst.plane_mut(p);
-                    let line = ps.dst_w * ps.ch;
-                    for_bands(
-                        pool,
-                        out,
-                        stride,
-                        ps.dst_h,
-                        nb,
-                        &mut self.bands,
-                        true,
-                        &|y0, rows, out, band| {
-                            band.tags.iter_mut().for_each(|t| *t = -1);
-                            let size = ps.v.size;
-                            for (i, j) in (y0..y0 + rows).enumerate() {
-                                let p0 = ps.v.pos[j] as usize;
-                                band.rows.clear();
-                                for r in p0..p0 + size {
-                                    let slot = r % size;
-                                    let lane = &mut band.ring[slot * line..(slot + 1) * line];
-                                    if band.tags[slot] != r as i64 {
-                                        simd::hscale8(
-                                            simd,
-                                            sp.row(p, r),
-                                            ps.ch,
-                                            &ps.h,
-                                            ps.src_w,
-                                            lane,
-                                        );
-                                        band.tags[slot] = r as i64;
-                                    }
-                                    band.rows.push(slot * line);
-                                }
-                                let coef = &ps.v.coef[j * size..(j + 1) * size];
-                                simd::vscale8(
-                                    simd,
-                                    &band.ring,
-                                    &band.rows,
-                                    line,
-                                    coef,
-                                    &mut out[i * stride..i * stride + line],
-                                );
-                            }
-                        },
-                    );
+                let mut tl = [0usize; 4];
+                let mut strides = [0usize; 4];
+                for (p, (out, stride)) in dst.all_mut().into_iter().enumerate() {
+                    let Some(ps) = planes.get(p) else {
+                        break;
+                    };
+                    tl[p] = task_lines(ps.dst_h, threads, SCALE_TASKS);
+                    strides[p] = stride;
+                    work.add(ps.dst_h.div_ceil(tl[p]), [(out, tl[p] * stride)]);
                 }
+                run_work(pool, &mut self.bands, work, &|p, b, [out, ..], band| {
+                    let ps = &planes[p];
+                    let stride = strides[p];
+                    let line = ps.dst_w * ps.ch;
+                    let y0 = b * tl[p];
+                    let rows = tl[p].min(ps.dst_h - y0);
+                    band.tags.iter_mut().for_each(|t| *t = -1);
+                    let size = ps.v.size;
+                    for (i, j) in (y0..y0 + rows).enumerate() {
+                        let p0 = ps.v.pos[j] as usize;
+                        band.rows.clear();
+                        for r in p0..p0 + size {
+                            let slot = r % size;
+                            let lane = &mut band.ring[slot * line..(slot + 1) * line];
+                            if band.tags[slot] != r as i64 {
+                                simd::hscale8(simd, sp.row(p, r), ps.ch, &ps.h, ps.src_w, lane);
+                                band.tags[slot] = r as i64;
+                            }
+                            band.rows.push(slot * line);
+                        }
+                        let coef = &ps.v.coef[j * size..(j + 1) * size];
+                        simd::vscale8(
+                            simd,
+                            &band.ring,
+                            &band.rows,
+                            line,
+                            coef,
+                            &mut out[i * stride..i * stride + line],
+                        );
+                    }
+                });
             }
             Kind::YuvToRgb {
                 cw,
@@ -538,7 +535,7 @@ impl Fast {
                 krate,
             } => {
                 let k = simd::YuvCoeffs::from_colors(c);
-                let (out, stride) = dst.plane_mut(0);
+                let [(out, stride), ..] = dst.all_mut();
                 let (cw, ch, lay) = (*cw, *ch, *lay);
                 // The `yuv` crate's SIMD kernels where they apply (not with `bitexact`, which
                 // asks for our scalar reference).
@@ -554,209 +551,141 @@ impl Fast {
                     matrix: crate_matrix(c.src.matrix),
                     q13: q13_job(cw, ch, c.src_full, c.src.matrix, lay),
                 });
-                let w = self.dst.w;
-                for_bands(
-                    pool,
-                    out,
-                    stride,
-                    self.dst.h,
-                    nb,
-                    &mut self.bands,
-                    false,
-                    &|y0, rows, out, _| {
-                        let ours = |from: usize, to: usize, out: &mut [u8]| {
-                            for i in from..to {
-                                let y = y0 + i;
-                                let cy = y >> ch;
-                                simd::yuv_to_rgb_row(
-                                    simd,
-                                    &k,
-                                    sp.row(0, y),
-                                    sp.row(1, cy),
-                                    sp.row(2, cy),
-                                    cw,
-                                    lay,
-                                    &mut out[i * stride..i * stride + w * lay.step],
-                                );
-                            }
-                        };
-                        let Some(job) = &krate else {
-                            return ours(0, rows, out);
-                        };
-                        // A band that starts on the second line of a chroma pair: that line
-                        // is ours, the rest the crate's, 16 lines per call.
-                        let skip = usize::from(ch > 0 && y0 & 1 == 1).min(rows);
-                        ours(0, skip, out);
-                        // The crate clamps limited-range luma below 16 to 16 (FFmpeg and ours
-                        // do not: super-black with strong chroma differs by up to 20 codes).
-                        // Each call reports the pairs of lines (from an even line, so the
-                        // result does not depend on the band split) holding such luma; they
-                        // are redone with our kernel while still in cache.
-                        let mut i = skip;
-                        while i < rows {
-                            let n = CRATE_CHUNK.min(rows - i);
-                            match job.rows(sp, w, y0 + i, n, &mut out[i * stride..], stride) {
-                                Some(dirty) => {
-                                    for j in 0..n.div_ceil(2) {
-                                        if dirty >> j & 1 == 1 {
-                                            ours(i + 2 * j, (i + 2 * j + 2).min(i + n), out);
-                                        }
+                let (w, h) = (dw, self.dst.h);
+                let tl = task_lines(h, threads, ROW_TASKS);
+                work.add(h.div_ceil(tl), [(out, tl * stride)]);
+                run_work(pool, &mut self.bands, work, &|_, b, [out, ..], _| {
+                    let y0 = b * tl;
+                    let rows = tl.min(h - y0);
+                    let ours = |from: usize, to: usize, out: &mut [u8]| {
+                        for i in from..to {
+                            let y = y0 + i;
+                            let cy = y >> ch;
+                            simd::yuv_to_rgb_row(
+                                simd,
+                                &k,
+                                sp.row(0, y),
+                                sp.row(1, cy),
+                                sp.row(2, cy),
+                                cw,
+                                lay,
+                                &mut out[i * stride..i * stride + w * lay.step],
+                            );
+                        }
+                    };
+                    let Some(job) = &krate else {
+                        return ours(0, rows, out);
+                    };
+                    // A task that starts on the second line of a chroma pair: that line is
+                    // ours, the rest the crate's, 16 lines per call (tasks start on even
+                    // lines, so this is only a safeguard).
+                    let skip = usize::from(ch > 0 && y0 & 1 == 1).min(rows);
+                    ours(0, skip, out);
+                    // The crate clamps limited-range luma below 16 to 16 (FFmpeg and ours
+                    // do not: super-black with strong chroma differs by up to 20 codes).
+                    // Each call reports the pairs of lines (from an even line, so the
+                    // result does not depend on the split) holding such luma; they are
+                    // redone with our kernel while still in cache.
+                    let mut i = skip;
+                    while i < rows {
+                        let n = CRATE_CHUNK.min(rows - i);
+                        match job.rows(sp, w, y0 + i, n, &mut out[i * stride..], stride) {
+                            Some(dirty) => {
+                                for j in 0..n.div_ceil(2) {
+                                    if dirty >> j & 1 == 1 {
+                                        ours(i + 2 * j, (i + 2 * j + 2).min(i + n), out);
                                     }
                                 }
-                                None => ours(i, i + n, out),
                             }
-                            i += n;
+                            None => ours(i, i + n, out),
                         }
-                    },
-                );
+                        i += n;
+                    }
+                });
             }
             Kind::RgbToYuv420 { inp } => {
                 let k = simd::RgbCoeffs::from_colors(c);
                 let inp = *inp;
-                let w = self.dst.w;
-                let h = self.dst.h;
-                {
-                    let (out, stride) = dst.plane_mut(0);
-                    for_bands(
-                        pool,
-                        out,
-                        stride,
-                        h,
-                        nb,
-                        &mut self.bands,
-                        false,
-                        &|y0, rows, out, _| {
-                            for (i, y) in (y0..y0 + rows).enumerate() {
-                                simd::rgb_to_y_row(
-                                    simd,
-                                    &k,
-                                    sp.row(0, y),
-                                    inp,
-                                    &mut out[i * stride..i * stride + w],
-                                );
-                            }
-                        },
-                    );
-                }
-                let cwid = w.div_ceil(2);
-                let chh = h.div_ceil(2);
-                let vstride = self.dst.line_bytes[2];
-                let staging = &mut self.staging;
-                {
-                    let (out, stride) = dst.plane_mut(1);
-                    let vchunks = staging;
-                    // Bands of chroma lines: U into the plane, V into the staging plane.
-                    let bands = nb.max(1);
-                    let per = chh.div_ceil(bands);
-                    let run = |(ub, vb): (&mut [u8], &mut [u8]), b: usize| {
-                        let y0 = b * per;
-                        let rows = per.min(chh.saturating_sub(y0));
-                        for i in 0..rows {
-                            let cy = y0 + i;
-                            let r0 = sp.row(0, 2 * cy);
-                            let r1 = sp.row(0, (2 * cy + 1).min(h - 1));
-                            let (u, v) = (
-                                &mut ub[i * stride..i * stride + cwid],
-                                &mut vb[i * vstride..i * vstride + cwid],
-                            );
-                            simd::rgb_to_uv420_row(simd, &k, r0, r1, w, inp, u, v);
+                let (w, h) = (dw, self.dst.h);
+                let (cwid, chh) = (w.div_ceil(2), h.div_ceil(2));
+                let [(yo, ys), (uo, us), (vo, vs), _] = dst.all_mut();
+                let tl = task_lines(h, threads, ROW_TASKS);
+                let tc = task_lines(chh, threads, ROW_TASKS);
+                work.add(h.div_ceil(tl), [(yo, tl * ys)]);
+                work.add(chh.div_ceil(tc), [(uo, tc * us), (vo, tc * vs)]);
+                run_work(pool, &mut self.bands, work, &|g, b, [o0, o1, _], _| {
+                    if g == 0 {
+                        let y0 = b * tl;
+                        for i in 0..tl.min(h - y0) {
+                            let row = &mut o0[i * ys..i * ys + w];
+                            simd::rgb_to_y_row(simd, &k, sp.row(0, y0 + i), inp, row);
                         }
-                    };
-                    if let (Some(pool), true) = (pool, bands > 1) {
-                        pool.install(|| {
-                            out.par_chunks_mut(per * stride)
-                                .zip(vchunks.par_chunks_mut(per * vstride))
-                                .enumerate()
-                                .for_each(|(b, (u, v))| run((u, v), b));
-                        });
-                    } else {
-                        for (b, (u, v)) in out
-                            .chunks_mut(per * stride)
-                            .zip(vchunks.chunks_mut(per * vstride))
-                            .enumerate()
-                        {
-                            run((u, v), b);
-                        }
+                        return;
                     }
-                }
-                let (out, stride) = dst.plane_mut(2);
-                for y in 0..chh {
-                    out[y * stride..y * stride + cwid]
-                        .copy_from_slice(&self.staging[y * vstride..y * vstride + cwid]);
-                }
+                    let c0 = b * tc;
+                    for i in 0..tc.min(chh - c0) {
+                        let cy = c0 + i;
+                        let r0 = sp.row(0, 2 * cy);
+                        let r1 = sp.row(0, (2 * cy + 1).min(h - 1));
+                        // Group 1's outputs: U, V.
+                        let (u, v) = (
+                            &mut o0[i * us..i * us + cwid],
+                            &mut o1[i * vs..i * vs + cwid],
+                        );
+                        simd::rgb_to_uv420_row(simd, &k, r0, r1, w, inp, u, v);
+                    }
+                });
             }
             Kind::Yuv420ToNv { swap } => {
                 let swap = *swap;
-                let w = self.dst.w;
-                let (out, stride) = dst.plane_mut(0);
-                for_bands(
-                    pool,
-                    out,
-                    stride,
-                    self.dst.h,
-                    nb,
-                    &mut self.bands,
-                    false,
-                    &|y0, rows, out, _| copy_lines(sp, 0, y0, rows, w, out, stride),
-                );
-                let cw = w.div_ceil(2);
-                let (out, stride) = dst.plane_mut(1);
-                for_bands(
-                    pool,
-                    out,
-                    stride,
-                    self.dst.rows[1],
-                    nb,
-                    &mut self.bands,
-                    false,
-                    &|y0, rows, out, _| {
-                        for (i, y) in (y0..y0 + rows).enumerate() {
-                            let (a, b) = if swap {
-                                (sp.row(2, y), sp.row(1, y))
-                            } else {
-                                (sp.row(1, y), sp.row(2, y))
-                            };
-                            simd::interleave_row(
-                                simd,
-                                a,
-                                b,
-                                &mut out[i * stride..i * stride + 2 * cw],
-                            );
-                        }
-                    },
-                );
+                let cw = dw.div_ceil(2);
+                let [(yo, ys), (co, cs), ..] = dst.all_mut();
+                let (h, chh) = (self.dst.h, self.dst.rows[1]);
+                let tl = task_lines(h, threads, ROW_TASKS);
+                let tc = task_lines(chh, threads, ROW_TASKS);
+                work.add(h.div_ceil(tl), [(yo, tl * ys)]);
+                work.add(chh.div_ceil(tc), [(co, tc * cs)]);
+                run_work(pool, &mut self.bands, work, &|g, b, [out, ..], _| {
+                    if g == 0 {
+                        let y0 = b * tl;
+                        return copy_lines(sp, 0, y0, tl.min(h - y0), dw, out, ys);
+                    }
+                    let y0 = b * tc;
+                    for (i, y) in (y0..y0 + tc.min(chh - y0)).enumerate() {
+                        let (a, b) = if swap {
+                            (sp.row(2, y), sp.row(1, y))
+                        } else {
+                            (sp.row(1, y), sp.row(2, y))
+                        };
+                        simd::interleave_row(simd, a, b, &mut out[i * cs..i * cs + 2 * cw]);
+                    }
+                });
             }
             Kind::Depth8 { depth } => {
                 let depth = *depth;
                 let sd = self.src.fmt.descriptor();
-                for p in 0..3 {
-                    let n = if p == 0 {
-                        self.dst.w
+                let mut tl = [0usize; 4];
+                let mut strides = [0usize; 4];
+                let mut n = [0usize; 4];
+                for (p, (out, stride)) in dst.all_mut().into_iter().enumerate().take(3) {
+                    let rows = self.dst.rows[p];
+                    n[p] = if p == 0 {
+                        dw
                     } else {
-                        self.dst.w.div_ceil(1 << sd.log2_chroma_w)
+                        dw.div_ceil(1 << sd.log2_chroma_w)
                     };
-                    let (out, stride) = dst.plane_mut(p);
-                    for_bands(
-                        pool,
-                        out,
-                        stride,
-                        self.dst.rows[p],
-                        nb,
-                        &mut self.bands,
-                        false,
-                        &|y0, rows, out, _| {
-                            for (i, y) in (y0..y0 + rows).enumerate() {
-                                simd::depth_to_8_row(
-                                    simd,
-                                    sp.row(p, y),
-                                    depth,
-                                    y,
-                                    &mut out[i * stride..i * stride + n],
-                                );
-                            }
-                        },
-                    );
+                    tl[p] = task_lines(rows, threads, ROW_TASKS);
+                    strides[p] = stride;
+                    work.add(rows.div_ceil(tl[p]), [(out, tl[p] * stride)]);
                 }
+                let rows = self.dst.rows;
+                run_work(pool, &mut self.bands, work, &|p, b, [out, ..], _| {
+                    let (y0, s) = (b * tl[p], strides[p]);
+                    for (i, y) in (y0..y0 + tl[p].min(rows[p] - y0)).enumerate() {
+                        let row = &mut out[i * s..i * s + n[p]];
+                        simd::depth_to_8_row(simd, sp.row(p, y), depth, y, row);
+                    }
+                });
             }
         }
         let _ = self.dither;
@@ -766,9 +695,8 @@ impl Fast {
 
 impl Fast {
     /// Packed RGB -> yuv420p through the `yuv` crate (box-filtered chroma, as ours, within one
-    /// code of it): bands of even line counts, luma straight into the plane, chroma through
-    /// staging planes (the crate writes all three at once; avutil hands out one mutable plane
-    /// at a time). `false` if the crate refused (the caller then runs our kernels).
+    /// code of it), in tasks of an even number of lines writing the three planes together.
+    /// `false` if the crate refused (the caller then runs our kernels, which rewrite all).
     fn crate_rgb_to_yuv420<P: Planes>(
         &mut self,
         o: CrateOut,
@@ -780,83 +708,61 @@ impl Fast {
         use CrateOut as O;
         use yuv::{BufferStoreMut as B, YuvConversionMode, YuvPlanarImageMut};
         let (w, h) = (self.dst.w, self.dst.h);
-        let (cw, chh) = (w.div_ceil(2), h.div_ceil(2));
-        let cs = self.dst.line_bytes[2];
-        if self.staging.len() < 2 * cs * chh || h == 0 || w == 0 {
+        if h == 0 || w == 0 {
             return false;
         }
-        let (ust, vst) = self.staging.split_at_mut(cs * chh);
         let range = if c.dst_full {
             yuv::YuvRange::Full
         } else {
             yuv::YuvRange::Limited
         };
         let matrix = crate_matrix(c.dst.matrix);
-        let nb = self.bands.len().clamp(1, h);
-        let per = h.div_ceil(nb).next_multiple_of(2);
+        let threads = if pool.is_some() { self.bands.len() } else { 1 };
+        let tl = task_lines(h, threads, ROW_TASKS);
         let ss = sp.stride(0);
-        let (out, ys) = dst.plane_mut(0);
+        let [(yo, ys), (uo, us), (vo, vs), _] = dst.all_mut();
         let conv = |x: usize| u32::try_from(x).ok();
-        let (Some(w32), Some(ys32), Some(cs32), Some(ss32)) =
-            (conv(w), conv(ys), conv(cs), conv(ss))
+        let (Some(w32), Some(ys32), Some(us32), Some(vs32), Some(ss32)) =
+            (conv(w), conv(ys), conv(us), conv(vs), conv(ss))
         else {
             return false;
         };
-        let job = |b: usize, yb: &mut [u8], ub: &mut [u8], vb: &mut [u8]| -> bool {
-            let y0 = b * per;
-            if y0 >= h {
-                return true;
-            }
-            let Some(rows) = conv(per.min(h - y0)) else {
-                return false;
+        let mut work = Work::new();
+        work.add(
+            h.div_ceil(tl),
+            [(yo, tl * ys), (uo, tl / 2 * us), (vo, tl / 2 * vs)],
+        );
+        let failed = AtomicBool::new(false);
+        run_work(pool, &mut self.bands, work, &|_, b, [yb, ub, vb], _| {
+            let y0 = b * tl;
+            let Some(rows) = conv(tl.min(h - y0)) else {
+                failed.store(true, Ordering::Relaxed);
+                return;
             };
             let mut img = YuvPlanarImageMut {
                 y_plane: B::Borrowed(yb),
                 y_stride: ys32,
                 u_plane: B::Borrowed(ub),
-                u_stride: cs32,
+                u_stride: us32,
                 v_plane: B::Borrowed(vb),
-                v_stride: cs32,
+                v_stride: vs32,
                 width: w32,
                 height: rows,
             };
             let src = &sp.plane(0)[y0 * ss..];
             let mode = YuvConversionMode::Balanced;
             let (r, m) = (range, matrix);
-            match o {
+            let res = match o {
                 O::Rgb => yuv::rgb_to_yuv420(&mut img, src, ss32, r, m, mode),
                 O::Bgr => yuv::bgr_to_yuv420(&mut img, src, ss32, r, m, mode),
                 O::Rgba => yuv::rgba_to_yuv420(&mut img, src, ss32, r, m, mode),
                 O::Bgra => yuv::bgra_to_yuv420(&mut img, src, ss32, r, m, mode),
+            };
+            if res.is_err() {
+                failed.store(true, Ordering::Relaxed);
             }
-            .is_ok()
-        };
-        let ok = match pool {
-            Some(pool) if nb > 1 => pool.install(|| {
-                out.par_chunks_mut(per * ys)
-                    .zip(ust.par_chunks_mut(per / 2 * cs))
-                    .zip(vst.par_chunks_mut(per / 2 * cs))
-                    .enumerate()
-                    .map(|(b, ((y, u), v))| job(b, y, u, v))
-                    .reduce(|| true, |a, b| a && b)
-            }),
-            _ => out
-                .chunks_mut(per * ys)
-                .zip(ust.chunks_mut(per / 2 * cs))
-                .zip(vst.chunks_mut(per / 2 * cs))
-                .enumerate()
-                .all(|(b, ((y, u), v))| job(b, y, u, v)),
-        };
-        if !ok {
-            return false;
-        }
-        for (p, st) in [(1, &*ust), (2, &*vst)] {
-            let (out, stride) = dst.plane_mut(p);
-            for y in 0..chh {
-                out[y * stride..y * stride + cw].copy_from_slice(&st[y * cs..y * cs + cw]);
-            }
-        }
-        true
+        });
+        !failed.load(Ordering::Relaxed)
     }
 }
 
@@ -899,65 +805,137 @@ fn crate_out_of(l: RgbLayout) -> Option<CrateOut> {
     })
 }
 
-/// A band kernel: (first row, rows, output band, band state).
-type BandFn<'a> = dyn Fn(usize, usize, &mut [u8], &mut Band) + Sync + 'a;
+/// Tasks per thread for row kernels that keep no state between lines: with frames of a
+/// fraction of a millisecond, a thread that starts late (woken late, or sharing its core with
+/// another process) then holds up the frame by one small task at most.
+const ROW_TASKS: (usize, usize) = (8, 32);
+/// Tasks per thread (and their minimum lines) for the scalers, whose tasks each refill their
+/// ring of filtered lines first.
+const SCALE_TASKS: (usize, usize) = (4, 16);
 
-/// Splits `rows` lines of a plane into `nb` bands and runs `f(first_line, lines, band_bytes, scratch)`
-/// on each, in parallel when a pool is given. Without `scratch` (kernels that keep no state
-/// between lines), a pool gets about 8 smaller bands per thread instead, taken by whichever
-/// thread is free: with frames of a fraction of a millisecond, a thread that starts late
-/// (woken late, or sharing its core with another process) no longer holds up the frame.
-#[allow(clippy::too_many_arguments)]
-fn for_bands(
-    pool: Option<&rayon::ThreadPool>,
-    out: &mut [u8],
-    stride: usize,
-    rows: usize,
-    nb: usize,
-    bands: &mut [Band],
-    scratch: bool,
-    f: &BandFn<'_>,
-) {
-    if rows == 0 {
-        return;
+/// Lines per task for a plane of `rows` lines: the whole plane on one thread, else about
+/// `per_thread` tasks per thread of at least `min` lines. Always even, so that no task splits
+/// a 4:2:0 chroma pair (the `yuv` crate's kernels work on pairs; output must not depend on
+/// the thread count).
+fn task_lines(rows: usize, threads: usize, (per_thread, min): (usize, usize)) -> usize {
+    if threads <= 1 {
+        return rows.max(1).next_multiple_of(2);
     }
-    let nb = nb.clamp(1, rows).min(bands.len());
-    if let (Some(pool), false, true) = (pool, scratch, nb > 1) {
-        // Even line counts, as below.
-        let per = rows.div_ceil(8 * nb).max(32).next_multiple_of(2);
-        pool.install(|| {
-            out.par_chunks_mut(per * stride)
-                .enumerate()
-                .for_each(|(b, chunk)| {
-                    let y0 = b * per;
-                    if y0 < rows {
-                        f(y0, per.min(rows - y0), chunk, &mut Band::default());
-                    }
-                });
-        });
-        return;
+    rows.div_ceil(per_thread * threads)
+        .max(min)
+        .next_multiple_of(2)
+}
+
+/// One frame's work: up to 4 groups of tasks (usually one per destination plane). Task `b`
+/// of group `g` gets the `b`-th run of `chunk` bytes of each of the group's planes (up to 3,
+/// e.g. Y, U and V of the same lines). Handed out in order, one task at a time.
+struct Work<'a> {
+    parts: [[ChunksMut<'a, u8>; 3]; 4],
+    nparts: [usize; 4],
+    tasks: [usize; 4],
+    groups: usize,
+    g: usize,
+    b: usize,
+}
+
+/// The outputs of one task (unused ones empty).
+type Outs<'a> = [&'a mut [u8]; 3];
+
+/// A task: (group, task in the group, its outputs, the running thread's scratch).
+type TaskFn<'a> = dyn Fn(usize, usize, Outs<'_>, &mut Band) + Sync + 'a;
+
+impl<'a> Work<'a> {
+    fn new() -> Self {
+        let none = || -> [ChunksMut<'a, u8>; 3] {
+            [
+                [].as_mut_slice().chunks_mut(1),
+                [].as_mut_slice().chunks_mut(1),
+                [].as_mut_slice().chunks_mut(1),
+            ]
+        };
+        Work {
+            parts: [none(), none(), none(), none()],
+            nparts: [0; 4],
+            tasks: [0; 4],
+            groups: 0,
+            g: 0,
+            b: 0,
+        }
     }
-    // Bands start on even lines, so that none splits a 4:2:0 chroma pair (the `yuv`
-    // crate's kernels work on pairs; output must not depend on the band count).
-    let per = rows.div_ceil(nb).next_multiple_of(2);
-    match pool {
-        Some(pool) if nb > 1 => pool.install(|| {
-            out.par_chunks_mut(per * stride)
-                .zip(bands.par_iter_mut())
-                .enumerate()
-                .for_each(|(b, (chunk, band))| {
-                    let y0 = b * per;
-                    if y0 < rows {
-                        f(y0, per.min(rows - y0), chunk, band);
-                    }
-                });
-        }),
-        _ => {
-            for (b, chunk) in out.chunks_mut(per * stride).enumerate() {
-                let y0 = b * per;
-                if y0 < rows {
-                    f(y0, per.min(rows - y0), chunk, &mut bands[0]);
+
+    /// A group of `tasks` tasks over `parts` = (plane bytes, bytes per task).
+    fn add<const N: usize>(&mut self, tasks: usize, parts: [(&'a mut [u8], usize); N]) {
+        let g = self.groups;
+        if g >= 4 || N > 3 {
+            return;
+        }
+        for (slot, (out, chunk)) in self.parts[g].iter_mut().zip(parts) {
+            *slot = out.chunks_mut(chunk.max(1));
+        }
+        self.nparts[g] = N;
+        self.tasks[g] = tasks;
+        self.groups += 1;
+    }
+
+    fn total(&self) -> usize {
+        self.tasks.iter().sum()
+    }
+
+    /// The next task: (group, index in the group, outputs).
+    fn next_task(&mut self) -> Option<(usize, usize, Outs<'a>)> {
+        while self.g < self.groups {
+            let g = self.g;
+            if self.b < self.tasks[g] {
+                let b = self.b;
+                self.b += 1;
+                let mut outs: Outs<'a> = [&mut [], &mut [], &mut []];
+                for (o, it) in outs.iter_mut().zip(&mut self.parts[g]).take(self.nparts[g]) {
+                    *o = it.next().unwrap_or_default();
                 }
+                return Some((g, b, outs));
+            }
+            self.g += 1;
+            self.b = 0;
+        }
+        None
+    }
+}
+
+/// Runs every task of `work` with `f`: on the calling thread in order without a pool (or with
+/// one thread); else in one hand-off to the pool for the whole frame (all planes), where
+/// each of its threads takes tasks from a shared queue until none are left. A thread that
+/// wakes late finds less to do instead of holding the frame up, and the planes no longer
+/// wait for one another. Allocates nothing (a mutex and `par_iter_mut` over the per-thread
+/// scratch, which splits with `join`).
+fn run_work(
+    pool: Option<&rayon::ThreadPool>,
+    bands: &mut [Band],
+    mut work: Work<'_>,
+    f: &TaskFn<'_>,
+) {
+    match pool {
+        Some(pool) if bands.len() > 1 && work.total() > 1 => {
+            let queue = Mutex::new(work);
+            let take = || match queue.lock() {
+                Ok(mut w) => w.next_task(),
+                Err(poisoned) => poisoned.into_inner().next_task(),
+            };
+            pool.install(|| {
+                bands.par_iter_mut().with_max_len(1).for_each(|band| {
+                    while let Some((g, b, outs)) = take() {
+                        f(g, b, outs, band);
+                    }
+                });
+            });
+        }
+        _ => {
+            let mut spare = Band::default();
+            let band = match bands.first_mut() {
+                Some(b) => b,
+                None => &mut spare,
+            };
+            while let Some((g, b, outs)) = work.next_task() {
+                f(g, b, outs, band);
             }
         }
     }

@@ -169,8 +169,19 @@ impl<'a> SrcPlanes<'a> {
 pub(crate) trait Planes {
     /// Line `y` of plane `p`, `len` bytes.
     fn row_mut(&mut self, p: usize, y: usize, len: usize) -> &mut [u8];
-    /// The whole plane `p` and its stride.
-    fn plane_mut(&mut self, p: usize) -> (&mut [u8], usize);
+    /// Every plane and its stride at once (missing planes empty), so that the planes of a
+    /// frame can be written together in one hand-off to a thread pool.
+    fn all_mut(&mut self) -> [(&mut [u8], usize); 4];
+}
+
+/// Up to 4 planes from an iterator, the rest empty.
+fn four<'a>(it: impl Iterator<Item = (&'a mut [u8], usize)>) -> [(&'a mut [u8], usize); 4] {
+    let mut out: [(&'a mut [u8], usize); 4] =
+        [(&mut [], 0), (&mut [], 0), (&mut [], 0), (&mut [], 0)];
+    for (o, p) in out.iter_mut().zip(it) {
+        *o = p;
+    }
+    out
 }
 
 struct FrameDst<'a>(&'a mut Frame);
@@ -180,9 +191,8 @@ impl Planes for FrameDst<'_> {
         let s = self.0.stride(p);
         &mut self.0.plane_mut(p)[y * s..y * s + len]
     }
-    fn plane_mut(&mut self, p: usize) -> (&mut [u8], usize) {
-        let s = self.0.stride(p);
-        (self.0.plane_mut(p), s)
+    fn all_mut(&mut self) -> [(&mut [u8], usize); 4] {
+        four(self.0.planes_mut())
     }
 }
 
@@ -196,8 +206,13 @@ impl Planes for SliceDst<'_, '_> {
         let s = self.strides[p];
         &mut self.planes[p][y * s..y * s + len]
     }
-    fn plane_mut(&mut self, p: usize) -> (&mut [u8], usize) {
-        (&mut *self.planes[p], self.strides[p])
+    fn all_mut(&mut self) -> [(&mut [u8], usize); 4] {
+        four(
+            self.planes
+                .iter_mut()
+                .map(|p| &mut **p)
+                .zip(self.strides.iter().copied()),
+        )
     }
 }
 
@@ -341,8 +356,10 @@ impl Scaler {
         self.rebuild();
     }
 
-    /// Runs fast paths in horizontal bands on `pool` (cf. the `threads` option).
-    /// `None` runs on the calling thread. Scratch buffers for the bands are allocated here, not per frame.
+    /// Runs fast paths in horizontal bands on `pool` (cf. the `threads` option): each frame
+    /// is one hand-off to the pool, whose threads share the bands of all planes; the calling
+    /// thread waits. `None` runs on the calling thread. Scratch buffers for the pool's threads
+    /// are allocated here, not per frame; the output does not depend on the thread count.
     pub fn set_thread_pool(&mut self, pool: Option<Arc<rayon::ThreadPool>>) {
         self.pool = pool;
         self.rebuild();

@@ -6,6 +6,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use avutil::{Buffer, Frame, PixelFormat, imgutils};
 use swscale::{ColorDetails, Error, Filter, ScaleFlags, Scaler};
@@ -16,11 +17,20 @@ struct Counting;
 thread_local! {
     static ALLOCS: Cell<usize> = const { Cell::new(0) };
 }
+thread_local! {
+    /// Whether this thread's allocations count in `POOL_ALLOCS` (a test's thread and its pool).
+    static TRACKED: Cell<bool> = const { Cell::new(false) };
+}
+/// Allocations on the tracked threads.
+static POOL_ALLOCS: AtomicUsize = AtomicUsize::new(0);
 // SAFETY: forwards to the system allocator; only counts.
 #[allow(unsafe_code)]
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
         let _ = ALLOCS.try_with(|c| c.set(c.get() + 1));
+        if TRACKED.try_with(|t| t.get()).unwrap_or(false) {
+            POOL_ALLOCS.fetch_add(1, Ordering::Relaxed);
+        }
         // SAFETY: same contract as the caller's.
         unsafe { System.alloc(l) }
     }
@@ -506,14 +516,24 @@ fn bad_input_is_an_error_not_a_panic() {
 fn threads_give_identical_output() {
     let rgb = rgb_picture(333, 187);
     let yuv = convert(&rgb, (333, 187, PixelFormat::Yuv420p), "bicubic");
-    let pool = Arc::new(
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(3)
-            .build()
-            .expect("pool"),
-    );
+    let pools: Vec<_> = [2, 3]
+        .into_iter()
+        .map(|n| {
+            Arc::new(
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(n)
+                    .build()
+                    .expect("pool"),
+            )
+        })
+        .collect();
+    let yuv10 = convert(&yuv, (333, 187, PixelFormat::Yuv420p10le), "bicubic");
     for (src, dst, flags) in [
         (&yuv, (333, 187, PixelFormat::Rgb24), "bicubic"),
+        (&yuv, (333, 187, PixelFormat::Bgra), "bicubic"),
+        (&yuv, (333, 187, PixelFormat::Rgb24), "bicubic+bitexact"),
+        (&rgb, (333, 187, PixelFormat::Yuv420p), "bicubic+bitexact"),
+        (&yuv10, (333, 187, PixelFormat::Yuv420p), "bicubic"),
         (&yuv, (200, 101, PixelFormat::Yuv420p), "bilinear"),
         (&yuv, (640, 360, PixelFormat::Yuv420p), "lanczos"),
         (&rgb, (333, 187, PixelFormat::Yuv420p), "bicubic"),
@@ -534,17 +554,20 @@ fn threads_give_identical_output() {
             flags.parse().expect("f"),
         )
         .expect("s");
-        many.set_thread_pool(Some(pool.clone()));
         let mut a = Frame::new_video(dst.2, dst.0, dst.1).expect("f");
         let mut b = Frame::new_video(dst.2, dst.0, dst.1).expect("f");
         one.scale(src, &mut a).expect("scale");
-        many.scale(src, &mut b).expect("scale");
-        assert_eq!(
-            a.to_packed_bytes(),
-            b.to_packed_bytes(),
-            "{} -> {dst:?}",
-            v.format
-        );
+        for p in &pools {
+            many.set_thread_pool(Some(p.clone()));
+            many.scale(src, &mut b).expect("scale");
+            assert_eq!(
+                a.to_packed_bytes(),
+                b.to_packed_bytes(),
+                "{} -> {dst:?}, {} threads",
+                v.format,
+                p.current_num_threads()
+            );
+        }
         // bitexact disables SIMD: same result.
         let mut plain = Scaler::new(
             (v.width, v.height, v.format),
@@ -555,7 +578,8 @@ fn threads_give_identical_output() {
         plain.scale(src, &mut b).expect("scale");
         if matches!(
             (v.format, dst.2),
-            (PixelFormat::Yuv420p, PixelFormat::Rgb24) | (PixelFormat::Rgb24, PixelFormat::Yuv420p)
+            (PixelFormat::Yuv420p, PixelFormat::Rgb24 | PixelFormat::Bgra)
+                | (PixelFormat::Rgb24, PixelFormat::Yuv420p)
         ) {
             // Unscaled YUV <-> RGB comes from the `yuv` crate unless bitexact: its
             // rounding differs from our scalar reference by at most one code.
@@ -605,6 +629,57 @@ fn scaling_a_frame_does_not_allocate() {
             after - before,
             0,
             "{} -> {dst:?} ({})",
+            v.format,
+            s.path_name()
+        );
+    }
+}
+
+/// With a pool, a frame is one hand-off (`install`, `par_iter_mut` over the threads' scratch
+/// and a mutex-guarded task queue): nothing of ours allocates. rayon's injector queue allocates
+/// a block once per 63 hand-offs (crossbeam's `Injector`), so the count on the calling and pool
+/// threads is bounded by a few per 100 frames rather than required to be 0.
+#[test]
+fn threaded_scaling_does_not_allocate_per_frame() {
+    let rgb = rgb_picture(320, 180);
+    let yuv = convert(&rgb, (320, 180, PixelFormat::Yuv420p), "bicubic");
+    let pool = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .start_handler(|_| TRACKED.with(|t| t.set(true)))
+            .build()
+            .expect("pool"),
+    );
+    TRACKED.with(|t| t.set(true));
+    for (src, dst, flags) in [
+        (&yuv, (320, 180, PixelFormat::Rgb24), "bicubic"),
+        (&yuv, (200, 120, PixelFormat::Yuv420p), "bilinear"),
+        (&rgb, (320, 180, PixelFormat::Yuv420p), "bicubic"),
+        (&rgb, (320, 180, PixelFormat::Yuv420p), "bicubic+bitexact"),
+        (&yuv, (320, 180, PixelFormat::Nv12), "bicubic"),
+        (&rgb, (200, 120, PixelFormat::Rgb24), "lanczos"),
+    ] {
+        let v = src.video().expect("v");
+        let mut s = Scaler::new(
+            (v.width, v.height, v.format),
+            dst,
+            flags.parse().expect("f"),
+        )
+        .expect("s");
+        s.set_thread_pool(Some(pool.clone()));
+        let mut out = Frame::new_video(dst.2, dst.0, dst.1).expect("f");
+        for _ in 0..4 {
+            s.scale(src, &mut out).expect("warm-up");
+        }
+        let frames = 200;
+        let before = POOL_ALLOCS.load(Ordering::Relaxed);
+        for _ in 0..frames {
+            s.scale(src, &mut out).expect("scale");
+        }
+        let n = POOL_ALLOCS.load(Ordering::Relaxed) - before;
+        assert!(
+            n < frames / 4,
+            "{} -> {dst:?} ({}): {n} allocations in {frames} frames",
             v.format,
             s.path_name()
         );
