@@ -1205,8 +1205,9 @@ impl<'a> Transcoder<'a> {
         for o in &mut self.outputs {
             for s in &mut o.streams {
                 if let Work::Encode { enc, .. } = &mut s.work {
-                    // Video: the copies of the last frame the sync method still owes.
-                    if let Some(last) = s.sync.last.take() {
+                    // Video: the copies of the last frame the sync method still owes
+                    // (none once -t / -frames ended the stream).
+                    if let Some(last) = s.sync.last.take().filter(|_| !s.finished) {
                         let copies = s.sync.plan_end().min(s.max_frames.map_or(i64::MAX, |m| {
                             i64::try_from(m.saturating_sub(s.stats.frames)).unwrap_or(0)
                         }));
