@@ -85,7 +85,8 @@
 //! either side), and as long as its polls catch messages. A wake-up by a
 //! sender on the looper's own CPU turns polling off (the looper had to give
 //! up its CPU for the message to come, so polling would only have delayed
-//! it), and so does a longer wait; a timed-out wait changes nothing.
+//! it), and so does a longer wait or one that no sender ended (a time-out,
+//! a descriptor event).
 //! Polling never delivers early: what it sees is picked up by the normal
 //! path, against the precise clock. Idle handlers run before the poll, when
 //! nothing is due (as in Android); the handlers and tasks kept for reuse (see

@@ -973,10 +973,12 @@ impl MessageQueue {
     /// answers that fast is worth spinning for, as spinning saves both sides
     /// the wake-up. No if it ran on the looper's CPU: the looper then had to
     /// give up its CPU for the message to come, and spinning would only delay
-    /// it. No after a longer wait. A wait that ended otherwise (time-out,
-    /// descriptor event, spurious) changes nothing.
+    /// it. No after a longer wait, and no after a wait that no sender ended
+    /// (time-out, descriptor event, spurious): a looper that waits for its
+    /// timers or descriptors gains nothing from polling for messages.
     fn learn_from_wake(&self, waker: u32, my_cpu: u32, waited_from: Uptime) {
         if waker == NO_CPU {
+            self.shared.spin_on.store(false, Ordering::Relaxed);
             return;
         }
         let waited = self
