@@ -172,6 +172,14 @@ fn bursts_with_idle_gaps(with_fd: bool) {
         })
         .collect();
     let sent: u64 = senders.into_iter().map(|s| s.join().unwrap()).sum();
+    // A burst's delayed messages (up to 50 us) may come after its
+    // acknowledged last one: wait for them too (a lost wake-up of a timed
+    // wait would hang here).
+    let start = std::time::Instant::now();
+    while handled.load(Ordering::Relaxed) < sent {
+        assert!(start.elapsed() < HANG_GUARD, "lost wake-up");
+        std::thread::sleep(Duration::from_micros(100));
+    }
     assert_eq!(handled.load(Ordering::Relaxed), sent);
     l.quit().unwrap();
     j.join().unwrap();
