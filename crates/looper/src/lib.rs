@@ -71,10 +71,34 @@
 //! nanosecond, as `epoll_wait` counts whole milliseconds). A sender wakes it
 //! with one system call
 //! (`futex` or an `eventfd` write), and only when the looper is blocked and
-//! the new message is due before its wake-up time. This crate uses only `std`
-//! (plus `rustix` for epoll): it does not use `rtos-sync`, which was being
-//! built in parallel; the workspace allows that dependency later, if measured
-//! to help.
+//! the new message is due before its wake-up time.
+//!
+//! Before it blocks, a looper that has run out of due messages may poll for
+//! a new one for a moment: up to 5 µs of `spin_loop` hints on a flag (with a
+//! clock read every few polls), never past the next message's due time. A
+//! sender that finds it polling sets the flag under the queue's lock instead
+//! of making a system call, and the looper skips the sleep and its wake-up
+//! latency (tens of microseconds on a virtual machine whose other CPU is
+//! idle). It polls only while its waits suggest that this pays: after a wait
+//! that a sender ended from *another* CPU within 100 µs of its start (a
+//! partner answering fast, which polling then catches without a wake-up on
+//! either side), and as long as its polls catch messages. A wake-up by a
+//! sender on the looper's own CPU turns polling off (the looper had to give
+//! up its CPU for the message to come, so polling would only have delayed
+//! it), and so does a longer wait or one that no sender ended (a time-out,
+//! a descriptor event).
+//! Polling never delivers early: what it sees is picked up by the normal
+//! path, against the precise clock. Idle handlers run before the poll, when
+//! nothing is due (as in Android); the handlers and tasks kept for reuse (see
+//! below) are let go after it, just before blocking. While the looper polls,
+//! [`MessageQueue::is_polling`] is `true`. Test loopers (manual clock) never
+//! poll.
+//!
+//! This crate uses only `std`
+//! (plus `rustix` for epoll, timers and `getcpu`): it does not use
+//! `rtos-sync`, which was being built in parallel (its host port polls before
+//! parking in the same spirit); the workspace allows that dependency later, if
+//! measured to help.
 //!
 //! A thread's looper is stopped and emptied when the thread exits. For
 //! tests, [`TestLooper`] gives a looper with a manual clock, driven step by
@@ -115,8 +139,8 @@
 //!   its payload) for reuse by the next message, so that re-posting and
 //!   streaming do not touch their reference counts: the looper thread keeps
 //!   the last one, the queue's pool keeps those of recycled storage. It lets
-//!   go of all of them before it waits for work, when it quits and when its
-//!   thread exits; so a [`Handler`] or [`Runnable`] you dropped is dropped by
+//!   go of all of them before it blocks waiting for work (after its short
+//!   poll, if any), when it quits and when its thread exits; so a [`Handler`] or [`Runnable`] you dropped is dropped by
 //!   the looper at the latest when it next goes idle, not right after its
 //!   last dispatch.
 //! * Each looper has its own [`Observer`] (Android: one per process).

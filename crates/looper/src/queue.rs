@@ -21,7 +21,7 @@ use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 use crate::handler::Handler;
@@ -288,6 +288,10 @@ impl fmt::Debug for IdleHandler {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Blocked {
     No,
+    /// Polling [`Shared::arrived`] for a short while before blocking (see
+    /// [`MessageQueue::spin`]): a sender sets the flag instead of making a
+    /// system call.
+    Spinning,
     Condvar,
     #[cfg(target_os = "linux")]
     Epoll,
@@ -303,6 +307,9 @@ struct State {
     blocked: Blocked,
     /// While blocked: the time the looper will wake by itself.
     wake_at: u64,
+    /// The CPU of the sender that woke the blocked looper ([`NO_CPU`]: none
+    /// did).
+    waker_cpu: u32,
     idle_handlers: Vec<IdleHandler>,
     /// Pooled message storage, cleared except that the entries from
     /// `dirty_from` up may still hold the target handler and task of the
@@ -449,9 +456,21 @@ impl State {
     }
 }
 
+/// A value on a cache line of its own.
+#[repr(align(128))]
+struct Padded<T>(T);
+
 pub(crate) struct Shared {
     state: Mutex<State>,
     cv: Condvar,
+    /// Set (under the lock) by a sender whose message ends the looper's spin
+    /// ([`Blocked::Spinning`]); polled by the looper without the lock. On a
+    /// line of its own, so that the polling does not take the lock's line
+    /// from senders.
+    arrived: Padded<AtomicBool>,
+    /// Whether the looper spins before blocking (see
+    /// [`MessageQueue::learn_from_wake`]). Only its own thread uses it.
+    spin_on: AtomicBool,
     pub(crate) clock: Clock,
     /// Stamp every message with a precise clock reading (set while the
     /// looper has logging, an observer or slow-log thresholds, which read
@@ -483,6 +502,37 @@ impl fmt::Debug for MessageQueue {
     }
 }
 
+/// How long a looper that ran out of due messages polls for a new one
+/// before it blocks (see [`MessageQueue::spin`]): enough for a partner on
+/// another CPU to answer (a cross-thread round trip is ~1-2 µs on the build
+/// VM), short against the wake-up it saves.
+const SPIN_TIME: Duration = Duration::from_micros(5);
+/// Polls of the flag between two clock reads.
+const SPIN_CHECK: u32 = 8;
+/// A wait that a sender on another CPU ended within this time turns
+/// polling on (see [`MessageQueue::learn_from_wake`]): longer than the
+/// wake-up latency of an idle virtual CPU (~20-50 µs on the build VM).
+const SPIN_WORTH: Duration = Duration::from_micros(100);
+
+/// `waker_cpu` when no sender woke the looper.
+const NO_CPU: u32 = u32::MAX;
+/// The CPU number where it is not known.
+const UNKNOWN_CPU: u32 = u32::MAX - 1;
+
+/// The CPU the calling thread runs on (vDSO `getcpu` on Linux, no system
+/// call), or [`UNKNOWN_CPU`].
+#[inline]
+fn current_cpu() -> u32 {
+    #[cfg(target_os = "linux")]
+    {
+        u32::try_from(rustix::thread::sched_getcpu()).unwrap_or(UNKNOWN_CPU)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        UNKNOWN_CPU
+    }
+}
+
 /// What to do with a woken looper.
 enum Wake {
     None,
@@ -504,6 +554,7 @@ impl MessageQueue {
                     quitting: false,
                     blocked: Blocked::No,
                     wake_at: u64::MAX,
+                    waker_cpu: NO_CPU,
                     idle_handlers: Vec::new(),
                     free: Vec::new(),
                     dirty_from: 0,
@@ -511,6 +562,8 @@ impl MessageQueue {
                     peak_len: 0,
                 }),
                 cv: Condvar::new(),
+                arrived: Padded(AtomicBool::new(false)),
+                spin_on: AtomicBool::new(true),
                 precise_stamps: AtomicBool::new(!matches!(clock, Clock::Monotonic)),
                 clock,
                 quit_allowed,
@@ -534,14 +587,22 @@ impl MessageQueue {
         self.shared.clock.now()
     }
 
-    /// Marks the looper as no longer blocked and says how to wake it.
-    fn take_wake(st: &mut State) -> Wake {
+    /// Marks the looper as no longer blocked and says how to wake it. A
+    /// spinning looper is told here, under the lock (no system call).
+    fn take_wake(&self, st: &mut State) -> Wake {
         let w = match st.blocked {
             Blocked::No => Wake::None,
+            Blocked::Spinning => {
+                self.shared.arrived.0.store(true, Ordering::Relaxed);
+                Wake::None
+            }
             Blocked::Condvar => Wake::Condvar,
             #[cfg(target_os = "linux")]
             Blocked::Epoll => Wake::Epoll,
         };
+        if !matches!(w, Wake::None) {
+            st.waker_cpu = current_cpu();
+        }
         st.blocked = Blocked::No;
         w
     }
@@ -557,7 +618,7 @@ impl MessageQueue {
 
     /// Wakes the looper if it is blocked (cf. `MessageQueue.nativeWake`).
     pub(crate) fn wake_if_blocked(&self) {
-        let w = Self::take_wake(&mut self.lock());
+        let w = self.take_wake(&mut self.lock());
         self.do_wake(w);
     }
 
@@ -634,7 +695,7 @@ impl MessageQueue {
         fields.when = when;
         let key = st.key_for(when);
         let wake = if st.should_wake(key, fields.asynchronous) {
-            Self::take_wake(&mut st)
+            self.take_wake(&mut st)
         } else {
             Wake::None
         };
@@ -681,7 +742,7 @@ impl MessageQueue {
         fields.asynchronous = asynchronous;
         let key = st.key_for(when);
         let wake = if st.should_wake(key, asynchronous) {
-            Self::take_wake(&mut st)
+            self.take_wake(&mut st)
         } else {
             Wake::None
         };
@@ -770,12 +831,18 @@ impl MessageQueue {
     ) -> Option<Message> {
         let mut recycled = recycled;
         let mut idle_pending = true;
+        // Spin at most once per call (a spin that ends with a message not
+        // yet due is followed by a real wait).
+        let mut spun = false;
         loop {
             #[cfg(target_os = "linux")]
             if self.shared.fds.is_active() {
                 self.shared.fds.poll(Some(Duration::ZERO));
             }
             let mut st = self.lock();
+            if st.blocked == Blocked::Spinning {
+                st.blocked = Blocked::No;
+            }
             let spill = recycled.take().and_then(|f| {
                 let dirty = f.target.is_some() || f.callback.is_some();
                 st.keep_free(f, dirty)
@@ -817,6 +884,24 @@ impl MessageQueue {
                 continue;
             }
             idle_pending = false;
+            if !spun
+                && matches!(self.shared.clock, Clock::Monotonic)
+                && self.shared.spin_on.load(Ordering::Relaxed)
+            {
+                // Poll for a new message for a moment before blocking: a
+                // sender then sets a flag instead of making a system call,
+                // and this thread does not pay the wake-up latency. Up to the
+                // due time of the next message at most (it is then picked up
+                // on the next pass, checked against the precise clock).
+                spun = true;
+                st.blocked = Blocked::Spinning;
+                st.wake_at = deadline;
+                self.shared.arrived.0.store(false, Ordering::Relaxed);
+                drop(st);
+                let left = deadline.saturating_sub(now.as_nanos());
+                self.spin(Duration::from_nanos(left));
+                continue;
+            }
             // Before waiting, let go of the handlers and tasks kept for reuse
             // (see `put_warm`, `keep_free`), outside the lock, once the looper
             // is marked blocked: a sender meanwhile then wakes it as usual.
@@ -824,6 +909,8 @@ impl MessageQueue {
             let dirty = Self::pool_is_dirty(&st);
             let holding = warm.is_some() || dispatch_cache.is_some() || dirty;
             st.wake_at = deadline;
+            st.waker_cpu = NO_CPU;
+            let my_cpu = current_cpu();
             let timeout = if deadline == u64::MAX {
                 None
             } else {
@@ -838,7 +925,11 @@ impl MessageQueue {
                 }
                 let until = (deadline != u64::MAX).then(|| Uptime::from_nanos(deadline));
                 self.shared.fds.poll_until(until, timeout);
-                self.lock().blocked = Blocked::No;
+                let mut st = self.lock();
+                st.blocked = Blocked::No;
+                let waker = st.waker_cpu;
+                drop(st);
+                self.learn_from_wake(waker, my_cpu, now);
                 continue;
             }
             st.blocked = Blocked::Condvar;
@@ -849,6 +940,9 @@ impl MessageQueue {
                 // Woken (the flag taken) while unlocked: do not wait.
                 if st.blocked != Blocked::Condvar || st.quitting {
                     st.blocked = Blocked::No;
+                    let waker = st.waker_cpu;
+                    drop(st);
+                    self.learn_from_wake(waker, my_cpu, now);
                     continue;
                 }
             }
@@ -867,6 +961,54 @@ impl MessageQueue {
                 }
             };
             st.blocked = Blocked::No;
+            let waker = st.waker_cpu;
+            drop(st);
+            self.learn_from_wake(waker, my_cpu, now);
+        }
+    }
+
+    /// Decides, after a wait that a sender ended, whether the looper spins
+    /// before its next waits: yes if the sender ran on another CPU and sent
+    /// soon after the wait began (within [`SPIN_WORTH`]): a partner that
+    /// answers that fast is worth spinning for, as spinning saves both sides
+    /// the wake-up. No if it ran on the looper's CPU: the looper then had to
+    /// give up its CPU for the message to come, and spinning would only delay
+    /// it. No after a longer wait, and no after a wait that no sender ended
+    /// (time-out, descriptor event, spurious): a looper that waits for its
+    /// timers or descriptors gains nothing from polling for messages.
+    fn learn_from_wake(&self, waker: u32, my_cpu: u32, waited_from: Uptime) {
+        if waker == NO_CPU {
+            self.shared.spin_on.store(false, Ordering::Relaxed);
+            return;
+        }
+        let waited = self
+            .shared
+            .clock
+            .now()
+            .as_nanos()
+            .saturating_sub(waited_from.as_nanos());
+        let on = (waker != my_cpu || my_cpu == UNKNOWN_CPU)
+            && u128::from(waited) <= SPIN_WORTH.as_nanos();
+        self.shared.spin_on.store(on, Ordering::Relaxed);
+    }
+
+    /// Polls [`Shared::arrived`] (set by a sender) with a pause instruction
+    /// for up to [`SPIN_TIME`], or until `limit` (the next message's due
+    /// time) if that comes first.
+    fn spin(&self, limit: Duration) {
+        let arrived = &self.shared.arrived.0;
+        let start = Instant::now();
+        let end = limit.min(SPIN_TIME);
+        loop {
+            for _ in 0..SPIN_CHECK {
+                if arrived.load(Ordering::Relaxed) {
+                    return;
+                }
+                std::hint::spin_loop();
+            }
+            if start.elapsed() >= end {
+                return;
+            }
         }
     }
 
@@ -928,8 +1070,8 @@ impl MessageQueue {
         st.is_idle_at(self.shared.clock.now())
     }
 
-    /// Whether the looper is blocked waiting for work (cf.
-    /// `MessageQueue.isPolling`).
+    /// Whether the looper is waiting for work: blocked, or polling just
+    /// before it blocks (see the crate docs) (cf. `MessageQueue.isPolling`).
     pub fn is_polling(&self) -> bool {
         let st = self.lock();
         st.blocked != Blocked::No && !st.quitting
@@ -1000,7 +1142,7 @@ impl MessageQueue {
         let w = if st.quitting {
             Wake::None
         } else {
-            Self::take_wake(&mut st)
+            self.take_wake(&mut st)
         };
         drop(st);
         self.do_wake(w);
@@ -1049,7 +1191,7 @@ impl MessageQueue {
             st.store.extract(|_, _| true, &mut out);
             st.barriers.clear();
         }
-        let w = Self::take_wake(&mut st);
+        let w = self.take_wake(&mut st);
         drop(st);
         self.do_wake(w);
         recycle_all(out);

@@ -87,3 +87,134 @@ fn eight_senders_random_delays() {
         }
     }
 }
+
+/// Senders that stop and start at random moments, so that messages find
+/// the looper in every state: dispatching, going idle (running out of due
+/// messages, letting go of what it kept), on its way to block, or blocked.
+/// Each burst's last message is acknowledged and waited for (with a hang
+/// guard, not a timing check): a lost wake-up leaves it in the queue and
+/// fails the test. With `with_fd`, the looper blocks in `epoll_wait`.
+fn bursts_with_idle_gaps(with_fd: bool) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    const SENDERS: usize = 2;
+    const ROUNDS: usize = 2_000;
+    let (l, j) = spawn_looper();
+    #[cfg(target_os = "linux")]
+    let _pair = with_fd.then(|| {
+        let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+        l.queue()
+            .add_fd_listener(&a, looper::FdEvents::INPUT, |_, e| e)
+            .unwrap();
+        (a, b)
+    });
+    #[cfg(not(target_os = "linux"))]
+    let _ = with_fd;
+    let handled = Arc::new(AtomicU64::new(0));
+    let acks: Vec<_> = (0..SENDERS)
+        .map(|_| std::sync::mpsc::channel::<usize>())
+        .collect();
+    let ack_tx: Vec<_> = acks.iter().map(|(tx, _)| tx.clone()).collect();
+    let hd = handled.clone();
+    // arg1: sender, arg2: round + 1 on a burst's last message, else 0.
+    let h = Handler::with_handle_message(&l, move |m: &mut Message| {
+        hd.fetch_add(1, Ordering::Relaxed);
+        if m.arg2 > 0 {
+            ack_tx[m.arg1 as usize].send(m.arg2 as usize - 1).unwrap();
+        }
+    });
+    let senders: Vec<_> = acks
+        .into_iter()
+        .enumerate()
+        .map(|(s, (_, ack_rx))| {
+            let h = h.clone();
+            std::thread::spawn(move || {
+                let mut rng = rand::rng();
+                let mut sent = 0u64;
+                for round in 0..ROUNDS {
+                    match rng.random_range(0..5) {
+                        0 => {}
+                        1 => {
+                            for _ in 0..rng.random_range(0..20_000) {
+                                std::hint::spin_loop();
+                            }
+                        }
+                        2 => std::thread::yield_now(),
+                        _ => std::thread::sleep(Duration::from_micros(rng.random_range(0..200))),
+                    }
+                    let burst = rng.random_range(1..=4);
+                    for k in 0..burst {
+                        let last = if k + 1 == burst { round as i32 + 1 } else { 0 };
+                        let m = h.obtain_message_args(1, s as i32, last);
+                        let ok = match rng.random_range(0..4) {
+                            0 => h.send_message_delayed(
+                                m,
+                                Duration::from_micros(rng.random_range(0..50)),
+                            ),
+                            1 if last == 0 => h.send_message_at_front_of_queue(m),
+                            _ => h.send_message(m),
+                        };
+                        assert!(ok);
+                        sent += 1;
+                    }
+                    // Every other round, wait for the burst: the looper then
+                    // goes idle before the next one.
+                    if round % 2 == 0 || round + 1 == ROUNDS {
+                        loop {
+                            let r = ack_rx.recv_timeout(HANG_GUARD).expect("lost wake-up");
+                            if r == round {
+                                break;
+                            }
+                        }
+                    }
+                }
+                sent
+            })
+        })
+        .collect();
+    let sent: u64 = senders.into_iter().map(|s| s.join().unwrap()).sum();
+    // A burst's delayed messages (up to 50 us) may come after its
+    // acknowledged last one: wait for them too (a lost wake-up of a timed
+    // wait would hang here).
+    let start = std::time::Instant::now();
+    while handled.load(Ordering::Relaxed) < sent {
+        assert!(start.elapsed() < HANG_GUARD, "lost wake-up");
+        std::thread::sleep(Duration::from_micros(100));
+    }
+    assert_eq!(handled.load(Ordering::Relaxed), sent);
+    l.quit().unwrap();
+    j.join().unwrap();
+}
+
+#[test]
+fn bursts_with_idle_gaps_condvar() {
+    bursts_with_idle_gaps(false);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn bursts_with_idle_gaps_epoll() {
+    bursts_with_idle_gaps(true);
+}
+
+/// Quitting a looper that is just going idle stops it.
+#[test]
+fn quit_while_going_idle() {
+    let mut rng = rand::rng();
+    for _ in 0..200 {
+        let (l, j) = spawn_looper();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let h = Handler::with_handle_message(&l, move |_| tx.send(()).unwrap());
+        h.send_empty_message(1);
+        rx.recv_timeout(HANG_GUARD).unwrap();
+        for _ in 0..rng.random_range(0..5_000) {
+            std::hint::spin_loop();
+        }
+        l.quit().unwrap();
+        let start = std::time::Instant::now();
+        while !j.is_finished() {
+            assert!(start.elapsed() < HANG_GUARD, "looper did not quit");
+            std::thread::sleep(Duration::from_micros(50));
+        }
+        j.join().unwrap();
+    }
+}
