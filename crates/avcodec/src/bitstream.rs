@@ -197,10 +197,7 @@ impl BitWriter {
     /// Writes the low `n` bits (0..=32) of `value`.
     #[inline]
     pub fn write(&mut self, n: u32, value: u32) {
-        debug_assert!(n <= 32);
-        let v = u64::from(value) & ((1u64 << n) - 1);
-        self.acc = (self.acc << n) | v;
-        self.nbits += n;
+        push_bits(&mut self.acc, &mut self.nbits, n, value);
         if self.out.len() < self.len + 8 {
             self.grow();
         }
@@ -264,14 +261,20 @@ pub struct BitBatch<'a> {
     nbits: u32,
 }
 
+/// Appends the low `n` bits (0..=32) of `value` to the accumulator `acc` holding `nbits` bits.
+#[inline(always)]
+fn push_bits(acc: &mut u64, nbits: &mut u32, n: u32, value: u32) {
+    debug_assert!(n <= 32);
+    let v = u64::from(value) & ((1u64 << n) - 1);
+    *acc = (*acc << n) | v;
+    *nbits += n;
+}
+
 impl BitBatch<'_> {
     /// Writes the low `n` bits (0..=32) of `value`.
     #[inline]
     pub fn write(&mut self, n: u32, value: u32) {
-        debug_assert!(n <= 32);
-        let v = u64::from(value) & ((1u64 << n) - 1);
-        self.acc = (self.acc << n) | v;
-        self.nbits += n;
+        push_bits(&mut self.acc, &mut self.nbits, n, value);
         let word = (self.acc << (63 - self.nbits)) << 1;
         self.buf[self.len..self.len + 8].copy_from_slice(&word.to_be_bytes());
         self.len += (self.nbits >> 3) as usize;
