@@ -175,7 +175,7 @@ enum Workers {
     Caller,
     /// On rayon's global pool (automatic thread count).
     Global,
-    /// On a pool of the requested size.
+    /// On the caller's thread and a pool of one thread fewer than requested.
     Pool(rayon::ThreadPool),
 }
 
@@ -185,8 +185,11 @@ impl Workers {
             1 => Workers::Caller,
             0 if rayon::current_num_threads() > 1 => Workers::Global,
             0 => Workers::Caller,
+            // The caller decodes a band itself while the pool does the others, so the
+            // pool has one thread fewer and the caller never sleeps waiting for the
+            // pool to wake.
             n => match rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
+                .num_threads(n - 1)
                 .thread_name(|i| format!("mpeg1video-{i}"))
                 .build()
             {
@@ -204,14 +207,39 @@ impl Workers {
         match self {
             Workers::Caller => 1,
             Workers::Global => rayon::current_num_threads(),
-            Workers::Pool(p) => p.current_num_threads(),
+            Workers::Pool(p) => p.current_num_threads() + 1,
         }
     }
 
-    fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
+    /// Runs `f` on every item: the first on the calling thread, the others on the
+    /// pool meanwhile (in order on the caller when there is no pool).
+    fn run_each<T: Send, F: Fn(&mut T) + Sync>(&self, items: &mut [T], f: F) {
+        fn spread<'s, T: Send, F: Fn(&mut T) + Sync>(
+            s: &rayon::Scope<'s>,
+            rest: &'s mut [T],
+            f: &'s F,
+        ) {
+            for item in rest {
+                s.spawn(move |_| f(item));
+            }
+        }
+        let Some((first, rest)) = items.split_first_mut() else {
+            return;
+        };
+        let f = &f;
         match self {
-            Workers::Pool(p) => p.install(f),
-            Workers::Global | Workers::Caller => f(),
+            Workers::Pool(p) => p.in_place_scope(|s| {
+                spread(s, rest, f);
+                f(first);
+            }),
+            Workers::Global => rayon::in_place_scope(|s| {
+                spread(s, rest, f);
+                f(first);
+            }),
+            Workers::Caller => {
+                f(first);
+                rest.iter_mut().for_each(f);
+            }
         }
     }
 }
@@ -714,7 +742,6 @@ fn decode_bands(
     slices: &[(usize, &[u8])],
     bands: &[Band],
 ) -> Vec<BandOutcome> {
-    use rayon::prelude::*;
     // Cut every plane and the done map at the band boundaries.
     let mut work: Vec<(Target<'_>, &mut [bool], &Band)> = Vec::with_capacity(bands.len());
     let [mut y, mut cb, mut cr] = planes;
@@ -737,24 +764,28 @@ fn decode_bands(
             band,
         ));
     }
-    workers.install(|| {
-        work.par_iter_mut()
-            .map(|(target, done, band)| {
-                let mut out = BandOutcome::default();
-                for &(row, payload) in &slices[band.slices.clone()] {
-                    match run_slice(pc, target, done, row, payload) {
-                        Ok(()) => {}
-                        Err(e) if e.what == OUT_OF_BAND => {
-                            out.out_of_band = true;
-                            break;
-                        }
-                        Err(e) => out.errors.push((row, e)),
-                    }
+    // The band with the most slices goes first: the caller decodes it, so that it is
+    // rarely left waiting for a pool thread.
+    if let Some(big) = (0..work.len()).max_by_key(|&i| work[i].2.slices.len()) {
+        work.swap(0, big);
+    }
+    let mut jobs: Vec<_> = work
+        .into_iter()
+        .map(|w| (w, BandOutcome::default()))
+        .collect();
+    workers.run_each(&mut jobs, |((target, done, band), out)| {
+        for &(row, payload) in &slices[band.slices.clone()] {
+            match run_slice(pc, target, done, row, payload) {
+                Ok(()) => {}
+                Err(e) if e.what == OUT_OF_BAND => {
+                    out.out_of_band = true;
+                    break;
                 }
-                out
-            })
-            .collect()
-    })
+                Err(e) => out.errors.push((row, e)),
+            }
+        }
+    });
+    jobs.into_iter().map(|(_, out)| out).collect()
 }
 
 /// Cuts the first `len` elements (fewer if there are not as many) off `rest`.
