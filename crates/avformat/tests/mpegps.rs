@@ -132,14 +132,18 @@ fn private_stream_audio_parameters_match_ffprobe() {
     }
 }
 
+/// Our `mpeg` muxer writing to memory, and the memory.
+fn memory_muxer() -> (OutputContext, MemorySink) {
+    let info = *FormatRegistry::builtin().find_muxer("mpeg").unwrap();
+    let sink = MemorySink::new();
+    let out = OutputContext::with_writer(IoWriter::new(Box::new(sink.clone()), "mem.mpg"), info);
+    (out, sink)
+}
+
 /// Demuxes `path`, muxes it with our muxer to memory, and returns the bytes.
 fn remux(path: &str) -> Vec<u8> {
-    let formats = FormatRegistry::builtin();
     let mut input = open(path);
-    let sink = MemorySink::new();
-    let info = *formats.find_muxer("mpeg").unwrap();
-    let mut out =
-        OutputContext::with_writer(IoWriter::new(Box::new(sink.clone()), "mem.mpg"), info);
+    let (mut out, sink) = memory_muxer();
     for st in input.streams() {
         out.add_stream(st.params.clone(), st.time_base).unwrap();
     }
@@ -398,11 +402,7 @@ fn muxer_keeps_decoder_buffers_within_bounds() {
     // at CIF rates. Every access unit must be in its buffer by its DTS, and no buffer
     // may hold more than the bound the system header declares (230 KiB, 4 KiB).
     for (i_size, p_size) in [(100_000usize, 18_000usize), (12_000, 2_500)] {
-        let formats = FormatRegistry::builtin();
-        let sink = MemorySink::new();
-        let info = *formats.find_muxer("mpeg").unwrap();
-        let mut out =
-            OutputContext::with_writer(IoWriter::new(Box::new(sink.clone()), "mem.mpg"), info);
+        let (mut out, sink) = memory_muxer();
         let tb = Rational::new(1, 90000);
         let mut vp = avcodec::CodecParameters::new(avcodec::CodecId::Mpeg1video);
         vp.width = 1280;
@@ -505,11 +505,7 @@ fn muxer_survives_odd_timestamps_and_sizes() {
         (x >> 8) % m.max(1)
     };
     for round in 0..20 {
-        let formats = FormatRegistry::builtin();
-        let sink = MemorySink::new();
-        let info = *formats.find_muxer("mpeg").unwrap();
-        let mut out =
-            OutputContext::with_writer(IoWriter::new(Box::new(sink.clone()), "mem.mpg"), info);
+        let (mut out, sink) = memory_muxer();
         let tb = Rational::new(1, 90000);
         for codec in [
             avcodec::CodecId::Mpeg1video,
