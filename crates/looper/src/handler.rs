@@ -16,6 +16,10 @@ use crate::time::{IntoDelay, Uptime};
 type CallbackFn = dyn Fn(&mut Message) -> bool + Send + Sync;
 type HandleFn = dyn Fn(&mut Message) + Send + Sync;
 
+/// On cache lines of its own, away from the `Arc`'s reference counts: a
+/// thread sending through a clone of the handler (a count increment) then
+/// does not take the line the looper's thread reads to dispatch.
+#[repr(align(128))]
 struct Inner {
     looper: Looper,
     callback: Option<Box<CallbackFn>>,
@@ -440,16 +444,12 @@ impl Handler {
 
     // ----- posting ---------------------------------------------------------
 
-    /// Sends storage taken from [`take_warm`] and filled by the caller.
+    /// Sends storage taken from [`take_warm`] and filled by the caller (on a
+    /// looper thread: the locked path, not the inbox of lock-free senders).
     fn enqueue_warm(&self, f: Box<MessageFields>, t: SendTime) -> bool {
-        match self
-            .inner
-            .looper
-            .queue()
-            .enqueue(Message::from_fields(f), t)
-        {
+        match self.inner.looper.queue().enqueue_locked(f, t) {
             Ok(()) => true,
-            Err(msg) => self.dead_thread(msg),
+            Err(f) => self.dead_thread(Message::from_fields(f)),
         }
     }
 

@@ -65,7 +65,19 @@
 //! `Send + Sync` too, even though they only ever run on the looper's thread.
 //!
 //! The queue is a `std::sync::Mutex` around a sorted lane plus a binary heap
-//! (see [`MessageQueue`]). An idle looper blocks on a `std::sync::Condvar`, or
+//! (see [`MessageQueue`]). Messages sent without delay from a thread other
+//! than the looper's (`send_message`, `send_empty_message`, `post`) skip the
+//! lock: they go into a bounded lock-free inbox (256 entries; a sender that
+//! finds it full takes the lock) and take their place in the queue when the
+//! next holder of the lock moves them in, which every operation under the
+//! lock does first, so a thread's later sends, removals and queries see its
+//! earlier sends, and a thread's sends keep their order. The looper moves the
+//! inbox in when nothing in the queue is due, so it works through a batch
+//! without touching the cache lines senders write. Such a message is stamped
+//! when it is moved in, with a time not earlier than the send (so it goes
+//! after everything due by then). Delayed, timed and front-of-queue sends,
+//! and everything sent from the looper's own thread, take the lock. An idle
+//! looper blocks on a `std::sync::Condvar`, or
 //! in `epoll_wait` once file descriptors are watched (Linux,
 //! [`MessageQueue::add_fd_listener`]; a `timerfd` then ends timed waits at the
 //! nanosecond, as `epoll_wait` counts whole milliseconds). A sender wakes it
@@ -94,8 +106,8 @@
 //! [`MessageQueue::is_polling`] is `true`. Test loopers (manual clock) never
 //! poll.
 //!
-//! This crate uses only `std`
-//! (plus `rustix` for epoll, timers and `getcpu`): it does not use
+//! This crate uses `std`, `crossbeam-queue` (the inbox), and `rustix` (epoll,
+//! timers, `getcpu`, `membarrier`): it does not use
 //! `rtos-sync`, which was being built in parallel (its host port polls before
 //! parking in the same spirit); the workspace allows that dependency later, if
 //! measured to help.
@@ -154,6 +166,7 @@
 mod error;
 #[cfg(target_os = "linux")]
 mod fd;
+mod fences;
 mod handler;
 mod handler_thread;
 mod looper;

@@ -5,7 +5,7 @@
 #![allow(clippy::vec_box)]
 
 use std::any::Any;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -33,18 +33,35 @@ pub const MAX_POOL_SIZE: usize = 50;
 /// [`Handler::has_callbacks`] use this identity, so keep a clone of what you
 /// post if you want to remove it later.
 #[derive(Clone)]
-pub struct Runnable(Arc<dyn Fn() + Send + Sync>);
+pub struct Runnable(Arc<dyn Task>);
+
+/// A closure on cache lines of its own, away from its `Arc`'s reference
+/// counts: a thread posting it (a count increment) then does not take the
+/// line the looper's thread reads to run it.
+#[repr(align(128))]
+struct Apart<F>(F);
+
+trait Task: Send + Sync {
+    fn run(&self);
+}
+
+impl<F: Fn() + Send + Sync> Task for Apart<F> {
+    #[inline]
+    fn run(&self) {
+        (self.0)()
+    }
+}
 
 impl Runnable {
     /// Wraps a closure.
     pub fn new(f: impl Fn() + Send + Sync + 'static) -> Runnable {
-        Runnable(Arc::new(f))
+        Runnable(Arc::new(Apart(f)))
     }
 
     /// Runs it (cf. `Runnable.run`).
     #[inline]
     pub fn run(&self) {
-        (self.0)()
+        self.0.run();
     }
 
     /// Whether `self` and `other` are clones of one `Runnable`.
@@ -222,6 +239,45 @@ pub(crate) fn put_warm(mut fields: Box<MessageFields>) -> Option<Box<MessageFiel
     // If the thread-local is gone (thread exiting), `slot` keeps `fields`.
     let old = WARM.try_with(|w| w.replace(slot.take())).ok().flatten();
     old.or(slot)
+}
+
+/// The most cleared storage a thread keeps for its sends (see [`take_spare`]).
+const SPARE_MAX: usize = 64;
+
+thread_local! {
+    /// Cleared storage this thread took from a queue's pool in one go, for
+    /// its next messages to any queue (see `MessageQueue::obtain_fields`):
+    /// a thread that sends to a looper on another thread takes the queue's
+    /// lock once per batch instead of once per message.
+    static SPARE: RefCell<Vec<Box<MessageFields>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Cleared storage from this thread's cache, if any.
+#[inline]
+pub(crate) fn take_spare() -> Option<Box<MessageFields>> {
+    SPARE
+        .try_with(|s| s.try_borrow_mut().ok().and_then(|mut s| s.pop()))
+        .ok()
+        .flatten()
+}
+
+/// Keeps cleared storage in this thread's cache (the process-wide pool takes
+/// it when the cache is full or the thread is exiting).
+pub(crate) fn put_spare(f: Box<MessageFields>) {
+    let mut slot = Some(f);
+    let _ = SPARE.try_with(|s| {
+        if let Ok(mut s) = s.try_borrow_mut()
+            && s.len() < SPARE_MAX
+        {
+            if s.capacity() == 0 {
+                s.reserve_exact(SPARE_MAX);
+            }
+            s.extend(slot.take());
+        }
+    });
+    if let Some(f) = slot {
+        recycle_fields_global(f);
+    }
 }
 
 /// Takes this thread's warm storage, fully cleared (for a looper about to

@@ -19,14 +19,17 @@ use std::cmp::Ordering as CmpOrdering;
 use std::collections::{BinaryHeap, VecDeque};
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
+
+use crossbeam_queue::ArrayQueue;
 
 use crate::error::{Error, Result};
 use crate::handler::Handler;
 use crate::message::{
-    MAX_POOL_SIZE, Message, MessageFields, Runnable, recycle_fields_global, take_global, take_warm,
+    MAX_POOL_SIZE, Message, MessageFields, Runnable, put_spare, recycle_fields_global, take_global,
+    take_spare, take_warm,
 };
 use crate::time::{Clock, Uptime};
 
@@ -322,6 +325,35 @@ struct State {
     latest_now: u64,
     /// The most messages the queue has held at once.
     peak_len: usize,
+    /// With `quitting`: whether it was `quit_safely` (due messages stay).
+    quit_safe: bool,
+    /// The looper's `next` returned `None` after the queue quit: nothing
+    /// more will be delivered.
+    exited: bool,
+    /// Messages lock-free senders pushed after the queue quit that will not
+    /// be delivered; each sender takes its own back (see
+    /// [`MessageQueue::send_fast`]).
+    late: Vec<Box<MessageFields>>,
+}
+
+thread_local! {
+    static MARK: u8 = const { 0 };
+}
+
+/// A number that tells the live threads apart (the address of a
+/// thread-local), cheaper than `thread::current().id()`.
+#[inline]
+fn thread_mark() -> usize {
+    MARK.with(|m| std::ptr::from_ref(m) as usize)
+}
+
+/// What became of a lock-free send ([`MessageQueue::send_fast`]).
+enum Fast {
+    Sent,
+    /// Pushed, but the queue quit first: fail the send.
+    Refused(Box<MessageFields>),
+    /// Not pushed: use the locked path.
+    Locked(Box<MessageFields>),
 }
 
 /// When a sent message is due, as the sender gives it.
@@ -463,6 +495,19 @@ struct Padded<T>(T);
 pub(crate) struct Shared {
     state: Mutex<State>,
     cv: Condvar,
+    /// Messages sent without delay by threads that do not take the lock (see
+    /// [`MessageQueue::send_fast`]): stamped with a coarse clock reading,
+    /// given their place in the queue when moved into `state` by whoever
+    /// takes the lock next ([`MessageQueue::lock`]).
+    inbox: ArrayQueue<Box<MessageFields>>,
+    /// [`SLEEPING`] and [`CLOSED`], readable without the lock: a lock-free
+    /// sender that finds either set after pushing takes the lock (see
+    /// [`MessageQueue::send_fast`]).
+    flags: Padded<AtomicU8>,
+    /// [`thread_mark`] of the thread that made the queue (its looper's):
+    /// sends from it take the lock, which it mostly holds alone, rather than
+    /// the inbox.
+    owner: usize,
     /// Set (under the lock) by a sender whose message ends the looper's spin
     /// ([`Blocked::Spinning`]); polled by the looper without the lock. On a
     /// line of its own, so that the polling does not take the lock's line
@@ -514,6 +559,21 @@ const SPIN_CHECK: u32 = 8;
 /// wake-up latency of an idle virtual CPU (~20-50 µs on the build VM).
 const SPIN_WORTH: Duration = Duration::from_micros(100);
 
+/// Capacity of the lock-free inbox; a sender that finds it full takes the
+/// lock (which empties it).
+const INBOX_CAPACITY: usize = 256;
+/// Storage a refill of a sender's cache leaves in the queue's pool.
+const POOL_KEEP: usize = 4;
+/// The most storage a sender whose thread's cache is empty takes from the
+/// queue's pool at once (see [`crate::message::take_spare`]).
+const SPARE_REFILL: usize = 32;
+/// [`Shared::flags`]: the looper is blocked in a condition-variable or epoll
+/// wait (`State::blocked`), so a sender must wake it.
+const SLEEPING: u8 = 1;
+/// [`Shared::flags`]: the queue is quitting; a message pushed from now on
+/// may find no looper to deliver it.
+const CLOSED: u8 = 2;
+
 /// `waker_cpu` when no sender woke the looper.
 const NO_CPU: u32 = u32::MAX;
 /// The CPU number where it is not known.
@@ -543,6 +603,7 @@ enum Wake {
 
 impl MessageQueue {
     pub(crate) fn new(quit_allowed: bool, clock: Clock) -> MessageQueue {
+        crate::fences::init();
         MessageQueue {
             shared: Arc::new(Shared {
                 state: Mutex::new(State {
@@ -560,8 +621,14 @@ impl MessageQueue {
                     dirty_from: 0,
                     latest_now: 0,
                     peak_len: 0,
+                    quit_safe: false,
+                    exited: false,
+                    late: Vec::new(),
                 }),
                 cv: Condvar::new(),
+                inbox: ArrayQueue::new(INBOX_CAPACITY),
+                flags: Padded(AtomicU8::new(0)),
+                owner: thread_mark(),
                 arrived: Padded(AtomicBool::new(false)),
                 spin_on: AtomicBool::new(true),
                 precise_stamps: AtomicBool::new(!matches!(clock, Clock::Monotonic)),
@@ -573,12 +640,142 @@ impl MessageQueue {
         }
     }
 
+    /// Takes the lock, first moving what lock-free senders left in the inbox
+    /// into the queue (and waking the looper if one of them should), so that
+    /// whoever holds the lock sees every message sent before.
     #[inline]
     fn lock(&self) -> MutexGuard<'_, State> {
+        let mut st = self.lock_raw();
+        if !self.shared.inbox.is_empty() {
+            let w = self.drain_inbox(&mut st);
+            self.do_wake(w);
+        }
+        st
+    }
+
+    /// The lock, without looking at the inbox (see [`Self::lock`]).
+    #[inline]
+    fn lock_raw(&self) -> MutexGuard<'_, State> {
         self.shared
             .state
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Moves the inbox into the queue, in the order it was sent, each message
+    /// stamped as a send without delay at this point (see [`Self::stamp`]),
+    /// and says whether the looper must be woken for one of them.
+    ///
+    /// Once the queue quit, a message pushed by then goes in only if it
+    /// was `quit_safely` and the looper is still delivering (it is due);
+    /// the others go to `State::late`, for their senders (see
+    /// [`Self::send_fast`]).
+    fn drain_inbox(&self, st: &mut State) -> Wake {
+        let mut wake = false;
+        while let Some(mut f) = self.shared.inbox.pop() {
+            if st.quitting && (!st.quit_safe || st.exited) {
+                st.late.push(f);
+                continue;
+            }
+            let when = self.stamp(st, SendTime::Now, f.when);
+            f.when = when;
+            let key = st.key_for(when);
+            wake |= st.should_wake(key, f.asynchronous);
+            let len = st.store.push(Entry { key, msg: f });
+            st.peak_len = st.peak_len.max(len);
+        }
+        if wake { self.take_wake(st) } else { Wake::None }
+    }
+
+    /// Sends `fields` without taking the lock if it is sent without delay
+    /// from a thread other than the looper's, the queue needs no precise
+    /// stamp and is not quitting, and the inbox has room; otherwise gives it
+    /// back for the locked path.
+    ///
+    /// The message is stamped with a coarse clock reading now and takes its
+    /// place when the next holder of the lock moves it in: before anything
+    /// that holder does, so a thread's later sends, removals and queries see
+    /// it (a thread's own sends keep their order). The looper never misses
+    /// it: it moves the inbox in whenever nothing else is due, looks at it
+    /// again after announcing that it blocks ([`SLEEPING`]), and a sender
+    /// that sees the announcement after pushing takes the lock to wake it
+    /// (each side stores, fences, then loads, so one sees the other; see
+    /// [`crate::fences`]).
+    ///
+    /// Quitting works the same way with [`CLOSED`]: `quit` sets it, fences
+    /// and moves the inbox in, so a message pushed before that is treated
+    /// as sent before the quit; a sender that sees it after pushing takes
+    /// the lock, and if its message could no longer be delivered (`quit`, or
+    /// `quit_safely` after the looper ended), takes it back from
+    /// `State::late` and fails, as a send after quitting does.
+    #[inline]
+    fn send_fast(&self, mut fields: Box<MessageFields>, t: SendTime) -> Fast {
+        let sh = &*self.shared;
+        if !matches!(t, SendTime::Now)
+            || sh.precise_stamps.load(Ordering::Relaxed)
+            || sh.flags.0.load(Ordering::Relaxed) & CLOSED != 0
+            || thread_mark() == sh.owner
+        {
+            return Fast::Locked(fields);
+        }
+        fields.when = Uptime::now_coarse();
+        let mine: *const MessageFields = &*fields;
+        if let Err(fields) = sh.inbox.push(fields) {
+            return Fast::Locked(fields);
+        }
+        crate::fences::light();
+        if sh.flags.0.load(Ordering::Relaxed) == 0 {
+            return Fast::Sent;
+        }
+        // The looper may be blocked, or the queue quitting: move the inbox
+        // in (waking the looper if needed) and see whether this message was
+        // set aside.
+        let mut st = self.lock();
+        let back = st
+            .late
+            .iter()
+            .position(|f| std::ptr::eq(&**f, mine))
+            .map(|i| st.late.swap_remove(i));
+        drop(st);
+        match back {
+            Some(f) => Fast::Refused(f),
+            None => Fast::Sent,
+        }
+    }
+
+    /// Marks the queue quitting for lock-free senders ([`CLOSED`]) and moves
+    /// in what they sent before (see [`Self::send_fast`]).
+    fn close_inbox(&self, st: &mut State) {
+        self.shared.flags.0.fetch_or(CLOSED, Ordering::SeqCst);
+        crate::fences::heavy();
+        let _ = self.drain_inbox(st);
+    }
+
+    /// Marks the looper blocked (`b`: a condition-variable or epoll wait),
+    /// then looks at the inbox once more: a message that arrived before the
+    /// mark was visible unblocks it again (see [`Self::send_fast`]).
+    fn announce_block(&self, st: &mut State, b: Blocked) {
+        st.blocked = b;
+        self.shared.flags.0.fetch_or(SLEEPING, Ordering::SeqCst);
+        crate::fences::heavy();
+        if !self.shared.inbox.is_empty() {
+            // Moved in now; the looper, which checks `blocked` next, does not
+            // wait (no one is waiting to be notified). A sender on some other
+            // CPU ended the wait (for `learn_from_wake`).
+            let _ = self.drain_inbox(st);
+            st.waker_cpu = UNKNOWN_CPU;
+        }
+    }
+
+    /// Marks the looper running.
+    #[inline]
+    fn unblock(&self, st: &mut State) {
+        if matches!(st.blocked, Blocked::No | Blocked::Spinning) {
+            st.blocked = Blocked::No;
+            return;
+        }
+        st.blocked = Blocked::No;
+        self.shared.flags.0.fetch_and(!SLEEPING, Ordering::Relaxed);
     }
 
     /// The current time on this queue's clock (the monotonic clock, or the
@@ -603,7 +800,7 @@ impl MessageQueue {
         if !matches!(w, Wake::None) {
             st.waker_cpu = current_cpu();
         }
-        st.blocked = Blocked::No;
+        self.unblock(st);
         w
     }
 
@@ -684,12 +881,26 @@ impl MessageQueue {
     /// `MessageQueue.enqueueMessage`). Gives the message back if the queue is
     /// quitting.
     pub(crate) fn enqueue(&self, msg: Message, t: SendTime) -> std::result::Result<(), Message> {
-        let mut fields = msg.into_fields();
+        match self.send_fast(msg.into_fields(), t) {
+            Fast::Sent => Ok(()),
+            Fast::Refused(fields) => Err(Message::from_fields(fields)),
+            Fast::Locked(fields) => self.enqueue_locked(fields, t).map_err(Message::from_fields),
+        }
+    }
+
+    /// [`Self::enqueue`] under the lock, never through the inbox: for a
+    /// looper thread's sends with its warm storage (the lock is then usually
+    /// uncontended, and cheaper than the inbox's atomic operations).
+    pub(crate) fn enqueue_locked(
+        &self,
+        mut fields: Box<MessageFields>,
+        t: SendTime,
+    ) -> std::result::Result<(), Box<MessageFields>> {
         let coarse = self.pre_stamp(t);
         let mut st = self.lock();
         if st.quitting {
             drop(st);
-            return Err(Message::from_fields(fields));
+            return Err(fields);
         }
         let when = self.stamp(&mut st, t, coarse);
         fields.when = when;
@@ -717,6 +928,33 @@ impl MessageQueue {
         fill: impl FnOnce(&mut MessageFields),
     ) -> bool {
         let asynchronous = target.is_asynchronous();
+        if matches!(t, SendTime::Now) && !self.shared.precise_stamps.load(Ordering::Relaxed) {
+            // Lock-free: storage the looper handed back, filled here.
+            let mut fields = self.obtain_fields();
+            let old_target = if fields.target.as_ref() == Some(target) {
+                None
+            } else {
+                fields.target.replace(target.clone())
+            };
+            let old_callback = if fields.callback.as_ref() == callback {
+                None
+            } else {
+                std::mem::replace(&mut fields.callback, callback.cloned())
+            };
+            fill(&mut fields);
+            fields.asynchronous = asynchronous;
+            let refused = match self.send_fast(fields, t) {
+                Fast::Sent => None,
+                Fast::Refused(fields) => Some(fields),
+                Fast::Locked(fields) => self.enqueue_locked(fields, t).err(),
+            };
+            let sent = refused.is_none();
+            if let Some(fields) = refused {
+                Message::from_fields(fields).recycle();
+            }
+            drop((old_target, old_callback));
+            return sent;
+        }
         let coarse = self.pre_stamp(t);
         let mut st = self.lock();
         if st.quitting {
@@ -758,7 +996,38 @@ impl MessageQueue {
     /// [`crate::message::take_warm`]'s, it may still hold a target and a
     /// task: set or clear both.
     pub(crate) fn obtain_fields(&self) -> Box<MessageFields> {
-        self.lock().take_free()
+        if let Some(f) = take_spare() {
+            return f;
+        }
+        // The thread's cache is empty: refill it from the queue's pool in
+        // one go under the lock (the looper gives storage back there without
+        // any atomic operation), and let go of the targets and tasks that
+        // storage still holds outside the lock, on this thread.
+        // A few stay for the looper thread's own sends (which take from the
+        // pool under the lock); what the pool lacks is new storage, so that
+        // the storage in circulation grows (up to the pool's and the caches'
+        // bounds) until refills find full batches.
+        let mut batch: [Option<Box<MessageFields>>; SPARE_REFILL] = Default::default();
+        let f = {
+            let mut st = self.lock();
+            let f = st.take_free();
+            let n = st.free.len().saturating_sub(POOL_KEEP).min(SPARE_REFILL);
+            for slot in &mut batch[..n] {
+                *slot = Some(st.take_free());
+            }
+            f
+        };
+        for slot in batch {
+            let g = match slot {
+                Some(mut g) => {
+                    g.clear();
+                    g
+                }
+                None => take_global().unwrap_or_default(),
+            };
+            put_spare(g);
+        }
+        f
     }
 
     /// Gives cleared storage back to the queue's pool.
@@ -839,7 +1108,13 @@ impl MessageQueue {
             if self.shared.fds.is_active() {
                 self.shared.fds.poll(Some(Duration::ZERO));
             }
-            let mut st = self.lock();
+            // Not `lock()`: the inbox is moved in only once nothing in the
+            // queue is due. Whatever it holds would go after a due message
+            // anyway (it is stamped no earlier than `latest_now` when moved
+            // in, with a later sequence number), and leaving it alone while
+            // the looper works through a batch keeps the looper off the
+            // cache lines senders are writing.
+            let mut st = self.lock_raw();
             if st.blocked == Blocked::Spinning {
                 st.blocked = Blocked::No;
             }
@@ -855,6 +1130,16 @@ impl MessageQueue {
                 spill_global(spill);
                 return Some(Message::from_fields(f));
             }
+            if !self.shared.inbox.is_empty() {
+                let _ = self.drain_inbox(&mut st);
+                let known = Uptime::from_nanos(st.latest_now);
+                if let Pick::Due(f) = st.pick(known) {
+                    st.blocked = Blocked::No;
+                    drop(st);
+                    spill_global(spill);
+                    return Some(Message::from_fields(f));
+                }
+            }
             let now = self.shared.clock.now();
             st.latest_now = st.latest_now.max(now.as_nanos());
             let deadline = match st.pick(now) {
@@ -867,6 +1152,7 @@ impl MessageQueue {
                 Pick::Wait(d) => d,
             };
             if st.quitting {
+                st.exited = true;
                 drop(st);
                 spill_global(spill);
                 return None;
@@ -917,34 +1203,38 @@ impl MessageQueue {
                 Some(Duration::from_nanos(deadline - now.as_nanos()))
             };
             #[cfg(target_os = "linux")]
-            if self.shared.fds.is_active() {
-                st.blocked = Blocked::Epoll;
+            let how = if self.shared.fds.is_active() {
+                Blocked::Epoll
+            } else {
+                Blocked::Condvar
+            };
+            #[cfg(not(target_os = "linux"))]
+            let how = Blocked::Condvar;
+            self.announce_block(&mut st, how);
+            if holding {
                 drop(st);
-                if holding {
-                    recycled = self.release_kept(warm, dispatch_cache, dirty);
-                }
-                let until = (deadline != u64::MAX).then(|| Uptime::from_nanos(deadline));
-                self.shared.fds.poll_until(until, timeout);
-                let mut st = self.lock();
-                st.blocked = Blocked::No;
+                recycled = self.release_kept(warm, dispatch_cache, dirty);
+                st = self.lock();
+            }
+            // Woken (the flag taken) since the announcement: do not wait.
+            if st.blocked != how || st.quitting {
+                self.unblock(&mut st);
                 let waker = st.waker_cpu;
                 drop(st);
                 self.learn_from_wake(waker, my_cpu, now);
                 continue;
             }
-            st.blocked = Blocked::Condvar;
-            if holding {
+            #[cfg(target_os = "linux")]
+            if how == Blocked::Epoll {
                 drop(st);
-                recycled = self.release_kept(warm, dispatch_cache, dirty);
-                st = self.lock();
-                // Woken (the flag taken) while unlocked: do not wait.
-                if st.blocked != Blocked::Condvar || st.quitting {
-                    st.blocked = Blocked::No;
-                    let waker = st.waker_cpu;
-                    drop(st);
-                    self.learn_from_wake(waker, my_cpu, now);
-                    continue;
-                }
+                let until = (deadline != u64::MAX).then(|| Uptime::from_nanos(deadline));
+                self.shared.fds.poll_until(until, timeout);
+                let mut st = self.lock();
+                self.unblock(&mut st);
+                let waker = st.waker_cpu;
+                drop(st);
+                self.learn_from_wake(waker, my_cpu, now);
+                continue;
             }
             let mut st = match timeout {
                 None => self
@@ -960,7 +1250,7 @@ impl MessageQueue {
                         .0
                 }
             };
-            st.blocked = Blocked::No;
+            self.unblock(&mut st);
             let waker = st.waker_cpu;
             drop(st);
             self.learn_from_wake(waker, my_cpu, now);
@@ -992,16 +1282,17 @@ impl MessageQueue {
         self.shared.spin_on.store(on, Ordering::Relaxed);
     }
 
-    /// Polls [`Shared::arrived`] (set by a sender) with a pause instruction
+    /// Polls [`Shared::arrived`] (set by a sender) and the inbox with a pause instruction
     /// for up to [`SPIN_TIME`], or until `limit` (the next message's due
     /// time) if that comes first.
     fn spin(&self, limit: Duration) {
         let arrived = &self.shared.arrived.0;
+        let inbox = &self.shared.inbox;
         let start = Instant::now();
         let end = limit.min(SPIN_TIME);
         loop {
             for _ in 0..SPIN_CHECK {
-                if arrived.load(Ordering::Relaxed) {
+                if arrived.load(Ordering::Relaxed) || !inbox.is_empty() {
                     return;
                 }
                 std::hint::spin_loop();
@@ -1181,7 +1472,11 @@ impl MessageQueue {
         if st.quitting {
             return;
         }
+        // Messages sent before this point go into the queue, as before any
+        // quit.
+        self.close_inbox(&mut st);
         st.quitting = true;
+        st.quit_safe = safe;
         let mut out = Vec::new();
         if safe {
             let now = self.shared.clock.now().as_nanos();

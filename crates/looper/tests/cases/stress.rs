@@ -218,3 +218,54 @@ fn quit_while_going_idle() {
         j.join().unwrap();
     }
 }
+
+/// Senders racing `quit_safely` and `quit` (most of them through the
+/// lock-free path): after `quit_safely`, every send that returned `true` is
+/// delivered; after `quit`, no more than those; nothing hangs.
+#[test]
+fn sends_racing_quit() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    for round in 0..120u64 {
+        let safe = round % 2 == 0;
+        let ht = looper::HandlerThread::new("quit-race");
+        ht.start().unwrap();
+        let delivered = Arc::new(AtomicU64::new(0));
+        let d = delivered.clone();
+        let h = Handler::with_handle_message(&ht.looper().unwrap(), move |_| {
+            d.fetch_add(1, Ordering::Relaxed);
+        });
+        let senders: Vec<_> = (0..3)
+            .map(|s| {
+                let h = h.clone();
+                std::thread::spawn(move || {
+                    let mut ok = 0u64;
+                    loop {
+                        let sent = if s == 2 {
+                            h.send_message(h.obtain_message_what(1))
+                        } else {
+                            h.send_empty_message(1)
+                        };
+                        if !sent {
+                            return ok;
+                        }
+                        ok += 1;
+                    }
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_micros(rand::rng().random_range(0..3000)));
+        if safe {
+            ht.quit_safely();
+        } else {
+            ht.quit();
+        }
+        let sent: u64 = senders.into_iter().map(|s| s.join().unwrap()).sum();
+        ht.join();
+        let got = delivered.load(Ordering::Relaxed);
+        if safe {
+            assert_eq!(got, sent, "round {round}: quit_safely lost messages");
+        } else {
+            assert!(got <= sent, "round {round}: {got} delivered of {sent}");
+        }
+    }
+}
