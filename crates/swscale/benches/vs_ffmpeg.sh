@@ -11,7 +11,7 @@ DIR=${TMPDIR:-/tmp}/sws-bench
 mkdir -p "$DIR"
 cargo build -q --release -p swscale --example swsconvert --example membw
 OURS=target/release/examples/swsconvert
-taskset -c 1 target/release/examples/membw 3110400 | sed -n 1p
+taskset -c 1 target/release/examples/membw 3110400 | grep -v "bytes: fill\|bytes: read"
 [ -f "$DIR/frame1080.yuv" ] || ffmpeg -nostdin -v error -f lavfi -i testsrc2=s=1920x1080:r=25 -frames:v 1 -pix_fmt yuv420p -f rawvideo "$DIR/frame1080.yuv"
 for f in rgb24 yuv420p10le; do
   [ -f "$DIR/frame1080.$f" ] || ffmpeg -nostdin -v error -f rawvideo -pix_fmt yuv420p -s 1920x1080 -i "$DIR/frame1080.yuv" -vf format=$f -f rawvideo "$DIR/frame1080.$f"

@@ -7,6 +7,11 @@
 //! frame, the working-set size of the conversions in `benches/vs_ffmpeg.sh`), best of 5 runs of
 //! ITERATIONS (default 200), and prints GB/s. For copying, bytes read plus bytes written
 //! are counted, as the conversion benchmark counts them.
+//!
+//! With the default size it also prints the floor of two 1080p conversions: the time one
+//! thread needs just to move their bytes (yuv420p -> nv12: a copy of the frame; yuv420p -> bgra:
+//! the frame read and 4 bytes per pixel written), to set against ffmpeg's time for the
+//! conversion itself.
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -52,4 +57,37 @@ fn main() {
         black_box(s);
     });
     println!("membw {n} bytes: read {:.1} GB/s", gb(n, t));
+    if n == 3_110_400 {
+        let ms = |t: f64| t * 1e3 / iters as f64;
+        let t = best(iters, || {
+            dst.copy_from_slice(black_box(&src));
+            black_box(&mut dst);
+        });
+        println!(
+            "floor yuv420p->nv12 1080p (copy {n} bytes): {:.3} ms per frame",
+            ms(t)
+        );
+        let mut bgra = vec![3u8; 1920 * 1080 * 4];
+        let t = best(iters, || {
+            v = v.wrapping_add(1);
+            bgra[..n].copy_from_slice(black_box(&src));
+            bgra[n..].fill(black_box(v));
+            black_box(&mut bgra);
+        });
+        println!(
+            "floor yuv420p->bgra 1080p (read {n}, write {} bytes): {:.3} ms per frame",
+            bgra.len(),
+            ms(t)
+        );
+        let t = best(iters, || {
+            v = v.wrapping_add(1);
+            bgra.fill(black_box(v));
+            black_box(&mut bgra);
+        });
+        println!(
+            "floor yuv420p->bgra 1080p, writing alone ({} bytes): {:.3} ms per frame",
+            bgra.len(),
+            ms(t)
+        );
+    }
 }
