@@ -165,6 +165,10 @@ pub struct MessageFields {
     pub(crate) target: Option<Handler>,
     pub(crate) when: Uptime,
     pub(crate) asynchronous: bool,
+    /// The thread that pushed it into a queue's lock-free inbox (see
+    /// `MessageQueue::send_fast`), which tells it from other messages in
+    /// the same storage.
+    pub(crate) sent_by: usize,
 }
 
 impl MessageFields {

@@ -707,18 +707,24 @@ impl MessageQueue {
     /// as sent before the quit; a sender that sees it after pushing takes
     /// the lock, and if its message could no longer be delivered (`quit`, or
     /// `quit_safely` after the looper ended), takes it back from
-    /// `State::late` and fails, as a send after quitting does.
+    /// `State::late` and fails, as a send after quitting does. It knows its
+    /// message by the storage's address and its own thread: storage of a
+    /// message delivered meanwhile may have been reused by another sender and
+    /// set aside, but a message of this thread in `late` can only be this
+    /// one (any earlier one was taken back by this thread).
     #[inline]
     fn send_fast(&self, mut fields: Box<MessageFields>, t: SendTime) -> Fast {
         let sh = &*self.shared;
+        let me = thread_mark();
         if !matches!(t, SendTime::Now)
             || sh.precise_stamps.load(Ordering::Relaxed)
             || sh.flags.0.load(Ordering::Relaxed) & CLOSED != 0
-            || thread_mark() == sh.owner
+            || me == sh.owner
         {
             return Fast::Locked(fields);
         }
         fields.when = Uptime::now_coarse();
+        fields.sent_by = me;
         let mine: *const MessageFields = &*fields;
         if let Err(fields) = sh.inbox.push(fields) {
             return Fast::Locked(fields);
@@ -734,7 +740,7 @@ impl MessageQueue {
         let back = st
             .late
             .iter()
-            .position(|f| std::ptr::eq(&**f, mine))
+            .position(|f| std::ptr::eq(&**f, mine) && f.sent_by == me)
             .map(|i| st.late.swap_remove(i));
         drop(st);
         match back {
