@@ -1010,9 +1010,10 @@ impl MessageQueue {
         // any atomic operation), and let go of the targets and tasks that
         // storage still holds outside the lock, on this thread.
         // A few stay for the looper thread's own sends (which take from the
-        // pool under the lock); what the pool lacks is new storage, so that
-        // the storage in circulation grows (up to the pool's and the caches'
-        // bounds) until refills find full batches.
+        // pool under the lock). Only the storage returned is new storage
+        // when the pool and the process-wide pool are empty, so the storage
+        // in circulation grows by one at a time, to what the traffic needs,
+        // and a steady pattern stops allocating.
         let mut batch: [Option<Box<MessageFields>>; SPARE_REFILL] = Default::default();
         let f = {
             let mut st = self.lock();
@@ -1023,14 +1024,8 @@ impl MessageQueue {
             }
             f
         };
-        for slot in batch {
-            let g = match slot {
-                Some(mut g) => {
-                    g.clear();
-                    g
-                }
-                None => take_global().unwrap_or_default(),
-            };
+        for mut g in batch.into_iter().flatten() {
+            g.clear();
             put_spare(g);
         }
         f
