@@ -147,6 +147,13 @@
 //!   the true send time goes after it instead of before. Delays are always
 //!   counted from a precise reading, and due times are only checked against
 //!   precise readings: a message is never delivered early.
+//! * An undelayed message from a thread other than the looper's waits in the
+//!   lock-free inbox (see "Threading") and is stamped when it is moved into
+//!   the queue, so its [`Message::when`] may lie after the send by the time
+//!   it waited (it is due at once either way). What a thread sends keeps its
+//!   order, and anything done under the queue's lock sees it; only a message
+//!   another thread sends meanwhile for an explicit time between the two
+//!   instants may go before it (in Android, after it).
 //! * After dispatching a message, the looper keeps its handler and task (not
 //!   its payload) for reuse by the next message, so that re-posting and
 //!   streaming do not touch their reference counts: the looper thread keeps
