@@ -71,11 +71,12 @@
 //! finds it full takes the lock) and take their place in the queue when the
 //! next holder of the lock moves them in, which every operation under the
 //! lock does first, so a thread's later sends, removals and queries see its
-//! earlier sends, and a thread's sends keep their order. The looper moves the
-//! inbox in when nothing in the queue is due, so it works through a batch
-//! without touching the cache lines senders write. Such a message is stamped
-//! when it is moved in, with a time not earlier than the send (so it goes
-//! after everything due by then). Delayed, timed and front-of-queue sends,
+//! earlier sends, and a thread's sends keep their order. Such a message
+//! carries the precise time of its send, as in Android, whenever it is moved
+//! in. The looper works through the messages due by the time it last emptied
+//! the inbox without looking at it (and so without touching the cache lines
+//! senders write), and moves it in before a message due later, and when
+//! nothing is due. Delayed, timed and front-of-queue sends,
 //! and everything sent from the looper's own thread, take the lock. An idle
 //! looper blocks on a `std::sync::Condvar`, or
 //! in `epoll_wait` once file descriptors are watched (Linux,
@@ -147,13 +148,12 @@
 //!   the true send time goes after it instead of before. Delays are always
 //!   counted from a precise reading, and due times are only checked against
 //!   precise readings: a message is never delivered early.
-//! * An undelayed message from a thread other than the looper's waits in the
-//!   lock-free inbox (see "Threading") and is stamped when it is moved into
-//!   the queue, so its [`Message::when`] may lie after the send by the time
-//!   it waited (it is due at once either way). What a thread sends keeps its
-//!   order, and anything done under the queue's lock sees it; only a message
-//!   another thread sends meanwhile for an explicit time between the two
-//!   instants may go before it (in Android, after it).
+//! * An undelayed message from a thread other than the looper's is stamped
+//!   with the precise clock (no coarse stamp) and waits in the lock-free
+//!   inbox (see "Threading") until the looper or the next holder of the
+//!   queue's lock moves it in: sends racing from two threads may come out in
+//!   either order, as in Android, where the stamp is also read before the
+//!   queue's lock is taken.
 //! * After dispatching a message, the looper keeps its handler and task (not
 //!   its payload) for reuse by the next message, so that re-posting and
 //!   streaming do not touch their reference counts: the looper thread keeps

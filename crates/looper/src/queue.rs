@@ -334,6 +334,11 @@ struct State {
     /// be delivered; each sender takes its own back (see
     /// [`MessageQueue::send_fast`]).
     late: Vec<Box<MessageFields>>,
+    /// The latest send time of a message moved in from the inbox, or a time
+    /// after which the looper found it empty: a message pushed since was
+    /// sent later, or concurrently with the move, which no one can tell
+    /// apart (see `next`).
+    drained_at: u64,
 }
 
 thread_local! {
@@ -624,6 +629,7 @@ impl MessageQueue {
                     quit_safe: false,
                     exited: false,
                     late: Vec::new(),
+                    drained_at: 0,
                 }),
                 cv: Condvar::new(),
                 inbox: ArrayQueue::new(INBOX_CAPACITY),
@@ -662,9 +668,9 @@ impl MessageQueue {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Moves the inbox into the queue, in the order it was sent, each message
-    /// stamped as a send without delay at this point (see [`Self::stamp`]),
-    /// and says whether the looper must be woken for one of them.
+    /// Moves the inbox into the queue, each message at the time its sender
+    /// read (see [`Self::send_fast`]), and says whether the looper must be
+    /// woken for one of them.
     ///
     /// Once the queue quit, a message pushed by then goes in only if it
     /// was `quit_safely` and the looper is still delivering (it is due);
@@ -672,13 +678,14 @@ impl MessageQueue {
     /// [`Self::send_fast`]).
     fn drain_inbox(&self, st: &mut State) -> Wake {
         let mut wake = false;
-        while let Some(mut f) = self.shared.inbox.pop() {
+        while let Some(f) = self.shared.inbox.pop() {
             if st.quitting && (!st.quit_safe || st.exited) {
                 st.late.push(f);
                 continue;
             }
-            let when = self.stamp(st, SendTime::Now, f.when);
-            f.when = when;
+            let when = f.when;
+            st.latest_now = st.latest_now.max(when.as_nanos());
+            st.drained_at = st.drained_at.max(when.as_nanos());
             let key = st.key_for(when);
             wake |= st.should_wake(key, f.asynchronous);
             let len = st.store.push(Entry { key, msg: f });
@@ -692,7 +699,7 @@ impl MessageQueue {
     /// stamp and is not quitting, and the inbox has room; otherwise gives it
     /// back for the locked path.
     ///
-    /// The message is stamped with a coarse clock reading now and takes its
+    /// The message is stamped with the precise clock now and takes its
     /// place when the next holder of the lock moves it in: before anything
     /// that holder does, so a thread's later sends, removals and queries see
     /// it (a thread's own sends keep their order). The looper never misses
@@ -723,7 +730,11 @@ impl MessageQueue {
         {
             return Fast::Locked(fields);
         }
-        fields.when = Uptime::now_coarse();
+        // The precise time of the send, as Android stamps it: it orders the
+        // message after this thread's earlier sends and before anything this
+        // thread does later at a time it reads afterwards (a barrier, a send
+        // at an explicit time), whenever the message is moved in.
+        fields.when = sh.clock.now();
         fields.sent_by = me;
         let mine: *const MessageFields = &*fields;
         if let Err(fields) = sh.inbox.push(fields) {
@@ -1109,12 +1120,13 @@ impl MessageQueue {
             if self.shared.fds.is_active() {
                 self.shared.fds.poll(Some(Duration::ZERO));
             }
-            // Not `lock()`: the inbox is moved in only once nothing in the
-            // queue is due. Whatever it holds would go after a due message
-            // anyway (it is stamped no earlier than `latest_now` when moved
-            // in, with a later sequence number), and leaving it alone while
-            // the looper works through a batch keeps the looper off the
-            // cache lines senders are writing.
+            // Not `lock()`: the looper leaves the inbox alone while it works
+            // through messages due no later than the last time it emptied
+            // the inbox (`drained_at`): anything pushed since was sent after
+            // them, so goes after them anyway, and not looking keeps the
+            // looper off the cache lines senders are writing. A due message
+            // with a later time might have to go after one in the inbox, so
+            // the inbox is looked at first; and once nothing is due.
             let mut st = self.lock_raw();
             if st.blocked == Blocked::Spinning {
                 st.blocked = Blocked::No;
@@ -1125,6 +1137,17 @@ impl MessageQueue {
             });
             // Busy path: due by a time someone already read, so due now.
             let known = Uptime::from_nanos(st.latest_now);
+            if let Some(k) = st.candidate()
+                && k.0 <= known.as_nanos()
+                && k.0 > st.drained_at
+            {
+                if self.shared.inbox.is_empty() {
+                    // Looked at after `k.0`: what comes now was sent later.
+                    st.drained_at = k.0;
+                } else {
+                    let _ = self.drain_inbox(&mut st);
+                }
+            }
             if let Pick::Due(f) = st.pick(known) {
                 st.blocked = Blocked::No;
                 drop(st);

@@ -330,3 +330,74 @@ fn run_with_scissors_released_when_looper_quits_while_waiting() {
     assert!(!waiter.join().unwrap());
     j.join().unwrap();
 }
+
+/// Undelayed sends from another thread (the lock-free path) are seen at once
+/// by that thread's `has_*`, `remove_*`, barriers and the queue length, and
+/// keep their order against its timed sends.
+#[test]
+fn cross_thread_sends_are_visible_at_once() {
+    let ht = HandlerThread::new("visible");
+    ht.start().unwrap();
+    let looper = ht.looper().unwrap();
+    let rec = Record::new();
+    let r2 = rec.clone();
+    let h = Handler::with_handle_message(&looper, move |m: &mut Message| r2.push(m.what));
+    // Hold the looper so that nothing below is delivered before the checks.
+    let (go_tx, go_rx) = mpsc::channel::<()>();
+    let (held_tx, held_rx) = mpsc::channel::<()>();
+    let go_rx = std::sync::Mutex::new(go_rx);
+    let held_tx = std::sync::Mutex::new(held_tx);
+    let hold = Runnable::new(move || {
+        held_tx.lock().unwrap().send(()).unwrap();
+        go_rx.lock().unwrap().recv_timeout(HANG_GUARD).unwrap();
+    });
+    assert!(h.post(&hold));
+    held_rx.recv_timeout(HANG_GUARD).unwrap();
+    let q = looper.queue();
+    for round in 0..50 {
+        assert!(h.send_empty_message(7));
+        assert!(
+            h.has_messages(7),
+            "round {round}: has_messages right after the send"
+        );
+        assert_eq!(q.len(), 1, "round {round}");
+        h.remove_messages(7);
+        assert!(!h.has_messages(7), "round {round}");
+        assert!(q.is_empty(), "round {round}");
+    }
+    // Order against timed sends of the same thread: an undelayed send, then
+    // one at an explicit time already past, then undelayed again.
+    assert!(h.send_empty_message(1));
+    assert!(h.send_empty_message_at_time(2, looper.now()));
+    assert!(h.send_empty_message(3));
+    // A barrier posted now goes after all three.
+    let b = q.post_sync_barrier();
+    assert!(h.send_empty_message(4));
+    go_tx.send(()).unwrap();
+    let start = std::time::Instant::now();
+    while rec.len() < 3 {
+        assert!(
+            start.elapsed() < HANG_GUARD,
+            "looper stalled: {:?}\n{}",
+            rec.get(),
+            q.dump()
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    std::thread::sleep(Duration::from_millis(20));
+    assert_eq!(rec.get(), vec![1, 2, 3], "4 waits behind the barrier");
+    q.remove_sync_barrier(b).unwrap();
+    let start = std::time::Instant::now();
+    while rec.len() < 4 {
+        assert!(
+            start.elapsed() < HANG_GUARD,
+            "looper stalled: {:?}\n{}",
+            rec.get(),
+            q.dump()
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert_eq!(rec.get(), vec![1, 2, 3, 4]);
+    ht.quit();
+    ht.join();
+}
