@@ -6,6 +6,7 @@
 //! what its scalar kernel in [`crate::simd`] defines; SIMD versions are chosen
 //! at run time and tested against those kernels.
 
+use std::slice::ChunksMut;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -227,12 +228,8 @@ struct PlaneScale {
 #[repr(align(128))]
 struct Band {
     ring: Vec<i16>,
-    /// Source line held by each slot of `ring`, or -1.
     tags: Vec<i64>,
     rows: Vec<usize>,
-    /// The plane whose lines `ring` holds for the current frame (`None` at the start of a
-    /// frame: the ring holds the previous frame's lines).
-    plane: Option<usize>,
 }
 
 #[derive(Debug)]
@@ -467,7 +464,7 @@ impl Fast {
         }
         let threads = if pool.is_some() { self.bands.len() } else { 1 };
         let dw = self.dst.w;
-        let mut work = Work::new(threads);
+        let mut work = Work::new();
         match &self.kind {
             Kind::Copy => {
                 let mut tl = [0usize; 4];
@@ -499,21 +496,13 @@ impl Fast {
                     strides[p] = stride;
                     work.add(ps.dst_h.div_ceil(tl[p]), [(out, tl[p] * stride)]);
                 }
-                for band in &mut self.bands {
-                    band.plane = None;
-                }
                 run_work(pool, &mut self.bands, work, &|p, b, [out, ..], band| {
                     let ps = &planes[p];
                     let stride = strides[p];
                     let line = ps.dst_w * ps.ch;
                     let y0 = b * tl[p];
                     let rows = tl[p].min(ps.dst_h - y0);
-                    // Lines filtered by this thread's previous task of the plane (usually the
-                    // task just above) are kept; another plane's are not (other slot layout).
-                    if band.plane != Some(p) {
-                        band.tags.iter_mut().for_each(|t| *t = -1);
-                        band.plane = Some(p);
-                    }
+                    band.tags.iter_mut().for_each(|t| *t = -1);
                     let size = ps.v.size;
                     for (i, j) in (y0..y0 + rows).enumerate() {
                         let p0 = ps.v.pos[j] as usize;
@@ -738,7 +727,7 @@ impl Fast {
         else {
             return false;
         };
-        let mut work = Work::new(threads);
+        let mut work = Work::new();
         work.add(
             h.div_ceil(tl),
             [(yo, tl * ys), (uo, tl / 2 * us), (vo, tl / 2 * vs)],
@@ -820,10 +809,8 @@ fn crate_out_of(l: RgbLayout) -> Option<CrateOut> {
 /// fraction of a millisecond, a thread that starts late (woken late, or sharing its core with
 /// another process) then holds up the frame by one small task at most.
 const ROW_TASKS: (usize, usize) = (8, 32);
-/// Tasks per thread (and their minimum lines) for the scalers. A thread keeps its ring of
-/// filtered lines from one task of a plane to the next, so only its first task of a plane
-/// and the tasks it takes from another thread's range refill the ring (2 threads, 1080p ->
-/// 720p: 7-16 lines filtered twice per frame, against 42-84 when every task refilled).
+/// Tasks per thread (and their minimum lines) for the scalers, whose tasks each refill their
+/// ring of filtered lines first.
 const SCALE_TASKS: (usize, usize) = (4, 16);
 
 /// Lines per task for a plane of `rows` lines: the whole plane on one thread, else about
@@ -839,31 +826,16 @@ fn task_lines(rows: usize, threads: usize, (per_thread, min): (usize, usize)) ->
         .next_multiple_of(2)
 }
 
-/// Most contiguous ranges one group's tasks are split into: one per pool thread, threads
-/// beyond this share them.
-const MAX_RANGES: usize = 8;
-
-/// Tasks `lo..hi` of a group and, per part, the bytes of those tasks not handed out yet.
-struct Range<'a> {
-    lo: usize,
-    hi: usize,
-    parts: [&'a mut [u8]; 3],
-}
-
 /// One frame's work: up to 4 groups of tasks (usually one per destination plane). Task `b`
 /// of group `g` gets the `b`-th run of `chunk` bytes of each of the group's planes (up to 3,
-/// e.g. Y, U and V of the same lines). Each group's tasks are split into contiguous ranges,
-/// one per thread: a thread takes the tasks of its own ranges in order (group by group), so
-/// that consecutive tasks of one thread are neighbours (the scalers keep their filtered
-/// lines across them), then takes single tasks from the end of the range with the most
-/// left. With one range, tasks are handed out in order.
+/// e.g. Y, U and V of the same lines). Handed out in order, one task at a time.
 struct Work<'a> {
-    ranges: [[Range<'a>; MAX_RANGES]; 4],
-    chunks: [[usize; 3]; 4],
+    parts: [[ChunksMut<'a, u8>; 3]; 4],
     nparts: [usize; 4],
-    nranges: usize,
-    total: usize,
+    tasks: [usize; 4],
     groups: usize,
+    g: usize,
+    b: usize,
 }
 
 /// The outputs of one task (unused ones empty).
@@ -873,21 +845,21 @@ type Outs<'a> = [&'a mut [u8]; 3];
 type TaskFn<'a> = dyn Fn(usize, usize, Outs<'_>, &mut Band) + Sync + 'a;
 
 impl<'a> Work<'a> {
-    /// Work for `threads` threads (one range per thread, up to [`MAX_RANGES`]).
-    fn new(threads: usize) -> Self {
+    fn new() -> Self {
+        let none = || -> [ChunksMut<'a, u8>; 3] {
+            [
+                [].as_mut_slice().chunks_mut(1),
+                [].as_mut_slice().chunks_mut(1),
+                [].as_mut_slice().chunks_mut(1),
+            ]
+        };
         Work {
-            ranges: std::array::from_fn(|_| {
-                std::array::from_fn(|_| Range {
-                    lo: 0,
-                    hi: 0,
-                    parts: Default::default(),
-                })
-            }),
-            chunks: [[1; 3]; 4],
+            parts: [none(), none(), none(), none()],
             nparts: [0; 4],
-            nranges: threads.clamp(1, MAX_RANGES),
-            total: 0,
+            tasks: [0; 4],
             groups: 0,
+            g: 0,
+            b: 0,
         }
     }
 
@@ -897,84 +869,44 @@ impl<'a> Work<'a> {
         if g >= 4 || N > 3 {
             return;
         }
-        let nr = self.nranges;
-        for (r, range) in self.ranges[g][..nr].iter_mut().enumerate() {
-            (range.lo, range.hi) = (tasks * r / nr, tasks * (r + 1) / nr);
-        }
-        for (k, (mut out, chunk)) in parts.into_iter().enumerate() {
-            let chunk = chunk.max(1);
-            self.chunks[g][k] = chunk;
-            for range in &mut self.ranges[g][..nr] {
-                let n = (range.hi - range.lo).saturating_mul(chunk).min(out.len());
-                let (mine, rest) = std::mem::take(&mut out).split_at_mut(n);
-                range.parts[k] = mine;
-                out = rest;
-            }
+        for (slot, (out, chunk)) in self.parts[g].iter_mut().zip(parts) {
+            *slot = out.chunks_mut(chunk.max(1));
         }
         self.nparts[g] = N;
-        self.total += tasks;
+        self.tasks[g] = tasks;
         self.groups += 1;
     }
 
     fn total(&self) -> usize {
-        self.total
+        self.tasks.iter().sum()
     }
 
-    /// The next task for the thread of range `home`: (group, index in the group, outputs).
-    fn next_task(&mut self, home: usize) -> Option<(usize, usize, Outs<'a>)> {
-        let home = home % self.nranges;
-        for g in 0..self.groups {
-            if self.ranges[g][home].lo < self.ranges[g][home].hi {
-                return Some(self.take(g, home, false));
-            }
-        }
-        let mut most = (0, 0, 0);
-        for g in 0..self.groups {
-            for (r, range) in self.ranges[g][..self.nranges].iter().enumerate() {
-                if range.hi - range.lo > most.0 {
-                    most = (range.hi - range.lo, g, r);
+    /// The next task: (group, index in the group, outputs).
+    fn next_task(&mut self) -> Option<(usize, usize, Outs<'a>)> {
+        while self.g < self.groups {
+            let g = self.g;
+            if self.b < self.tasks[g] {
+                let b = self.b;
+                self.b += 1;
+                let mut outs: Outs<'a> = [&mut [], &mut [], &mut []];
+                for (o, it) in outs.iter_mut().zip(&mut self.parts[g]).take(self.nparts[g]) {
+                    *o = it.next().unwrap_or_default();
                 }
+                return Some((g, b, outs));
             }
+            self.g += 1;
+            self.b = 0;
         }
-        (most.0 > 0).then(|| self.take(most.1, most.2, true))
-    }
-
-    /// The first (or last) task of range `r` of group `g`, which has one.
-    fn take(&mut self, g: usize, r: usize, last: bool) -> (usize, usize, Outs<'a>) {
-        let range = &mut self.ranges[g][r];
-        let mut outs: Outs<'a> = Default::default();
-        let b = if last { range.hi - 1 } else { range.lo };
-        for (k, o) in outs.iter_mut().enumerate().take(self.nparts[g]) {
-            let chunk = self.chunks[g][k];
-            let part = std::mem::take(&mut range.parts[k]);
-            if last {
-                let at = (b - range.lo).saturating_mul(chunk).min(part.len());
-                let (rest, tail) = part.split_at_mut(at);
-                let n = chunk.min(tail.len());
-                *o = tail.split_at_mut(n).0;
-                range.parts[k] = rest;
-            } else {
-                let n = chunk.min(part.len());
-                let (head, rest) = part.split_at_mut(n);
-                *o = head;
-                range.parts[k] = rest;
-            }
-        }
-        if last {
-            range.hi -= 1;
-        } else {
-            range.lo += 1;
-        }
-        (g, b, outs)
+        None
     }
 }
 
 /// Runs every task of `work` with `f`: on the calling thread in order without a pool (or with
 /// one thread); else in one hand-off to the pool for the whole frame (all planes), where
-/// each of its threads takes tasks (see [`Work`]) until none are left. A thread that wakes
-/// late finds less to do instead of holding the frame up, and the planes do not wait for one
-/// another. Allocates nothing (a mutex and `par_iter_mut` over the per-thread scratch, which
-/// splits with `join`).
+/// each of its threads takes tasks from a shared queue until none are left. A thread that
+/// wakes late finds less to do instead of holding the frame up, and the planes no longer
+/// wait for one another. Allocates nothing (a mutex and `par_iter_mut` over the per-thread
+/// scratch, which splits with `join`).
 fn run_work(
     pool: Option<&rayon::ThreadPool>,
     bands: &mut [Band],
@@ -984,20 +916,16 @@ fn run_work(
     match pool {
         Some(pool) if bands.len() > 1 && work.total() > 1 => {
             let queue = Mutex::new(work);
-            let take = |home| match queue.lock() {
-                Ok(mut w) => w.next_task(home),
-                Err(poisoned) => poisoned.into_inner().next_task(home),
+            let take = || match queue.lock() {
+                Ok(mut w) => w.next_task(),
+                Err(poisoned) => poisoned.into_inner().next_task(),
             };
             pool.install(|| {
-                bands
-                    .par_iter_mut()
-                    .enumerate()
-                    .with_max_len(1)
-                    .for_each(|(home, band)| {
-                        while let Some((g, b, outs)) = take(home) {
-                            f(g, b, outs, band);
-                        }
-                    });
+                bands.par_iter_mut().with_max_len(1).for_each(|band| {
+                    while let Some((g, b, outs)) = take() {
+                        f(g, b, outs, band);
+                    }
+                });
             });
         }
         _ => {
@@ -1006,7 +934,7 @@ fn run_work(
                 Some(b) => b,
                 None => &mut spare,
             };
-            while let Some((g, b, outs)) = work.next_task(0) {
+            while let Some((g, b, outs)) = work.next_task() {
                 f(g, b, outs, band);
             }
         }
@@ -1154,80 +1082,6 @@ mod tests {
             let (u, v) = (noise(&mut seed, cw * ch), noise(&mut seed, cw * ch));
             q13_agrees_with_crate(w, h, &y, &u, &v);
         }
-    }
-
-    /// Whatever the number of ranges and the order threads ask in, every task is handed out
-    /// once, with the bytes `chunks_mut` gives it (short or empty where a plane is short).
-    #[test]
-    fn work_hands_out_each_task_once_with_its_bytes() {
-        for nranges in [1, 2, 3, 5, 8, 9, 12] {
-            for (tasks, len, chunk) in [
-                (1, 10, 10),
-                (7, 100, 15),
-                (8, 64, 8),
-                (5, 13, 4),
-                (12, 7, 2),
-            ] {
-                let mut a = vec![0u8; len];
-                let mut b = vec![0u8; len / 2 + 1];
-                let mut c = vec![0u8; 3];
-                let mut work = Work::new(nranges);
-                work.add(tasks, [(&mut a[..], chunk), (&mut b[..], chunk / 2 + 1)]);
-                work.add(3, [(&mut c[..], 1)]);
-                assert_eq!(work.total(), tasks + 3);
-                let mut seen = Vec::new();
-                let mut home = 0;
-                while let Some((g, t, outs)) = work.next_task(home) {
-                    home = (home * 7 + 3) % 11;
-                    seen.push((g, t));
-                    let chunks = if g == 0 {
-                        [chunk, chunk / 2 + 1]
-                    } else {
-                        [1, 0]
-                    };
-                    let lens = if g == 0 { [len, len / 2 + 1] } else { [3, 0] };
-                    for (k, o) in outs.into_iter().enumerate() {
-                        let want = if k < 2 && chunks[k] > 0 {
-                            lens[k].saturating_sub(t * chunks[k]).min(chunks[k])
-                        } else {
-                            0
-                        };
-                        assert_eq!(o.len(), want, "{nranges} ranges: task {g}/{t} part {k}");
-                        // Mark the bytes with the task: each must be written once.
-                        for x in o.iter_mut() {
-                            assert_eq!(*x, 0, "{nranges} ranges: byte given twice");
-                            *x = 1 + t as u8;
-                        }
-                    }
-                }
-                seen.sort_unstable();
-                let want: Vec<_> = (0..tasks)
-                    .map(|t| (0, t))
-                    .chain((0..3).map(|t| (1, t)))
-                    .collect();
-                assert_eq!(seen, want, "{nranges} ranges");
-                // Task t holds bytes t * chunk.. of each plane.
-                for (i, x) in a.iter().enumerate().take(tasks * chunk) {
-                    assert_eq!(usize::from(*x), 1 + i / chunk);
-                }
-                assert_eq!(c, [1, 2, 3]);
-            }
-        }
-    }
-
-    /// With one range (no pool), tasks come in order, group after group.
-    #[test]
-    fn work_in_order_with_one_range() {
-        let mut a = [0u8; 20];
-        let mut c = [0u8; 6];
-        let mut work = Work::new(1);
-        work.add(4, [(&mut a[..], 5)]);
-        work.add(2, [(&mut c[..], 3)]);
-        let mut order = Vec::new();
-        while let Some((g, t, _)) = work.next_task(0) {
-            order.push((g, t));
-        }
-        assert_eq!(order, [(0, 0), (0, 1), (0, 2), (0, 3), (1, 0), (1, 1)]);
     }
 
     /// Every (Y, U, V) triple (16.7 Mpixels; run with `--release -- --ignored`).
