@@ -3,15 +3,17 @@
 # and, as a reference, ffmpeg's libswscale (`-filter_threads N` and the scale filter's `threads=N`),
 # alternated within each round. Optionally a second build of swsconvert (OLD=path) for before/after.
 # Prints one line per run ("round task binary tN ms/frame") into OUT, then medians per task.
+# INPOOL=1 adds runs of the new build with `--in-pool` (label `inpool`): the frame loop runs on one
+# of the pool's threads, which then takes tasks itself instead of handing each frame off.
 # Run from the repository root (inputs as in vs_ffmpeg.sh):
-#   OLD=/path/to/old/swsconvert sh crates/swscale/benches/threads.sh [ROUNDS] [OUT]
+#   OLD=/path/to/old/swsconvert INPOOL=1 sh crates/swscale/benches/threads.sh [ROUNDS] [OUT]
 set -e
 ROUNDS=${1:-5}; OUT=${2:-${TMPDIR:-/tmp}/sws-threads.txt}
 DIR=${TMPDIR:-/tmp}/sws-bench
 N=300; NF=200
 cargo build -q --release -p swscale --example swsconvert
 NEW=target/release/examples/swsconvert
-BINS="new"; [ -n "$OLD" ] && BINS="old new"
+BINS="new"; [ -n "$OLD" ] && BINS="old new"; [ -n "$INPOOL" ] && BINS="$BINS inpool"
 mkdir -p "$DIR"
 [ -f "$DIR/frame1080.yuv" ] || ffmpeg -nostdin -v error -f lavfi -i testsrc2=s=1920x1080:r=25 -frames:v 1 -pix_fmt yuv420p -f rawvideo "$DIR/frame1080.yuv"
 [ -f "$DIR/frame1080.rgb24" ] || ffmpeg -nostdin -v error -f rawvideo -pix_fmt yuv420p -s 1920x1080 -i "$DIR/frame1080.yuv" -vf format=rgb24 -f rawvideo "$DIR/frame1080.rgb24"
@@ -21,8 +23,8 @@ task() { # label src_fmt input dst_fmt WxH flags
   label=$1; sf=$2; in=$3; df=$4; size=$5; flags=$6
   for t in 1 2; do
     for b in $BINS; do
-      bin=$NEW; [ "$b" = old ] && bin=$OLD
-      s=$(taskset -c 0,1 "$bin" "$in" 1920x1080 "$sf" - "$size" "$df" "$flags" --loop $N --threads $t 2>&1 | secs)
+      bin=$NEW; [ "$b" = old ] && bin=$OLD; extra=; [ "$b" = inpool ] && extra=--in-pool
+      s=$(taskset -c 0,1 "$bin" "$in" 1920x1080 "$sf" - "$size" "$df" "$flags" --loop $N --threads $t $extra 2>&1 | secs)
       echo "$r $label $b t$t $(awk -v s="$s" -v n=$N 'BEGIN{printf "%.4f", s*1000/n}')" >> "$OUT"
     done
     s=$(taskset -c 0,1 ffmpeg -nostdin -benchmark -threads 1 -filter_threads $t -f rawvideo -pix_fmt "$sf" -s 1920x1080 -i "$in" \

@@ -360,6 +360,11 @@ impl Scaler {
     /// is one hand-off to the pool, whose threads share the bands of all planes; the calling
     /// thread waits. `None` runs on the calling thread. Scratch buffers for the pool's threads
     /// are allocated here, not per frame; the output does not depend on the thread count.
+    ///
+    /// A frame scaled from one of the pool's own threads (e.g. by a pipeline whose loop runs
+    /// in [`rayon::ThreadPool::install`]) is not handed off: that thread takes bands itself
+    /// and only the others are woken, so back-to-back frames pay no wake-up of the calling
+    /// thread (the best case for speed-up; see the `--in-pool` runs in docs/BENCHMARKS.md).
     pub fn set_thread_pool(&mut self, pool: Option<Arc<rayon::ThreadPool>>) {
         self.pool = pool;
         self.rebuild();

@@ -567,6 +567,16 @@ fn threads_give_identical_output() {
                 v.format,
                 p.current_num_threads()
             );
+            // Called from one of the pool's threads (which then takes tasks itself).
+            b = Frame::new_video(dst.2, dst.0, dst.1).expect("f");
+            p.install(|| many.scale(src, &mut b)).expect("scale");
+            assert_eq!(
+                a.to_packed_bytes(),
+                b.to_packed_bytes(),
+                "{} -> {dst:?}, {} threads, called in the pool",
+                v.format,
+                p.current_num_threads()
+            );
         }
         // bitexact disables SIMD: same result.
         let mut plain = Scaler::new(
@@ -638,7 +648,8 @@ fn scaling_a_frame_does_not_allocate() {
 /// With a pool, a frame is one hand-off (`install`, `par_iter_mut` over the threads' scratch
 /// and a mutex-guarded task queue): nothing of ours allocates. rayon's injector queue allocates
 /// a block once per 63 hand-offs (crossbeam's `Injector`), so the count on the calling and pool
-/// threads is bounded by a few per 100 frames rather than required to be 0.
+/// threads is bounded by a few per 100 frames rather than required to be 0. Called from one of
+/// the pool's threads (no hand-off), a frame allocates nothing at all.
 #[test]
 fn threaded_scaling_does_not_allocate_per_frame() {
     let rgb = rgb_picture(320, 180);
@@ -680,6 +691,22 @@ fn threaded_scaling_does_not_allocate_per_frame() {
         assert!(
             n < frames / 4,
             "{} -> {dst:?} ({}): {n} allocations in {frames} frames",
+            v.format,
+            s.path_name()
+        );
+        // Frames scaled from one of the pool's threads: no hand-off, nothing allocated (counted
+        // inside the one `install`, whose own injection may take an injector block).
+        let n = pool.install(|| {
+            let before = POOL_ALLOCS.load(Ordering::Relaxed);
+            for _ in 0..frames {
+                s.scale(src, &mut out).expect("scale");
+            }
+            POOL_ALLOCS.load(Ordering::Relaxed) - before
+        });
+        assert_eq!(
+            n,
+            0,
+            "{} -> {dst:?} ({}) in the pool: {n} allocations in {frames} frames",
             v.format,
             s.path_name()
         );
