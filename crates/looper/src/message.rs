@@ -191,6 +191,28 @@ impl MessageFields {
         self.asynchronous = false;
     }
 
+    /// Makes `target` and `callback` the message's, cloning each only if it
+    /// is not already, and gives back what they displace, to be dropped
+    /// outside any lock (dropping them may run user code).
+    #[inline]
+    pub(crate) fn swap_refs(
+        &mut self,
+        target: &Handler,
+        callback: Option<&Runnable>,
+    ) -> (Option<Handler>, Option<Runnable>) {
+        let old_target = if self.target.as_ref() == Some(target) {
+            None
+        } else {
+            self.target.replace(target.clone())
+        };
+        let old_callback = if self.callback.as_ref() == callback {
+            None
+        } else {
+            std::mem::replace(&mut self.callback, callback.cloned())
+        };
+        (old_target, old_callback)
+    }
+
     /// Makes `target` the message's target, cloning the handle only if it is
     /// not already (the old one is dropped here: call outside locks).
     #[inline]

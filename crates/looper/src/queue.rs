@@ -948,16 +948,7 @@ impl MessageQueue {
         if matches!(t, SendTime::Now) && !self.shared.precise_stamps.load(Ordering::Relaxed) {
             // Lock-free: storage the looper handed back, filled here.
             let mut fields = self.obtain_fields();
-            let old_target = if fields.target.as_ref() == Some(target) {
-                None
-            } else {
-                fields.target.replace(target.clone())
-            };
-            let old_callback = if fields.callback.as_ref() == callback {
-                None
-            } else {
-                std::mem::replace(&mut fields.callback, callback.cloned())
-            };
+            let old_refs = fields.swap_refs(target, callback);
             fill(&mut fields);
             fields.asynchronous = asynchronous;
             let refused = match self.send_fast(fields, t) {
@@ -969,7 +960,7 @@ impl MessageQueue {
             if let Some(fields) = refused {
                 Message::from_fields(fields).recycle();
             }
-            drop((old_target, old_callback));
+            drop(old_refs);
             return sent;
         }
         let coarse = self.pre_stamp(t);
@@ -982,16 +973,7 @@ impl MessageQueue {
         // Pooled storage may still hold a target and a task: keep them if
         // they are the ones wanted, else swap, and drop the old ones only
         // after unlocking (dropping them may run user code).
-        let old_target = if fields.target.as_ref() == Some(target) {
-            None
-        } else {
-            fields.target.replace(target.clone())
-        };
-        let old_callback = if fields.callback.as_ref() == callback {
-            None
-        } else {
-            std::mem::replace(&mut fields.callback, callback.cloned())
-        };
+        let old_refs = fields.swap_refs(target, callback);
         fill(&mut fields);
         fields.when = when;
         fields.asynchronous = asynchronous;
@@ -1005,7 +987,7 @@ impl MessageQueue {
         st.peak_len = st.peak_len.max(len);
         drop(st);
         self.do_wake(wake);
-        drop((old_target, old_callback));
+        drop(old_refs);
         true
     }
 

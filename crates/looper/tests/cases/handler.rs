@@ -373,30 +373,24 @@ fn cross_thread_sends_are_visible_at_once() {
     // A barrier posted now goes after all three.
     let b = q.post_sync_barrier();
     assert!(h.send_empty_message(4));
+    let wait_for = |n: usize| {
+        let start = std::time::Instant::now();
+        while rec.len() < n {
+            assert!(
+                start.elapsed() < HANG_GUARD,
+                "looper stalled: {:?}\n{}",
+                rec.get(),
+                q.dump()
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    };
     go_tx.send(()).unwrap();
-    let start = std::time::Instant::now();
-    while rec.len() < 3 {
-        assert!(
-            start.elapsed() < HANG_GUARD,
-            "looper stalled: {:?}\n{}",
-            rec.get(),
-            q.dump()
-        );
-        std::thread::sleep(Duration::from_millis(1));
-    }
+    wait_for(3);
     std::thread::sleep(Duration::from_millis(20));
     assert_eq!(rec.get(), vec![1, 2, 3], "4 waits behind the barrier");
     q.remove_sync_barrier(b).unwrap();
-    let start = std::time::Instant::now();
-    while rec.len() < 4 {
-        assert!(
-            start.elapsed() < HANG_GUARD,
-            "looper stalled: {:?}\n{}",
-            rec.get(),
-            q.dump()
-        );
-        std::thread::sleep(Duration::from_millis(1));
-    }
+    wait_for(4);
     assert_eq!(rec.get(), vec![1, 2, 3, 4]);
     ht.quit();
     ht.join();
