@@ -696,8 +696,9 @@ impl MessageQueue {
 
     /// Sends `fields` without taking the lock if it is sent without delay
     /// from a thread other than the looper's, the queue needs no precise
-    /// stamp and is not quitting, and the inbox has room; otherwise gives it
-    /// back for the locked path.
+    /// stamp, is not quitting and its looper not blocked (a sender would
+    /// take the lock to wake it anyway), and the inbox has room; otherwise
+    /// gives it back for the locked path.
     ///
     /// The message is stamped with the precise clock now and takes its
     /// place when the next holder of the lock moves it in: before anything
@@ -725,7 +726,7 @@ impl MessageQueue {
         let me = thread_mark();
         if !matches!(t, SendTime::Now)
             || sh.precise_stamps.load(Ordering::Relaxed)
-            || sh.flags.0.load(Ordering::Relaxed) & CLOSED != 0
+            || sh.flags.0.load(Ordering::Relaxed) != 0
             || me == sh.owner
         {
             return Fast::Locked(fields);

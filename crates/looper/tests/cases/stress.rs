@@ -269,3 +269,65 @@ fn sends_racing_quit() {
         }
     }
 }
+
+/// Single messages sent from another thread at random moments around the
+/// looper going to sleep (it polls for 5 us, then announces that it blocks
+/// and looks at the inbox once more): every one is delivered, none waits
+/// for the next. A send that lands between the looper's last look and its
+/// sleep must wake it.
+fn wake_race_single_messages(with_fd: bool) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    const MESSAGES: u64 = 20_000;
+    let (l, j) = spawn_looper();
+    #[cfg(target_os = "linux")]
+    let _pair = with_fd.then(|| {
+        let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+        l.queue()
+            .add_fd_listener(&a, looper::FdEvents::INPUT, |_, e| e)
+            .unwrap();
+        (a, b)
+    });
+    #[cfg(not(target_os = "linux"))]
+    let _ = with_fd;
+    let handled = Arc::new(AtomicU64::new(0));
+    let hd = handled.clone();
+    let h = Handler::with_handle_message(&l, move |_| {
+        hd.fetch_add(1, Ordering::Release);
+    });
+    let sender = std::thread::spawn(move || {
+        let mut rng = rand::rng();
+        for i in 0..MESSAGES {
+            // Busy-wait 0-40 us after the previous delivery, so the send
+            // falls anywhere in the looper's poll, its announcement or its
+            // sleep.
+            let pause = Duration::from_nanos(rng.random_range(0..40_000));
+            let t = std::time::Instant::now();
+            while t.elapsed() < pause {
+                std::hint::spin_loop();
+            }
+            assert!(h.send_empty_message(1));
+            let start = std::time::Instant::now();
+            while handled.load(Ordering::Acquire) <= i {
+                assert!(
+                    start.elapsed() < Duration::from_secs(5),
+                    "message {i} not delivered: lost wake-up"
+                );
+                std::thread::yield_now();
+            }
+        }
+    });
+    sender.join().unwrap();
+    l.quit().unwrap();
+    j.join().unwrap();
+}
+
+#[test]
+fn wake_race_single_messages_condvar() {
+    wake_race_single_messages(false);
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn wake_race_single_messages_epoll() {
+    wake_race_single_messages(true);
+}
