@@ -737,6 +737,8 @@ impl MessageQueue {
         // at an explicit time), whenever the message is moved in.
         fields.when = sh.clock.now();
         fields.sent_by = me;
+        #[cfg(test)]
+        tests::pause_before_push(fields.what);
         let mine: *const MessageFields = &*fields;
         if let Err(fields) = sh.inbox.push(fields) {
             return Fast::Locked(fields);
@@ -1570,5 +1572,68 @@ fn spill_global(f: Option<Box<MessageFields>>) {
 fn recycle_all(out: Vec<Box<MessageFields>>) {
     for f in out {
         Message::from_fields(f).recycle();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::mpsc;
+    use std::time::{Duration, Instant};
+
+    use crate::{Handler, HandlerThread, Runnable};
+
+    /// The `what` of the messages whose lock-free sender waits 2 ms between
+    /// its first look at the looper's flags and its push.
+    const PAUSED_WHAT: i32 = 999;
+
+    pub(super) fn pause_before_push(what: i32) {
+        if what == PAUSED_WHAT {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    /// The interleaving the wake-up handshake exists for: a sender finds the
+    /// looper running (so it does not take the lock), the looper then polls,
+    /// announces that it blocks, finds the inbox empty and sleeps, and only
+    /// then does the sender push. The sender must see the announcement and
+    /// wake it; without the handshake every message here waits forever.
+    #[test]
+    fn push_after_the_looper_fell_asleep_wakes_it() {
+        let ht = HandlerThread::new("handshake");
+        ht.start().expect("start");
+        let (tx, rx) = mpsc::channel::<i32>();
+        let tx = std::sync::Mutex::new(tx);
+        let h = Handler::with_handle_message(&ht.looper().expect("started"), move |m| {
+            let _ = tx.lock().map(|t| t.send(m.what));
+        });
+        let started = Arc::new(AtomicBool::new(false));
+        let s2 = started.clone();
+        // Keeps the looper running for 1 ms, so that the sender below finds
+        // it running; the sender then pushes 2 ms later, after the looper
+        // has polled and gone to sleep.
+        let busy = Runnable::new(move || {
+            s2.store(true, Ordering::SeqCst);
+            let t = Instant::now();
+            while t.elapsed() < Duration::from_millis(1) {
+                std::hint::spin_loop();
+            }
+        });
+        for i in 0..20 {
+            started.store(false, Ordering::SeqCst);
+            assert!(h.post(&busy));
+            while !started.load(Ordering::SeqCst) {
+                std::hint::spin_loop();
+            }
+            assert!(h.send_empty_message(PAUSED_WHAT));
+            assert_eq!(
+                rx.recv_timeout(Duration::from_secs(5)),
+                Ok(PAUSED_WHAT),
+                "round {i}: not delivered, lost wake-up"
+            );
+        }
+        ht.quit();
+        ht.join();
     }
 }
