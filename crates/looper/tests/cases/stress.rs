@@ -99,16 +99,7 @@ fn bursts_with_idle_gaps(with_fd: bool) {
     const SENDERS: usize = 2;
     const ROUNDS: usize = 2_000;
     let (l, j) = spawn_looper();
-    #[cfg(target_os = "linux")]
-    let _pair = with_fd.then(|| {
-        let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
-        l.queue()
-            .add_fd_listener(&a, looper::FdEvents::INPUT, |_, e| e)
-            .unwrap();
-        (a, b)
-    });
-    #[cfg(not(target_os = "linux"))]
-    let _ = with_fd;
+    let _pair = watch_idle_socket(&l, with_fd);
     let handled = Arc::new(AtomicU64::new(0));
     let acks: Vec<_> = (0..SENDERS)
         .map(|_| std::sync::mpsc::channel::<usize>())
@@ -279,16 +270,7 @@ fn wake_race_single_messages(with_fd: bool) {
     use std::sync::atomic::{AtomicU64, Ordering};
     const MESSAGES: u64 = 20_000;
     let (l, j) = spawn_looper();
-    #[cfg(target_os = "linux")]
-    let _pair = with_fd.then(|| {
-        let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
-        l.queue()
-            .add_fd_listener(&a, looper::FdEvents::INPUT, |_, e| e)
-            .unwrap();
-        (a, b)
-    });
-    #[cfg(not(target_os = "linux"))]
-    let _ = with_fd;
+    let _pair = watch_idle_socket(&l, with_fd);
     let handled = Arc::new(AtomicU64::new(0));
     let hd = handled.clone();
     let h = Handler::with_handle_message(&l, move |_| {
@@ -331,3 +313,26 @@ fn wake_race_single_messages_condvar() {
 fn wake_race_single_messages_epoll() {
     wake_race_single_messages(true);
 }
+
+/// With `with_fd`, makes the looper watch one end of an idle socket pair, so
+/// that it blocks in `epoll_wait` instead of on its condition variable; keep
+/// the pair alive for the test's length.
+#[cfg(target_os = "linux")]
+fn watch_idle_socket(
+    l: &looper::Looper,
+    with_fd: bool,
+) -> Option<(
+    std::os::unix::net::UnixStream,
+    std::os::unix::net::UnixStream,
+)> {
+    with_fd.then(|| {
+        let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+        l.queue()
+            .add_fd_listener(&a, looper::FdEvents::INPUT, |_, e| e)
+            .unwrap();
+        (a, b)
+    })
+}
+
+#[cfg(not(target_os = "linux"))]
+fn watch_idle_socket(_: &looper::Looper, _: bool) {}
